@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel base types and compiler helpers for kernel-side C++ code.
+ *
+ * Kernel-side code in uiommufd (harness, core, drivers) is written against
+ * these names so that it reads like, and greps like, the kernel code it
+ * mirrors. Nothing here allocates or fails.
+ */
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+typedef uint64_t phys_addr_t;
+typedef uint64_t dma_addr_t;
+typedef u32 gfp_t;
+typedef u32 ioasid_t;
+
+/* User pointers are plain addresses in the user's address space. */
+#define __user
+#define __iomem
+#define __force
+#define __must_check [[nodiscard]]
+#define __always_unused [[maybe_unused]]
+#define __maybe_unused [[maybe_unused]]
+#define fallthrough [[fallthrough]]
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define container_of(ptr, type, member)                                       \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define READ_ONCE(x) (*(const volatile std::remove_reference_t<decltype(x)> *)&(x))
+#define WRITE_ONCE(x, val)                                                    \
+	do {                                                                  \
+		*(volatile std::remove_reference_t<decltype(x)> *)&(x) = (val); \
+	} while (0)
+
+#define u64_to_user_ptr(x) ((void __user *)(uintptr_t)(x))
+
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT 12
+#endif
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
+#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
+#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
+
+#define ALIGN(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+
+#define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
+#define check_sub_overflow(a, b, d) __builtin_sub_overflow(a, b, d)
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
+
+template <typename T, typename U> constexpr auto min(T a, U b) { return a < b ? a : b; }
+template <typename T, typename U> constexpr auto max(T a, U b) { return a > b ? a : b; }
+#define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The two entry points README documents:
+#   run.sh main   set up, build (ASan+UBSan), run the project's selftests, summary
+#   run.sh all    set up, build, run every test CTest knows
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+mode=${1:-main}
+
+bash harness/tools/setup.sh
+export UIOMMUFD_KERNEL_TREE="$top/build/linux-source-6.12"
+cmake --preset default >/dev/null
+cmake --build --preset default
+
+case "$mode" in
+main)
+	ctest --preset default -L selftest
+	;;
+all)
+	ctest --preset default
+	;;
+*)
+	echo "usage: $0 main|all" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,1 @@
+void __kunit_placeholder(void) {}
