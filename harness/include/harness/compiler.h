@@ -77,3 +77,8 @@ template <typename T, typename U> constexpr auto min(T a, U b) { return a < b ? 
 template <typename T, typename U> constexpr auto max(T a, U b) { return a > b ? a : b; }
 #define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 #define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+
+/* Kernel-internal errnos that never reach userspace as such. */
+#define ERESTARTSYS 512
+#define ENOIOCTLCMD 515	/* the VFS turns it into -ENOTTY */
+#define ENOTSUPP 524

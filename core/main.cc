@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The iommufd file: context lifetime, the ioctl table and the object
+ * lifetime protocol every object family relies on.
+ *
+ * Dispatch order matters because the kernel's selftests check it: the
+ * number range is checked first (anything outside goes to the VFIO
+ * compatibility layer), then the leading u32 size is read from the user
+ * (-EFAULT), then the exact command (-ENOTTY), the minimum size (-EINVAL),
+ * and only then is the struct copied in with copy_struct_from_user() (short
+ * structs zero-extended, non-zero unknown tails -E2BIG).
+ */
+#include "core/iommufd_private.h"
+#include "core/io_pagetable.h"
+
+#include <linux/iommufd_test.h>
+
+#include <array>
+#include <cstdio>
+#include <fcntl.h>
+
+struct iommufd_object_ops {
+	size_t file_offset;
+	void (*pre_destroy)(struct iommufd_object *obj);
+	void (*destroy)(struct iommufd_object *obj);
+	void (*abort)(struct iommufd_object *obj);
+};
+static const struct iommufd_object_ops *object_ops(enum iommufd_object_type type);
+
+struct iommufd_object *_iommufd_object_alloc(size_t size, struct iommufd_ctx *ictx,
+					     enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = (struct iommufd_object *)kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	/* One for the ID table, dropped when the object is removed from it. */
+	refcount_set(&obj->wait_cnt, 1);
+	refcount_set(&obj->users, 1);
+
+	/*
+	 * Take the ID now but publish only the zero entry: until finalize,
+	 * lookups miss the object, so the creator alone can still undo it.
+	 */
+	rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		return ERR_PTR(rc);
+	}
+	return obj;
+}
+
+struct iommufd_object *_iommufd_object_alloc_ucmd(size_t size, struct iommufd_ucmd *ucmd,
+						  enum iommufd_object_type type)
+{
+	struct iommufd_object *new_obj;
+
+	/* One auto-managed object per ioctl. */
+	if (WARN_ON(ucmd->new_obj))
+		return ERR_PTR(-EBUSY);
+	/* An abort op must run under the caller's lock: not possible here. */
+	if (WARN_ON(object_ops(type)->abort))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	new_obj = _iommufd_object_alloc(size, ucmd->ictx, type);
+	if (IS_ERR(new_obj))
+		return new_obj;
+	ucmd->new_obj = new_obj;
+	return new_obj;
+}
+
+void iommufd_object_finalize(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	void *old;
+
+	xa_lock(&ictx->objects);
+	old = __xa_store(&ictx->objects, obj->id, obj, GFP_KERNEL);
+	xa_unlock(&ictx->objects);
+	/* The slot exists since alloc, so the store cannot fail. */
+	WARN_ON(old != XA_ZERO_ENTRY);
+}
+
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	void *old;
+
+	xa_lock(&ictx->objects);
+	old = __xa_erase(&ictx->objects, obj->id);
+	xa_unlock(&ictx->objects);
+	WARN_ON(old != XA_ZERO_ENTRY && old != NULL);
+
+	if (WARN_ON(!refcount_dec_and_test(&obj->users)))
+		return;
+	kfree(obj);
+}
+
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	const struct iommufd_object_ops *ops = object_ops(obj->type);
+
+	if (ops->file_offset) {
+		struct file **filep = (struct file **)((char *)obj + ops->file_offset);
+
+		/* The file holds a users ref; release it before the object goes. */
+		if (*filep)
+			__fput_sync(*filep);
+	}
+	if (ops->abort)
+		ops->abort(obj);
+	else
+		ops->destroy(obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOENT);
+
+	xa_lock(&ictx->objects);
+	obj = (struct iommufd_object *)xa_load(&ictx->objects, id);
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) || !iommufd_lock_obj(obj))
+		obj = ERR_PTR(-ENOENT);
+	xa_unlock(&ictx->objects);
+	return obj;
+}
+
+static int iommufd_object_dec_wait(struct iommufd_ctx *ictx,
+				   struct iommufd_object *to_destroy)
+{
+	if (refcount_dec_and_test(&to_destroy->wait_cnt))
+		return 0;
+
+	if (object_ops(to_destroy->type)->pre_destroy)
+		object_ops(to_destroy->type)->pre_destroy(to_destroy);
+
+	if (wait_event_timeout(ictx->destroy_wait, refcount_read(&to_destroy->wait_cnt) == 0,
+			       msecs_to_jiffies(60000)))
+		return 0;
+
+	fprintf(stderr, "iommufd: timed out waiting for an object to become free\n");
+	refcount_inc(&to_destroy->wait_cnt);
+	return -EBUSY;
+}
+
+int iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *to_destroy,
+			  u32 id, unsigned int flags)
+{
+	struct iommufd_object *obj;
+	bool zerod_wait_cnt = false;
+	int ret;
+
+	/*
+	 * REMOVE_WAIT is for objects an external driver destroys: any
+	 * short-term user must finish (or be revoked by pre_destroy) first.
+	 */
+	if (flags & REMOVE_WAIT) {
+		ret = iommufd_object_dec_wait(ictx, to_destroy);
+		if (ret) {
+			/* A bug: give back the caller's ref; close cleans up. */
+			refcount_dec(&to_destroy->users);
+			return ret;
+		}
+		zerod_wait_cnt = true;
+	}
+
+	xa_lock(&ictx->objects);
+	obj = (struct iommufd_object *)xa_load(&ictx->objects, id);
+	if (to_destroy) {
+		/* The caller's users ref is dropped under the lock. */
+		refcount_dec(&to_destroy->users);
+		if (WARN_ON(obj != to_destroy)) {
+			ret = -ENOENT;
+			goto err_xa;
+		}
+	} else if (!obj) {
+		ret = -ENOENT;
+		goto err_xa;
+	}
+
+	if (!refcount_dec_if_one(&obj->users)) {
+		ret = -EBUSY;
+		goto err_xa;
+	}
+
+	if (flags & REMOVE_OBJ_TOMBSTONE)
+		__xa_store(&ictx->objects, id, XA_ZERO_ENTRY, GFP_KERNEL);
+	else
+		__xa_erase(&ictx->objects, id);
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
+	xa_unlock(&ictx->objects);
+
+	/* users is zero: any wait_cnt left is an ioctl about to put it. */
+	if (!zerod_wait_cnt) {
+		ret = iommufd_object_dec_wait(ictx, obj);
+		if (WARN_ON(ret))
+			return ret;
+	}
+
+	object_ops(obj->type)->destroy(obj);
+	kfree(obj);
+	return 0;
+
+err_xa:
+	if (zerod_wait_cnt)
+		refcount_set(&obj->wait_cnt, 1);	/* the table's again */
+	xa_unlock(&ictx->objects);
+	return ret;
+}
+
+static int iommufd_destroy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = (struct iommu_destroy *)ucmd->cmd;
+
+	return iommufd_object_remove(ucmd->ictx, NULL, cmd->id, 0);
+}
+
+static int iommufd_fops_release(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
+	struct iommufd_object *obj;
+
+	/*
+	 * The users counts form a graph; destroying every object whose only
+	 * user is the table makes progress until nothing is left. No
+	 * progress in a round means a refcount bug.
+	 */
+	for (;;) {
+		unsigned int destroyed = 0;
+		unsigned long index;
+		bool empty = true;
+
+		xa_for_each(&ictx->objects, index, obj) {
+			empty = false;
+			if (!refcount_dec_if_one(&obj->users))
+				continue;
+			destroyed++;
+			xa_erase(&ictx->objects, index);
+			object_ops(obj->type)->destroy(obj);
+			kfree(obj);
+		}
+		if (empty)
+			break;
+		if (WARN_ON(!destroyed))
+			break;
+	}
+	/* Tombstones may remain. */
+	xa_destroy(&ictx->objects);
+	WARN_ON(!xa_empty(&ictx->groups));
+	xa_destroy(&ictx->groups);
+	kfree(ictx);
+	return 0;
+}
+
+static int iommufd_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = (struct iommu_option *)ucmd->cmd;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	switch (cmd->option_id) {
+	case IOMMU_OPTION_RLIMIT_MODE:
+		rc = iommufd_option_rlimit_mode(cmd, ucmd->ictx);
+		break;
+	case IOMMU_OPTION_HUGE_PAGES:
+		rc = iommufd_ioas_option(ucmd);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (rc)
+		return rc;
+	if (copy_to_user(&((struct iommu_option __user *)ucmd->ubuffer)->val64, &cmd->val64,
+			 sizeof(cmd->val64)))
+		return -EFAULT;
+	return 0;
+}
+
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_fault_alloc fault;
+	struct iommu_hw_info info;
+	struct iommu_hw_queue_alloc hw_queue;
+	struct iommu_hwpt_alloc hwpt;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate cache;
+	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
+	struct iommu_ioas_alloc alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vdevice_alloc vdev;
+	struct iommu_veventq_alloc veventq;
+	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_viommu_alloc viommu;
+	struct iommu_test_cmd test;
+};
+
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/*
+ * The ioctl table, indexed by _IOC_NR() - IOMMUFD_CMD_BASE. One row per
+ * ioctl: the struct, its last mandatory member, the handler. Adding an
+ * ioctl is one row here and a handler beside its object family.
+ */
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)                                        \
+	t[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = iommufd_ioctl_op{                    \
+		sizeof(_struct), offsetofend(_struct, _last), _ioctl, _fn}
+
+static constexpr auto iommufd_ioctl_ops = [] {
+	std::array<iommufd_ioctl_op, _IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE + 1> t{};
+
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id);
+	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info, __reserved);
+	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc, __reserved);
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl, struct iommu_ioas_alloc,
+		 out_ioas_id);
+	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
+		 struct iommu_ioas_allow_iovas, allowed_iovas);
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved);
+	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy, src_iova);
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment);
+	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova);
+	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file, struct iommu_ioas_map_file, iova);
+	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap, length);
+	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64);
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last);
+	return t;
+}();
+
+static_assert(sizeof(union ucmd_buffer) >= sizeof(struct iommu_test_cmd));
+
+static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
+	const struct iommufd_ioctl_op *op;
+	struct iommufd_ucmd ucmd = {};
+	union ucmd_buffer buf;
+	unsigned int nr;
+	int ret;
+
+	nr = _IOC_NR(cmd);
+	if (nr < IOMMUFD_CMD_BASE || (nr - IOMMUFD_CMD_BASE) >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
+
+	ucmd.ictx = ictx;
+	ucmd.ubuffer = (void __user *)arg;
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (ret)
+		return ret;
+
+	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	if (op->ioctl_num != cmd || !op->execute)
+		return -ENOIOCTLCMD;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+
+	ucmd.cmd = &buf;
+	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer, ucmd.user_size);
+	if (ret)
+		return ret;
+	ret = op->execute(&ucmd);
+
+	if (ucmd.new_obj) {
+		if (ret)
+			iommufd_object_abort_and_destroy(ictx, ucmd.new_obj);
+		else
+			iommufd_object_finalize(ictx, ucmd.new_obj);
+	}
+	return ret;
+}
+
+static const struct file_operations iommufd_fops = {
+	.release = iommufd_fops_release,
+	.unlocked_ioctl = iommufd_fops_ioctl,
+};
+
+/* open("/dev/iommu"): a new context behind a new file with one reference. */
+struct file *iommufd_fops_open(void)
+{
+	struct iommufd_ctx *ictx;
+	struct file *filp;
+
+	ictx = (struct iommufd_ctx *)kzalloc(sizeof(*ictx), GFP_KERNEL_ACCOUNT);
+	if (!ictx)
+		return ERR_PTR(-ENOMEM);
+	init_rwsem(&ictx->ioas_creation_lock);
+	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	xa_init(&ictx->groups);
+	init_waitqueue_head(&ictx->destroy_wait);
+
+	filp = anon_inode_getfile("[iommufd]", &iommufd_fops, ictx, O_RDWR);
+	if (IS_ERR(filp)) {
+		kfree(ictx);
+		return filp;
+	}
+	ictx->file = filp;
+	return filp;
+}
+
+void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+	get_file(ictx->file);
+}
+
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	struct iommufd_ctx *ictx;
+
+	if (file->f_op != &iommufd_fops)
+		return ERR_PTR(-EBADFD);
+	ictx = (struct iommufd_ctx *)file->private_data;
+	iommufd_ctx_get(ictx);
+	return ictx;
+}
+
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op != &iommufd_fops) {
+		fput(file);
+		return ERR_PTR(-EBADFD);
+	}
+	/* fget()'s reference is the context reference. */
+	return (struct iommufd_ctx *)file->private_data;
+}
+
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+	fput(ictx->file);
+}
+
+/* Per-type destruction, indexed by enum iommufd_object_type. */
+static constexpr auto iommufd_object_ops_table = [] {
+	std::array<iommufd_object_ops, IOMMUFD_OBJ_MAX> t{};
+
+	t[IOMMUFD_OBJ_ACCESS].destroy = iommufd_access_destroy_object;
+	t[IOMMUFD_OBJ_DEVICE].pre_destroy = iommufd_device_pre_destroy;
+	t[IOMMUFD_OBJ_DEVICE].destroy = iommufd_device_destroy;
+	t[IOMMUFD_OBJ_HWPT_PAGING].destroy = iommufd_hwpt_paging_destroy;
+	t[IOMMUFD_OBJ_HWPT_PAGING].abort = iommufd_hwpt_paging_abort;
+	t[IOMMUFD_OBJ_IOAS].destroy = iommufd_ioas_destroy;
+	t[IOMMUFD_OBJ_SELFTEST].destroy = iommufd_selftest_destroy;
+	return t;
+}();
+
+static const struct iommufd_object_ops *object_ops(enum iommufd_object_type type)
+{
+	return &iommufd_object_ops_table[type];
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct file, file_operations and the file-descriptor table.
+ *
+ * iommufd hands files to userspace: the iommufd itself, fault queues,
+ * vEVENTQs, dma-bufs. Here every such file is a kernel-side struct file plus
+ * a real descriptor in the process, so the number a program gets back is a
+ * genuine fd: it is unique, close() works on it, and (for queues) read(),
+ * poll() and io_uring work on it natively. The table below maps the real fd
+ * to its struct file; the interposer and the C API look files up through
+ * fget() exactly as the kernel's syscalls do.
+ *
+ * Lifetime follows the kernel: a file holds a reference count (f_count);
+ * every installed descriptor holds one; ->release() runs when the last
+ * reference goes.
+ */
+#pragma once
+
+#include "harness/compiler.h"
+#include "harness/err.h"
+
+#include <atomic>
+#include <sys/types.h>
+
+struct file;
+struct inode;
+struct vm_area_struct;
+typedef long long loff_t;
+typedef unsigned int __poll_t;
+
+struct file_operations {
+	int (*release)(struct inode *inode, struct file *filp);
+	long (*unlocked_ioctl)(struct file *filp, unsigned int cmd, unsigned long arg);
+	int (*mmap)(struct file *filp, struct vm_area_struct *vma);
+	ssize_t (*read)(struct file *filp, char __user *buf, size_t count, loff_t *ppos);
+	ssize_t (*write)(struct file *filp, const char __user *buf, size_t count,
+			 loff_t *ppos);
+};
+
+/* How the real descriptor behind a file is made. */
+enum file_fd_kind {
+	FILE_FD_PLAIN,		/* an eventfd: identity only (iommufd, dma-buf) */
+	FILE_FD_SOCKET,		/* one end of a socketpair; the kernel keeps the other */
+};
+
+struct file {
+	const struct file_operations *f_op;
+	void *private_data;
+	std::atomic<long> f_count;
+	const char *name;
+	unsigned int f_flags;
+	/* FILE_FD_SOCKET: the kernel-side end of the socketpair, else -1 */
+	int kernel_fd;
+	enum file_fd_kind kind;
+};
+
+/* anon_inode_getfile(): a new file with one reference, owned by the caller. */
+struct file *anon_inode_getfile(const char *name, const struct file_operations *fops,
+				void *priv, int flags);
+struct file *anon_inode_getfile_kind(const char *name, const struct file_operations *fops,
+				     void *priv, int flags, enum file_fd_kind kind);
+
+static inline struct file *get_file(struct file *f)
+{
+	f->f_count.fetch_add(1);
+	return f;
+}
+void fput(struct file *f);
+/* Like __fput_sync(): the same as fput() here, release always runs inline. */
+static inline void __fput_sync(struct file *f) { fput(f); }
+
+/*
+ * get_unused_fd_flags() + fd_install() in one step: creates the real
+ * descriptor for @f and installs it, taking over the caller's reference.
+ * Returns the fd or a negative errno.
+ */
+int fd_install_new(struct file *f, unsigned int flags);
+/* fget(): the file behind a descriptor with a new reference, or NULL. */
+struct file *fget(int fd);
+/*
+ * close(2) for a descriptor that may belong to the table: drops the table's
+ * reference and closes the real fd. Returns 0, or -EBADF if @fd is not ours.
+ */
+int fd_close(int fd);
+/* dup(2)/fcntl(F_DUPFD) for a table fd: the new fd shares the file. */
+int fd_dup(int oldfd, int newfd_min, bool cloexec);
+/* True if @fd is in the table. */
+bool fd_is_kernel_file(int fd);
