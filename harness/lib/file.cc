@@ -10,6 +10,7 @@
 #include "harness/file.h"
 #include "harness/bug.h"
 
+#include <atomic>
 #include <fcntl.h>
 #include <mutex>
 #include <sys/eventfd.h>
@@ -66,9 +67,25 @@ void fput(struct file *f)
 	delete f;
 }
 
+/* ---- the server's descriptor tables (see file.h) ---- */
+static std::atomic<const struct file_fd_ops *> remote_fd_ops;
+
+void file_set_fd_ops(const struct file_fd_ops *ops) { remote_fd_ops.store(ops); }
+
+static const struct file_fd_ops *serving_fd_ops(void)
+{
+	const struct file_fd_ops *ops = remote_fd_ops.load(std::memory_order_acquire);
+
+	return ops && ops->serving() ? ops : nullptr;
+}
+
 int fd_install_new(struct file *f, unsigned int flags)
 {
+	const struct file_fd_ops *ops = serving_fd_ops();
 	int fd;
+
+	if (ops)
+		return ops->install(f, flags);
 
 	if (f->kind == FILE_FD_SOCKET) {
 		int sv[2];
@@ -91,6 +108,8 @@ int fd_install_new(struct file *f, unsigned int flags)
 
 struct file *fget(int fd)
 {
+	if (const struct file_fd_ops *ops = serving_fd_ops())
+		return ops->get(fd);
 	std::lock_guard<std::mutex> lock(fd_table_lock);
 	auto it = fd_table().find(fd);
 
@@ -139,4 +158,14 @@ int fd_dup(int oldfd, int newfd_min, bool cloexec)
 	std::lock_guard<std::mutex> lock(fd_table_lock);
 	fd_table()[fd] = f;	/* the reference from fget() */
 	return fd;
+}
+
+int host_fd_get(int fd)
+{
+	int hfd;
+
+	if (const struct file_fd_ops *ops = serving_fd_ops())
+		return ops->get_host(fd);
+	hfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return hfd < 0 ? -EBADF : hfd;
 }

@@ -25,7 +25,7 @@
 struct file;
 struct inode;
 struct vm_area_struct;
-typedef long long loff_t;
+/* loff_t comes from <sys/types.h> (glibc, _GNU_SOURCE as g++ always sets). */
 typedef unsigned int __poll_t;
 
 struct file_operations {
@@ -86,3 +86,26 @@ int fd_close(int fd);
 int fd_dup(int oldfd, int newfd_min, bool cloexec);
 /* True if @fd is in the table. */
 bool fd_is_kernel_file(int fd);
+
+/*
+ * ---- whose descriptor table (harness/server) ----
+ *
+ * The table above is this process's. A uiommufd server runs kernel-side
+ * code on behalf of other processes: there an fd the core installs or looks
+ * up is a number in the *client's* table. The server registers these ops;
+ * while ops->serving() is true for the calling thread, fd_install_new()
+ * and fget() go to them instead of the local table.
+ */
+struct file_fd_ops {
+	bool (*serving)(void);
+	int (*install)(struct file *f, unsigned int flags);
+	struct file *(*get)(int fd);
+	int (*get_host)(int fd);
+};
+void file_set_fd_ops(const struct file_fd_ops *ops);
+/*
+ * For code that needs the host file behind a user's descriptor (a memfd
+ * given to IOMMU_IOAS_MAP_FILE): a new host descriptor for what @fd names
+ * in current's table, close-on-exec, owned by the caller; -EBADF if none.
+ */
+int host_fd_get(int fd);

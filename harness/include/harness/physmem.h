@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fake physical memory.
+ *
+ * Physical addresses are fake page frame numbers handed out by a buddy
+ * allocator from PHYSMEM_FIRST_PFN (4 GiB) up, so a physical address is
+ * never a host address and code that confuses the two fails visibly. Two
+ * kinds of page have a pfn:
+ *  - kernel pages from alloc_pages(), with host memory behind them, which
+ *    kernel code reaches with page_address()/phys_to_virt();
+ *  - pinned (or referenced) user pages, whose bytes live in their owner's
+ *    address space.
+ * pfn_to_page() is a three-level table lookup, O(1) and lock-free to read.
+ *
+ * Hardware models see memory only through phys_read()/phys_write(): every
+ * byte must have a page behind it or the access is a bus error (-EFAULT),
+ * never a wild pointer. A pinned user page is read and written in its
+ * owner's memory, so DMA reaches exactly what the IOMMU maps.
+ *
+ * Orders follow the kernel (MAX_PAGE_ORDER 10). Blocks are naturally
+ * aligned in pfn space, which is what iommu_alloc_pages_sz() promises.
+ */
+#pragma once
+
+#include "harness/compiler.h"
+#include "harness/mm.h"
+#include "harness/slab.h"
+
+#define MAX_PAGE_ORDER 10
+#define PHYSMEM_FIRST_PFN 0x100000UL
+/* 52-bit physical addresses: the widest any modelled IOMMU walks. */
+#define PHYSMEM_PFN_BITS 40
+
+static inline unsigned int get_order(unsigned long size)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+/* Kernel pages: a naturally aligned block of 2^order pfns; NULL on failure. */
+struct page *alloc_pages(gfp_t gfp, unsigned int order);
+#define alloc_page(gfp) alloc_pages(gfp, 0)
+#define alloc_pages_node(nid, gfp, order) alloc_pages(gfp, order)
+/* Drops the allocation's reference; order must match the allocation. */
+void __free_pages(struct page *page, unsigned int order);
+#define __free_page(page) __free_pages((page), 0)
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
+#define __get_free_page(gfp) __get_free_pages((gfp), 0)
+unsigned long get_zeroed_page(gfp_t gfp);
+void free_pages(unsigned long addr, unsigned int order);
+#define free_page(addr) free_pages((addr), 0)
+
+/*
+ * The kernel virtual address of a page: host memory for kernel pages, the
+ * user address for user pages of the local mm; NULL (reported) for a page
+ * of another process.
+ */
+void *page_address(const struct page *page);
+#define lowmem_page_address page_address
+static inline void *kmap_local_page(struct page *page) { return page_address(page); }
+static inline void kunmap_local(const void *addr) {}
+
+/* Kernel pages only: anything else is reported and gives PA 0 / NULL. */
+struct page *virt_to_page(const void *addr);
+phys_addr_t virt_to_phys(const void *addr);
+void *phys_to_virt(phys_addr_t pa);
+#define __pa(x) virt_to_phys((const void *)(x))
+#define __va(x) phys_to_virt((phys_addr_t)(x))
+/* addr lies in a kernel page. */
+bool virt_addr_valid(const void *addr);
+
+/*
+ * Table memory for IOMMU drivers: zeroed, naturally aligned (in physical
+ * address) to its size rounded up to a power of two, at least a page.
+ */
+void *iommu_alloc_pages_sz(gfp_t gfp, size_t size);
+#define iommu_alloc_pages_node_sz(nid, gfp, size) iommu_alloc_pages_sz(gfp, size)
+void iommu_free_pages(void *virt);
+
+/* CPU-side copies within one page (the core's, for pinned user pages). */
+void memcpy_from_page(char *to, struct page *page, size_t offset, size_t len);
+void memcpy_to_page(struct page *page, size_t offset, const char *from, size_t len);
+void memzero_page(struct page *page, size_t offset, size_t len);
+
+/*
+ * The bus, as hardware models see it: 0, or -EFAULT if any byte of the
+ * range has no page behind it (then nothing was transferred), or if a
+ * user page's memory could not be reached (then part may have been).
+ */
+int phys_read(phys_addr_t pa, void *buf, size_t len);
+int phys_write(phys_addr_t pa, const void *buf, size_t len);
+
+/* Number of pages with a pfn now, by kind (for tests). */
+unsigned long physmem_nr_pages(enum page_kind kind);

@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake physical memory: the pfn space, kernel pages, user pages, the bus.
+ *
+ * State and its lock:
+ *  - the state lock (a shared_mutex) serialises every change of a page's life:
+ *    pfn allocation (a buddy allocator of std::sets per order), the
+ *    pfn -> page table, the host address -> kernel page map, the
+ *    (mm, user address) -> user page map and user page reference counts.
+ *    Bus accesses hold it shared, so a page cannot vanish under a DMA;
+ *    everything that changes a page's life holds it exclusive.
+ *  - The pfn table itself is three levels of atomics, so pfn_to_page() is
+ *    a lock-free O(1) lookup.
+ * Lock order: the state lock, then the ledger's shard locks.
+ *
+ * struct pages are recycled through per-order pools and never returned to
+ * the host: a stale struct page pointer then reads PAGE_KIND_FREE and the
+ * misuse is reported, instead of being a use-after-free in the harness.
+ */
+#include "harness/physmem.h"
+
+#include "harness/bug.h"
+#include "harness/fault_inject.h"
+#include "harness/testhooks.h"
+#include "ledger.h"
+#include "memory_internal.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#define POISON_INUSE 0x5a
+#define POISON_FREE 0x6b
+
+/*
+ * Built on first use and never destroyed, so that allocations from other
+ * translation units' static constructors and leak reports at exit work.
+ */
+struct user_key {
+	struct mm_struct *mm;
+	unsigned long va;
+	bool operator==(const user_key &o) const { return mm == o.mm && va == o.va; }
+};
+struct user_key_hash {
+	size_t operator()(const user_key &k) const
+	{
+		return (size_t)((k.va >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ULL) ^ (uintptr_t)k.mm;
+	}
+};
+
+struct physmem_state {
+	std::shared_mutex lock;
+	/* The buddy allocator of pfns. */
+	std::set<unsigned long> free_area[MAX_PAGE_ORDER + 1];
+	unsigned long next_pfn = PHYSMEM_FIRST_PFN;
+	/* Recycled struct page arrays, by order. */
+	std::vector<struct page *> page_pool[MAX_PAGE_ORDER + 1];
+	/* Host page address -> kernel page. */
+	std::unordered_map<uintptr_t, struct page *> kernel_virt;
+	/* (mm, user page address) -> user page. */
+	std::unordered_map<user_key, struct page *, user_key_hash> user_pages;
+};
+
+static physmem_state &state(void)
+{
+	static physmem_state *const s = new physmem_state;
+
+	return *s;
+}
+
+
+/* ---- pfn -> page, lock-free to read ---- */
+
+#define L3_BITS 12
+#define L2_BITS 14
+#define L1_BITS (PHYSMEM_PFN_BITS - L2_BITS - L3_BITS)
+
+struct pfn_leaf {
+	std::atomic<struct page *> page[1UL << L3_BITS];
+};
+struct pfn_mid {
+	std::atomic<struct pfn_leaf *> leaf[1UL << L2_BITS];
+};
+static std::atomic<struct pfn_mid *> pfn_root[1UL << L1_BITS];
+
+static std::atomic<struct page *> *pfn_slot(unsigned long pfn, bool create)
+{
+	if (pfn >> PHYSMEM_PFN_BITS)
+		return nullptr;
+	std::atomic<struct pfn_mid *> &r = pfn_root[pfn >> (L2_BITS + L3_BITS)];
+	struct pfn_mid *mid = r.load(std::memory_order_acquire);
+
+	if (!mid) {
+		if (!create)
+			return nullptr;
+		/* Creation runs under the state lock, exclusive: no race to install. */
+		mid = new pfn_mid();
+		r.store(mid, std::memory_order_release);
+	}
+	std::atomic<struct pfn_leaf *> &m = mid->leaf[(pfn >> L3_BITS) & ((1UL << L2_BITS) - 1)];
+	struct pfn_leaf *leaf = m.load(std::memory_order_acquire);
+	if (!leaf) {
+		if (!create)
+			return nullptr;
+		leaf = new pfn_leaf();
+		m.store(leaf, std::memory_order_release);
+	}
+	return &leaf->page[pfn & ((1UL << L3_BITS) - 1)];
+}
+
+struct page *pfn_to_page(unsigned long pfn)
+{
+	std::atomic<struct page *> *slot = pfn_slot(pfn, false);
+
+	return slot ? slot->load(std::memory_order_acquire) : nullptr;
+}
+
+bool pfn_valid(unsigned long pfn) { return pfn_to_page(pfn) != nullptr; }
+
+/* ---- the buddy allocator of pfns (state lock exclusive) ---- */
+
+
+static bool pfn_alloc(unsigned int order, unsigned long *pfn)
+{
+	unsigned int o = order;
+
+	while (o <= MAX_PAGE_ORDER && state().free_area[o].empty())
+		o++;
+	if (o > MAX_PAGE_ORDER) {
+		if (state().next_pfn + (1UL << MAX_PAGE_ORDER) > (1UL << PHYSMEM_PFN_BITS))
+			return false;
+		o = MAX_PAGE_ORDER;
+		state().free_area[o].insert(state().next_pfn);
+		state().next_pfn += 1UL << MAX_PAGE_ORDER;
+	}
+	unsigned long p = *state().free_area[o].begin();
+
+	state().free_area[o].erase(state().free_area[o].begin());
+	/* Keep the low half, free the high halves: allocations stay ascending. */
+	while (o > order) {
+		o--;
+		state().free_area[o].insert(p + (1UL << o));
+	}
+	*pfn = p;
+	return true;
+}
+
+static void pfn_free(unsigned long pfn, unsigned int order)
+{
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy = pfn ^ (1UL << order);
+
+		if (!state().free_area[order].erase(buddy))
+			break;
+		pfn = min(pfn, buddy);
+		order++;
+	}
+	state().free_area[order].insert(pfn);
+}
+
+/* ---- struct page pools and maps (state lock exclusive) ---- */
+
+static std::atomic<unsigned long> nr_pages_by_kind[3];
+
+static struct page *pool_get(unsigned int order)
+{
+	struct page *p;
+
+	if (state().page_pool[order].empty()) {
+		p = new struct page[1UL << order]();
+	} else {
+		p = state().page_pool[order].back();
+		state().page_pool[order].pop_back();
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			p[i] = {};
+	}
+	return p;
+}
+
+static void pool_put(struct page *p, unsigned int order)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		p[i].kind = PAGE_KIND_FREE;
+	state().page_pool[order].push_back(p);
+}
+
+static void report_page(const char *what, const struct page *page, void *caller)
+{
+	char where[256];
+
+	harness_format_caller(caller, where, sizeof(where));
+	harness_report_failure(__FILE__, __LINE__, "%s: page %p (pfn %#lx) from %s", what,
+			       (const void *)page, page ? page->pfn : 0UL, where);
+}
+
+/* ---- kernel pages ---- */
+
+static struct page *do_alloc_pages(gfp_t gfp, unsigned int order, void *caller)
+{
+	size_t size = PAGE_SIZE << order;
+	unsigned long pfn;
+	struct page *pages;
+	void *host = nullptr;
+
+	if (gfpflags_allow_blocking(gfp))
+		harness_might_sleep_at(caller);
+	if (order > MAX_PAGE_ORDER) {
+		if (!(gfp & __GFP_NOWARN)) {
+			char where[256];
+
+			harness_format_caller(caller, where, sizeof(where));
+			harness_report_failure(__FILE__, __LINE__,
+					       "WARNING: alloc_pages order %u > MAX_PAGE_ORDER from %s",
+					       order, where);
+		}
+		return nullptr;
+	}
+	if (should_fail_alloc_page(gfp, order))
+		return nullptr;
+	if (posix_memalign(&host, PAGE_SIZE, size))
+		return nullptr;
+	memset(host, (gfp & __GFP_ZERO) ? 0 : POISON_INUSE, size);
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+
+		if (!pfn_alloc(order, &pfn)) {
+			g.unlock();
+			free(host);
+			return nullptr;
+		}
+		pages = pool_get(order);
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			struct page *p = &pages[i];
+
+			p->pfn = pfn + i;
+			p->kind = PAGE_KIND_KERNEL;
+			p->virt = (char *)host + i * PAGE_SIZE;
+			p->compound_head = pages;
+			INIT_LIST_HEAD(&p->lru);
+			pfn_slot(pfn + i, true)->store(p, std::memory_order_release);
+			state().kernel_virt[(uintptr_t)p->virt] = p;
+		}
+		pages->head = true;
+		pages->order = order;
+		atomic_set(&pages->_refcount, 1);
+		nr_pages_by_kind[PAGE_KIND_KERNEL] += 1UL << order;
+	}
+	ledger_add(pages, size, LEDGER_PAGES, nullptr, caller);
+	return pages;
+}
+
+/* Called with the state lock exclusive; the caller frees host memory after unlocking. */
+static void *release_kernel_block(struct page *head)
+{
+	unsigned int order = head->order;
+	void *host = head->virt;
+
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		pfn_slot(head[i].pfn, false)->store(nullptr, std::memory_order_release);
+		state().kernel_virt.erase((uintptr_t)head[i].virt);
+	}
+	pfn_free(head->pfn, order);
+	nr_pages_by_kind[PAGE_KIND_KERNEL] -= 1UL << order;
+	pool_put(head, order);
+	return host;
+}
+
+static void free_host_block(void *host, unsigned int order)
+{
+#ifndef HARNESS_ASAN
+	memset(host, POISON_FREE, PAGE_SIZE << order);
+#endif
+	free(host);
+}
+
+/* Drops one reference on a kernel block's head; frees it on the last. */
+static void put_kernel_head(struct page *head, const char *what, int expect_order,
+			    void *caller)
+{
+	void *host = nullptr;
+	unsigned int order;
+
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+
+		if (head->kind != PAGE_KIND_KERNEL || !head->head) {
+			g.unlock();
+			report_page(head->kind == PAGE_KIND_FREE ? "double free of pages"
+								 : "free of a page that is not an allocation",
+				    head, caller);
+			return;
+		}
+		if (expect_order >= 0 && head->order != (unsigned int)expect_order) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "%s: order %d, but allocated with order %u",
+				 what, expect_order, head->order);
+			g.unlock();
+			report_page(msg, head, caller);
+			return;
+		}
+		if (atomic_dec_return(&head->_refcount) > 0)
+			return;
+		order = head->order;
+		ledger_del(head, caller, nullptr, nullptr);
+		host = release_kernel_block(head);
+	}
+	free_host_block(host, order);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return do_alloc_pages(gfp, order, __builtin_return_address(0));
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	void *caller = __builtin_return_address(0);
+
+	if (!page) {
+		report_page("__free_pages(NULL)", page, caller);
+		return;
+	}
+	put_kernel_head(page, "__free_pages", (int)order, caller);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = do_alloc_pages(gfp, order, __builtin_return_address(0));
+
+	return page ? (unsigned long)page->virt : 0;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	struct page *page = do_alloc_pages(gfp | __GFP_ZERO, 0, __builtin_return_address(0));
+
+	return page ? (unsigned long)page->virt : 0;
+}
+
+static struct page *lookup_kernel_virt(const void *addr)
+{
+	std::shared_lock<std::shared_mutex> g(state().lock);
+	auto it = state().kernel_virt.find((uintptr_t)addr & PAGE_MASK);
+
+	return it == state().kernel_virt.end() ? nullptr : it->second;
+}
+
+/* The head page of the block whose first byte is addr, or reports. */
+static struct page *block_of_virt(const void *addr, const char *what, void *caller)
+{
+	struct page *page = lookup_kernel_virt(addr);
+
+	if (!page || page->compound_head != page || ((uintptr_t)addr & ~PAGE_MASK)) {
+		char where[256];
+
+		harness_format_caller(caller, where, sizeof(where));
+		harness_report_failure(__FILE__, __LINE__,
+				       "%s(%p): not the start of a page allocation, from %s",
+				       what, addr, where);
+		return nullptr;
+	}
+	return page;
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	void *caller = __builtin_return_address(0);
+	struct page *page;
+
+	if (!addr)
+		return;
+	page = block_of_virt((const void *)addr, "free_pages", caller);
+	if (page)
+		put_kernel_head(page, "free_pages", (int)order, caller);
+}
+
+void *iommu_alloc_pages_sz(gfp_t gfp, size_t size)
+{
+	struct page *page = do_alloc_pages(gfp | __GFP_ZERO, get_order(size),
+					   __builtin_return_address(0));
+
+	return page ? page->virt : nullptr;
+}
+
+void iommu_free_pages(void *virt)
+{
+	void *caller = __builtin_return_address(0);
+	struct page *page;
+
+	if (!virt)
+		return;
+	page = block_of_virt(virt, "iommu_free_pages", caller);
+	if (page)
+		put_kernel_head(page, "iommu_free_pages", -1, caller);
+}
+
+/* ---- address translation, kernel side ---- */
+
+void *page_address(const struct page *page)
+{
+	if (page->kind == PAGE_KIND_KERNEL || (page->kind == PAGE_KIND_USER && page->mm->local))
+		return page->virt;
+	report_page(page->kind == PAGE_KIND_USER
+			    ? "page_address of another process's user page"
+			    : "page_address of a freed page",
+		    page, __builtin_return_address(0));
+	return nullptr;
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	struct page *page = lookup_kernel_virt(addr);
+
+	if (!page) {
+		char where[256];
+
+		harness_format_caller(__builtin_return_address(0), where, sizeof(where));
+		harness_report_failure(__FILE__, __LINE__,
+				       "virt_to_page(%p): not in a page from alloc_pages, from %s",
+				       addr, where);
+	}
+	return page;
+}
+
+phys_addr_t virt_to_phys(const void *addr)
+{
+	struct page *page = lookup_kernel_virt(addr);
+
+	if (!page) {
+		char where[256];
+
+		harness_format_caller(__builtin_return_address(0), where, sizeof(where));
+		harness_report_failure(__FILE__, __LINE__,
+				       "virt_to_phys(%p): not in a page from alloc_pages "
+				       "(kmalloc memory has no physical address here), from %s",
+				       addr, where);
+		return 0;
+	}
+	return PFN_PHYS(page->pfn) + ((uintptr_t)addr & ~PAGE_MASK);
+}
+
+void *phys_to_virt(phys_addr_t pa)
+{
+	std::shared_lock<std::shared_mutex> g(state().lock);
+	struct page *page = pfn_to_page(PHYS_PFN(pa));
+
+	if (!page || page->kind != PAGE_KIND_KERNEL) {
+		char where[256];
+
+		g.unlock();
+		harness_format_caller(__builtin_return_address(0), where, sizeof(where));
+		harness_report_failure(__FILE__, __LINE__,
+				       "phys_to_virt(%#llx): %s, from %s", (unsigned long long)pa,
+				       page ? "a user page has no kernel address"
+					    : "no page at that address",
+				       where);
+		return nullptr;
+	}
+	return (char *)page->virt + (pa & ~PAGE_MASK);
+}
+
+bool virt_addr_valid(const void *addr) { return lookup_kernel_virt(addr) != nullptr; }
+
+/* ---- user pages ---- */
+
+unsigned long physmem_get_user_pages(struct mm_struct *mm, unsigned long start,
+				     unsigned long npages, bool pin, struct page **pages,
+				     void *caller)
+{
+	std::unique_lock<std::shared_mutex> g(state().lock);
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		user_key key = {mm, start + i * PAGE_SIZE};
+		auto it = state().user_pages.find(key);
+		struct page *p;
+
+		if (it != state().user_pages.end()) {
+			p = it->second;
+		} else {
+			unsigned long pfn;
+
+			if (!pfn_alloc(0, &pfn))
+				break;
+			p = pool_get(0);
+			p->pfn = pfn;
+			p->kind = PAGE_KIND_USER;
+			p->virt = (void *)key.va;
+			p->mm = mm;
+			p->compound_head = p;
+			INIT_LIST_HEAD(&p->lru);
+			mmgrab(mm);
+			pfn_slot(pfn, true)->store(p, std::memory_order_release);
+			state().user_pages.emplace(key, p);
+			nr_pages_by_kind[PAGE_KIND_USER]++;
+			ledger_add(p, PAGE_SIZE, LEDGER_USER_PAGE, nullptr, caller);
+		}
+		if (pin) {
+			atomic_inc(&p->_pincount);
+			atomic_add(GUP_PIN_COUNTING_BIAS, &p->_refcount);
+		} else {
+			atomic_inc(&p->_refcount);
+		}
+		pages[i] = p;
+	}
+	return i;
+}
+
+/* State lock exclusive. Returns the mm to drop once unlocked, if the page died. */
+static struct mm_struct *put_user_page_locked(struct page *page, bool pin, bool dirty,
+					      void *caller)
+{
+	struct mm_struct *mm;
+
+	if (page->kind != PAGE_KIND_USER) {
+		report_page(page->kind == PAGE_KIND_FREE
+				    ? (pin ? "unpin of a page that is no longer pinned"
+					   : "put_page of a freed page")
+				    : (pin ? "unpin_user_page of a kernel page"
+					   : "put_page of a kernel page as a user page"),
+			    page, caller);
+		return nullptr;
+	}
+	if (pin) {
+		if (atomic_read(&page->_pincount) <= 0) {
+			report_page("unpin of a page that is not pinned", page, caller);
+			return nullptr;
+		}
+		atomic_dec(&page->_pincount);
+		atomic_sub(GUP_PIN_COUNTING_BIAS, &page->_refcount);
+	} else {
+		if (atomic_read(&page->_refcount) -
+			    atomic_read(&page->_pincount) * (int)GUP_PIN_COUNTING_BIAS <= 0) {
+			report_page("put_page without a reference", page, caller);
+			return nullptr;
+		}
+		atomic_dec(&page->_refcount);
+	}
+	if (dirty)
+		page->dirty = true;
+	if (atomic_read(&page->_refcount))
+		return nullptr;
+	mm = page->mm;
+	state().user_pages.erase(user_key{mm, (unsigned long)page->virt});
+	pfn_slot(page->pfn, false)->store(nullptr, std::memory_order_release);
+	pfn_free(page->pfn, 0);
+	nr_pages_by_kind[PAGE_KIND_USER]--;
+	ledger_del(page, caller, nullptr, nullptr);
+	pool_put(page, 0);
+	return mm;
+}
+
+void physmem_put_user_page(struct page *page, bool pin, bool dirty, void *caller)
+{
+	struct mm_struct *mm;
+
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+
+		mm = put_user_page_locked(page, pin, dirty, caller);
+	}
+	if (mm)
+		mmdrop(mm);
+}
+
+void physmem_put_user_pages(struct page *const *pages, unsigned long npages, bool pin,
+			    bool dirty, void *caller)
+{
+	std::vector<struct mm_struct *> drop;
+
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+
+		for (unsigned long i = 0; i < npages; i++)
+			if (struct mm_struct *mm = put_user_page_locked(pages[i], pin, dirty, caller))
+				drop.push_back(mm);
+	}
+	for (struct mm_struct *mm : drop)
+		mmdrop(mm);
+}
+
+void physmem_unpin_user_page_range(struct page *page, unsigned long npages, bool dirty,
+				   void *caller)
+{
+	std::vector<struct mm_struct *> drop;
+	unsigned long pfn = page->pfn;
+
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+
+		for (unsigned long i = 0; i < npages; i++) {
+			struct page *p = pfn_to_page(pfn + i);
+
+			if (!p) {
+				report_page("unpin_user_page_range_dirty_lock past the pinned pages",
+					    page, caller);
+				break;
+			}
+			if (struct mm_struct *mm = put_user_page_locked(p, true, dirty, caller))
+				drop.push_back(mm);
+		}
+	}
+	for (struct mm_struct *mm : drop)
+		mmdrop(mm);
+}
+
+void get_page(struct page *page)
+{
+	struct page *head = page->compound_head;
+
+	if (page->kind == PAGE_KIND_FREE) {
+		report_page("get_page of a freed page", page, __builtin_return_address(0));
+		return;
+	}
+	atomic_inc(&head->_refcount);
+}
+
+void put_page(struct page *page)
+{
+	void *caller = __builtin_return_address(0);
+
+	if (page->kind == PAGE_KIND_USER)
+		physmem_put_user_page(page, false, false, caller);
+	else
+		put_kernel_head(page->compound_head, "put_page", -1, caller);
+}
+
+/* ---- CPU-side copies and the bus ---- */
+
+static void note_lost_user_page(const struct page *page)
+{
+	static std::atomic<bool> said;
+
+	if (!said.exchange(true))
+		fprintf(stderr,
+			"uiommufd: pinned user page %#lx of pid %d is no longer mapped; "
+			"the kernel would still reach it, the harness cannot\n",
+			(unsigned long)page->virt, page->mm->pid);
+}
+
+/* Copies within one page; false if a user page could not be reached. */
+static bool page_rw(struct page *page, size_t offset, void *buf, size_t len, bool write)
+{
+	if (page->kind == PAGE_KIND_KERNEL) {
+		if (write)
+			memcpy((char *)page->virt + offset, buf, len);
+		else
+			memcpy(buf, (char *)page->virt + offset, len);
+		return true;
+	}
+	unsigned long uaddr = (unsigned long)page->virt + offset;
+	unsigned long left = write ? mm_write(page->mm, uaddr, buf, len)
+				   : mm_read(page->mm, buf, uaddr, len);
+	if (!left)
+		return true;
+	note_lost_user_page(page);
+	if (!write)
+		memset((char *)buf + (len - left), 0, left);
+	return false;
+}
+
+static bool check_page_range(struct page *page, size_t offset, size_t len, const char *what,
+			     void *caller)
+{
+	if (page->kind == PAGE_KIND_FREE) {
+		report_page(what, page, caller);
+		return false;
+	}
+	if (offset > PAGE_SIZE || len > PAGE_SIZE - offset) {
+		report_page(what, page, caller);
+		return false;
+	}
+	return true;
+}
+
+void memcpy_from_page(char *to, struct page *page, size_t offset, size_t len)
+{
+	if (check_page_range(page, offset, len, "memcpy_from_page: bad page or range",
+			     __builtin_return_address(0)))
+		page_rw(page, offset, to, len, false);
+}
+
+void memcpy_to_page(struct page *page, size_t offset, const char *from, size_t len)
+{
+	if (check_page_range(page, offset, len, "memcpy_to_page: bad page or range",
+			     __builtin_return_address(0)))
+		page_rw(page, offset, (void *)from, len, true);
+}
+
+void memzero_page(struct page *page, size_t offset, size_t len)
+{
+	static const char zeroes[PAGE_SIZE] = {};
+
+	if (check_page_range(page, offset, len, "memzero_page: bad page or range",
+			     __builtin_return_address(0)))
+		page_rw(page, offset, (void *)zeroes, len, true);
+}
+
+static int phys_rw(phys_addr_t pa, void *buf, size_t len, bool write)
+{
+	phys_addr_t end;
+	int rc = 0;
+
+	if (!len)
+		return 0;
+	if (check_add_overflow(pa, (phys_addr_t)len - 1, &end))
+		return -EFAULT;
+	std::shared_lock<std::shared_mutex> g(state().lock);
+	/* A bus error transfers nothing: check every page first. */
+	for (unsigned long pfn = PHYS_PFN(pa); pfn <= PHYS_PFN(end); pfn++)
+		if (!pfn_to_page(pfn))
+			return -EFAULT;
+	for (size_t done = 0; done < len;) {
+		phys_addr_t a = pa + done;
+		size_t off = a & ~PAGE_MASK;
+		size_t n = min(PAGE_SIZE - off, len - done);
+
+		if (!page_rw(pfn_to_page(PHYS_PFN(a)), off, (char *)buf + done, n, write))
+			rc = -EFAULT;
+		done += n;
+	}
+	return rc;
+}
+
+int phys_read(phys_addr_t pa, void *buf, size_t len) { return phys_rw(pa, buf, len, false); }
+
+int phys_write(phys_addr_t pa, const void *buf, size_t len)
+{
+	return phys_rw(pa, (void *)buf, len, true);
+}
+
+unsigned long physmem_nr_pages(enum page_kind kind)
+{
+	return kind <= PAGE_KIND_USER ? nr_pages_by_kind[kind].load() : 0;
+}
