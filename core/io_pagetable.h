@@ -234,6 +234,7 @@ struct iopt_memfd {
 	void *map;		/* our shared mapping of [map_start, map_start + map_len) */
 	unsigned long map_start;
 	unsigned long map_len;
+	struct list_head item;	/* in the list of our own mappings */
 };
 
 /*
@@ -272,6 +273,13 @@ struct iopt_pages {
 	struct rb_root_cached domains_itree;
 };
 
+/* pages_file.cc: the memfd behind an IOPT_ADDRESS_FILE iopt_pages */
+struct iopt_memfd *iopt_memfd_get(int fd, unsigned long start, unsigned long length,
+				  bool writable);
+void iopt_memfd_release(struct iopt_memfd *mf);
+long iopt_memfd_pin(struct iopt_pages *pages, unsigned long start_index, unsigned long npages,
+		    unsigned int gup_flags, struct page **upages);
+
 struct iopt_pages *iopt_alloc_user_pages(void __user *uptr, unsigned long length, bool writable);
 struct iopt_pages *iopt_alloc_file_pages(int fd, unsigned long start_byte, unsigned long start,
 					 unsigned long length, bool writable);
@@ -293,6 +301,21 @@ int iopt_area_add_access(struct iopt_area *area, unsigned long start, unsigned l
 void iopt_area_remove_access(struct iopt_area *area, unsigned long start, unsigned long last);
 int iopt_pages_rw_access(struct iopt_pages *pages, unsigned long start_byte, void *data,
 			 unsigned long length, unsigned int flags);
+int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long start_index,
+		       unsigned long last_index, unsigned long offset, void *data,
+		       unsigned long length, unsigned int flags);
+
+/* A CPU copy to (IOMMUFD_ACCESS_RW_WRITE) or from one page. */
+static inline void copy_data_page(struct page *page, void *data, unsigned long offset,
+				  size_t length, unsigned int flags)
+{
+	if (flags & IOMMUFD_ACCESS_RW_WRITE) {
+		memcpy_to_page(page, offset, (const char *)data, length);
+		set_page_dirty_lock(page);
+	} else {
+		memcpy_from_page((char *)data, page, offset, length);
+	}
+}
 
 /*
  * One interval of access_itree: an exact [start, last] some access pinned

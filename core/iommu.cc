@@ -447,7 +447,7 @@ int iommu_map_nosync(struct iommu_domain *domain, unsigned long iova, phys_addr_
 	if (WARN_ON(!(domain->type & __IOMMU_DOMAIN_PAGING)))
 		return -EINVAL;
 	/* Page table memory comes from the driver's allocator, never these zones. */
-	if (WARN_ON_ONCE(gfp & (__GFP_COMP | __GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
+	if (WARN_ON(gfp & (__GFP_COMP | __GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
 		return -EINVAL;
 
 	min_pagesz = 1U << __ffs(domain->pgsize_bitmap);
@@ -1116,7 +1116,7 @@ static u32 dev_iommu_get_max_pasids(struct device *dev, struct iommu_device *iom
 
 	if (!dev->pasid_bits || !iommu->max_pasids)
 		return 0;
-	dev_pasids = dev->pasid_bits >= 32 ? U32_MAX : 1U << dev->pasid_bits;
+	dev_pasids = dev->pasid_bits >= 32 ? ~0U : 1U << dev->pasid_bits;
 	return min(dev_pasids, iommu->max_pasids);
 }
 

@@ -48,6 +48,10 @@ struct iova_bitmap;
 #define IOMMU_MMIO	(1 << 4)	/* e.g. things like MSI doorbells */
 #define IOMMU_PRIV	(1 << 5)
 
+#ifndef PHYS_ADDR_MAX
+#define PHYS_ADDR_MAX (~(phys_addr_t)0)
+#endif
+
 /* PASID 0 is the untagged (RID) translation. */
 #define IOMMU_NO_PASID		(0U)
 #define IOMMU_FIRST_GLOBAL_PASID (1U)
@@ -306,10 +310,14 @@ struct iommu_domain_ops {
  * (IOMMU_HW_INFO_TYPE_DEFAULT: the driver's own) and goes out as the format
  * of the returned kzalloc'd buffer (*@length bytes); a driver that cannot
  * report the requested format returns ERR_PTR(-EOPNOTSUPP).
+ *
+ * Type codes are u32 rather than the uAPI enums: drivers use values outside
+ * the enums (IOMMU_HW_INFO_TYPE_SELFTEST, IOMMU_VIOMMU_TYPE_SELFTEST), which
+ * C accepts but C++ does not let an unfixed enum hold.
  */
 struct iommu_ops {
 	bool (*capable)(struct device *dev, enum iommu_cap cap);
-	void *(*hw_info)(struct device *dev, u32 *length, enum iommu_hw_info_type *type);
+	void *(*hw_info)(struct device *dev, u32 *length, u32 *type);
 
 	struct iommu_domain *(*domain_alloc_identity)(struct device *dev);
 	struct iommu_domain *(*domain_alloc_paging_flags)(struct device *dev, u32 flags,
@@ -329,7 +337,7 @@ struct iommu_ops {
 	int (*def_domain_type)(struct device *dev);
 
 	/* vIOMMU (second core issue): size of the driver's iommufd_viommu. */
-	size_t (*get_viommu_size)(struct device *dev, enum iommu_viommu_type viommu_type);
+	size_t (*get_viommu_size)(struct device *dev, u32 viommu_type);
 	int (*viommu_init)(struct iommufd_viommu *viommu, struct iommu_domain *parent_domain,
 			   const struct iommu_user_data *user_data);
 

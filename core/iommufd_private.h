@@ -219,6 +219,18 @@ static inline T *__iommufd_alloc_container(Alloc alloc, Owner owner,
 	__iommufd_alloc_container<std::remove_reference_t<decltype(*(ptr))>>(           \
 		_iommufd_object_alloc_ucmd, ucmd, type)
 
+/* As iommufd_object_alloc() for containers whose object is nested (common.obj). */
+#define __iommufd_object_alloc(ictx, ptr, type, member)                                 \
+	({                                                                              \
+		using __iommufd_T = std::remove_reference_t<decltype(*(ptr))>;          \
+		static_assert(offsetof(__iommufd_T, member) == 0,                       \
+			      "struct iommufd_object must come first");                 \
+		struct iommufd_object *__iommufd_obj =                                  \
+			_iommufd_object_alloc(sizeof(__iommufd_T), ictx, type);         \
+		IS_ERR(__iommufd_obj) ? (__iommufd_T *)__iommufd_obj :                  \
+					container_of(__iommufd_obj, __iommufd_T, member); \
+	})
+
 /*
  * An IOAS: a user-controlled IOVA -> PFN map (the io_pagetable), copied into
  * every HWPT attached to it. @hwpt_list holds the paging HWPTs built on it,

@@ -80,8 +80,11 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx, struct iommufd_object *ob
 	xa_lock(&ictx->objects);
 	old = __xa_store(&ictx->objects, obj->id, obj, GFP_KERNEL);
 	xa_unlock(&ictx->objects);
-	/* The slot exists since alloc, so the store cannot fail. */
-	WARN_ON(old != XA_ZERO_ENTRY);
+	/*
+	 * The slot exists since alloc, so the store cannot fail; a reserved
+	 * slot reads back as NULL through the normal API.
+	 */
+	WARN_ON(old);
 }
 
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
@@ -334,6 +337,12 @@ static constexpr auto iommufd_ioctl_ops = [] {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id);
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info, __reserved);
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc, __reserved);
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
+		 struct iommu_hwpt_get_dirty_bitmap, data);
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate, struct iommu_hwpt_invalidate,
+		 __reserved);
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved);
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl, struct iommu_ioas_alloc,
 		 out_ioas_id);
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,

@@ -32,11 +32,6 @@
 #include "core/io_pagetable.h"
 #include "core/iommu.h"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define BATCH_BACKUP_SIZE 32
 
@@ -71,67 +66,6 @@ static void *temp_kmalloc(size_t *size, void *backup, size_t backup_len)
 		return backup;
 	}
 	return kmalloc(*size, GFP_KERNEL);
-}
-
-void interval_tree_double_span_iter_update(struct interval_tree_double_span_iter *iter)
-{
-	unsigned long hole_end = ULONG_MAX;
-	unsigned int i;
-
-	for (i = 0; i != ARRAY_SIZE(iter->spans); i++) {
-		struct interval_tree_span_iter *span = &iter->spans[i];
-
-		if (interval_tree_span_iter_done(span)) {
-			iter->is_used = -1;
-			return;
-		}
-
-		/* A hole here lets the next tree decide, up to where it ends. */
-		if (span->is_hole) {
-			hole_end = min(hole_end, span->last_hole);
-			continue;
-		}
-
-		iter->is_used = i + 1;
-		iter->start_used = span->start_used;
-		iter->last_used = min(span->last_used, hole_end);
-		return;
-	}
-
-	iter->is_used = 0;
-	iter->start_hole = iter->spans[0].start_hole;
-	iter->last_hole = min(iter->spans[0].last_hole, iter->spans[1].last_hole);
-}
-
-void interval_tree_double_span_iter_first(struct interval_tree_double_span_iter *iter,
-					  struct rb_root_cached *itree1,
-					  struct rb_root_cached *itree2,
-					  unsigned long first_index, unsigned long last_index)
-{
-	unsigned int i;
-
-	iter->itrees[0] = itree1;
-	iter->itrees[1] = itree2;
-	for (i = 0; i != ARRAY_SIZE(iter->spans); i++)
-		interval_tree_span_iter_first(&iter->spans[i], iter->itrees[i], first_index,
-					      last_index);
-	interval_tree_double_span_iter_update(iter);
-}
-
-void interval_tree_double_span_iter_next(struct interval_tree_double_span_iter *iter)
-{
-	unsigned int i;
-
-	/* last_hole aliases last_used: the end of whatever step we are on */
-	if (iter->is_used == -1 || iter->last_hole == iter->spans[0].last_index) {
-		iter->is_used = -1;
-		return;
-	}
-
-	for (i = 0; i != ARRAY_SIZE(iter->spans); i++)
-		interval_tree_span_iter_advance(&iter->spans[i], iter->itrees[i],
-						iter->last_hole + 1);
-	interval_tree_double_span_iter_update(iter);
 }
 
 static void iopt_pages_add_npinned(struct iopt_pages *pages, size_t npages)
@@ -265,6 +199,9 @@ static void batch_skip_carry(struct pfn_batch *batch, unsigned int skip_pfns)
 	batch->pfns[0] += skip_pfns;
 	batch->npfns[0] -= skip_pfns;
 	batch->total_pfns -= skip_pfns;
+	/* no empty entry may stay behind: later PFNs would be appended after it */
+	if (!batch->total_pfns)
+		batch_clear(batch);
 }
 
 static int __batch_init(struct pfn_batch *batch, size_t max_pages, void *backup,
@@ -304,7 +241,7 @@ static void batch_destroy(struct pfn_batch *batch, void *backup)
 /* false when the batch is full */
 static bool batch_add_pfn(struct pfn_batch *batch, unsigned long pfn)
 {
-	const unsigned int MAX_NPFNS = U32_MAX;
+	const unsigned int MAX_NPFNS = UINT32_MAX;
 
 	if (batch->end && pfn == batch->pfns[batch->end - 1] + batch->npfns[batch->end - 1] &&
 	    batch->npfns[batch->end - 1] != MAX_NPFNS) {
@@ -549,17 +486,6 @@ static void batch_unpin(struct pfn_batch *batch, struct iopt_pages *pages,
 	}
 }
 
-static void copy_data_page(struct page *page, void *data, unsigned long offset,
-			   size_t length, unsigned int flags)
-{
-	if (flags & IOMMUFD_ACCESS_RW_WRITE) {
-		memcpy_to_page(page, offset, (const char *)data, length);
-		set_page_dirty_lock(page);
-	} else {
-		memcpy_from_page((char *)data, page, offset, length);
-	}
-}
-
 static unsigned long batch_rw(struct pfn_batch *batch, void *data, unsigned long offset,
 			      unsigned long length, unsigned int flags)
 {
@@ -585,175 +511,6 @@ static unsigned long batch_rw(struct pfn_batch *batch, void *data, unsigned long
 			break;
 	}
 	return copied;
-}
-
-/*
- * ---- memfd backing (IOPT_ADDRESS_FILE) ----
- *
- * The kernel pins a memfd's pages through the file. Pages here are
- * identified by (address space, user address), so a file page is pinned
- * through a shared mapping of it: the caller's own mapping of that part
- * of the file when it has one (so what the user sees through it, and what
- * the selftest driver checks, is the very page the IOMMU maps), otherwise
- * a mapping of our own made when the pages were set up.
- */
-
-/* A MAP_SHARED mapping of the file in @mm's /proc/PID/maps covering @off. */
-static unsigned long find_user_file_mapping(struct mm_struct *mm, struct iopt_memfd *mf,
-					    unsigned long off, bool need_write,
-					    unsigned long *avail)
-{
-	unsigned long found = 0;
-	char path[64];
-	char line[512];
-	FILE *maps;
-
-	if (mm->local)
-		snprintf(path, sizeof(path), "/proc/self/maps");
-	else
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)mm->pid);
-	maps = fopen(path, "re");
-	if (!maps)
-		return 0;
-	while (fgets(line, sizeof(line), maps)) {
-		unsigned long vm_start, vm_end, vm_pgoff;
-		unsigned int dev_major, dev_minor;
-		unsigned long long ino;
-		char perms[5];
-
-		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %llu", &vm_start, &vm_end, perms,
-			   &vm_pgoff, &dev_major, &dev_minor, &ino) != 7)
-			continue;
-		if (ino != mf->ino || makedev(dev_major, dev_minor) != mf->dev)
-			continue;
-		if (perms[0] != 'r' || perms[3] != 's' || (need_write && perms[1] != 'w'))
-			continue;
-		if (off < vm_pgoff || off - vm_pgoff >= vm_end - vm_start)
-			continue;
-		found = vm_start + (off - vm_pgoff);
-		*avail = (vm_end - found) / PAGE_SIZE;
-		break;
-	}
-	fclose(maps);
-	return found;
-}
-
-static long pin_pages_in_mm(struct mm_struct *mm, unsigned long addr, unsigned long npages,
-			    unsigned int gup_flags, struct page **upages)
-{
-	int locked = 1;
-	long rc;
-
-	if (mm == current->mm)
-		return pin_user_pages_fast(addr, npages, gup_flags, upages);
-
-	if (!mmget_not_zero(mm))
-		return -EFAULT;
-	mmap_read_lock(mm);
-	rc = pin_user_pages_remote(mm, addr, npages, gup_flags, upages, &locked);
-	if (locked)
-		mmap_read_unlock(mm);
-	mmput(mm);
-	return rc;
-}
-
-/*
- * Pin up to @npages file pages from page @start_index of @pages. Like
- * memfd_pin_folios(): only shmem/hugetlbfs files, and only pages wholly
- * inside the file (-EINVAL otherwise).
- */
-static long pin_memfd_pages(struct iopt_pages *pages, unsigned long start_index,
-			    unsigned long npages, unsigned int gup_flags, struct page **upages)
-{
-	struct iopt_memfd *mf = pages->file;
-	unsigned long off = pages->start + start_index * PAGE_SIZE;
-	unsigned long avail = 0;
-	unsigned long addr;
-	struct stat st;
-
-	if (!mf->is_shmem)
-		return -EINVAL;
-	if (fstat(mf->fd, &st))
-		return -EINVAL;
-	if (off + npages * PAGE_SIZE > (unsigned long)st.st_size)
-		return -EINVAL;
-
-	addr = find_user_file_mapping(pages->source_mm, mf, off, gup_flags & FOLL_WRITE,
-				      &avail);
-	if (addr)
-		return pin_pages_in_mm(pages->source_mm, addr, min(npages, avail), gup_flags,
-				       upages);
-
-	if (!mf->map || off < mf->map_start || off - mf->map_start >= mf->map_len)
-		return -EFAULT;
-	addr = (uintptr_t)mf->map + (off - mf->map_start);
-	avail = (mf->map_len - (off - mf->map_start)) / PAGE_SIZE;
-	return pin_pages_in_mm(harness_local_mm(), addr, min(npages, avail), gup_flags, upages);
-}
-
-static void iopt_memfd_release(struct iopt_memfd *mf)
-{
-	if (mf->map)
-		munmap(mf->map, mf->map_len);
-	close(mf->fd);
-	kfree(mf);
-}
-
-/*
- * Take our own hold of the memfd behind @fd for bytes [start, start +
- * length) (start page aligned). -EBADF for no file, -EPERM for a writable
- * mapping of a file not open for writing or sealed against writes.
- */
-static struct iopt_memfd *iopt_memfd_get(int fd, unsigned long start, unsigned long length,
-					 bool writable)
-{
-	struct iopt_memfd *mf;
-	struct stat st;
-	int fl;
-
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return (struct iopt_memfd *)ERR_PTR(-EBADF);
-	if (writable && (fl & O_ACCMODE) == O_RDONLY)
-		return (struct iopt_memfd *)ERR_PTR(-EPERM);
-
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
-	if (!mf)
-		return (struct iopt_memfd *)ERR_PTR(-ENOMEM);
-	mf->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (mf->fd < 0) {
-		kfree(mf);
-		return (struct iopt_memfd *)ERR_PTR(-EMFILE);
-	}
-	if (fstat(mf->fd, &st) == 0) {
-		mf->dev = st.st_dev;
-		mf->ino = st.st_ino;
-	}
-	/* Only shmem and hugetlbfs files know about seals. */
-	mf->is_shmem = fcntl(mf->fd, F_GET_SEALS) >= 0;
-	if (mf->is_shmem) {
-		unsigned long align = max_t(unsigned long, st.st_blksize, PAGE_SIZE);
-
-		mf->map_start = ALIGN_DOWN(start, align);
-		mf->map_len = ALIGN(start + length, align) - mf->map_start;
-		/*
-		 * A writable shared mapping is also what keeps a write seal
-		 * from being added while the IOMMU may write the pages, and
-		 * what fails if one is there already.
-		 */
-		mf->map = mmap(NULL, mf->map_len, PROT_READ | (writable ? PROT_WRITE : 0),
-			       MAP_SHARED, mf->fd, mf->map_start);
-		if (mf->map == MAP_FAILED) {
-			int err = errno;
-
-			mf->map = NULL;
-			if (writable && err == EPERM) {
-				iopt_memfd_release(mf);
-				return (struct iopt_memfd *)ERR_PTR(-EPERM);
-			}
-		}
-	}
-	return mf;
 }
 
 /*
@@ -832,7 +589,7 @@ static int pfn_reader_user_pin(struct pfn_reader_user *user, struct iopt_pages *
 		return -EFAULT;
 
 	if (pages->type == IOPT_ADDRESS_FILE) {
-		rc = pin_memfd_pages(pages, start_index, npages, user->gup_flags, user->upages);
+		rc = iopt_memfd_pin(pages, start_index, npages, user->gup_flags, user->upages);
 	} else {
 		uptr = (uintptr_t)pages->uptr + start_index * PAGE_SIZE;
 		if (!remote_mm) {
@@ -1383,7 +1140,7 @@ void iopt_area_unfill_domain(struct iopt_area *area, struct iopt_pages *pages,
 /* Map @area's PFNs into a newly attached @domain. */
 int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain)
 {
-	unsigned long done_end_index;
+	unsigned long done_end_index = iopt_area_index(area);
 	struct pfn_reader pfns;
 	int rc;
 
@@ -1426,12 +1183,12 @@ out_destroy:
  */
 int iopt_area_fill_domains(struct iopt_area *area, struct iopt_pages *pages)
 {
-	unsigned long done_first_end_index;
-	unsigned long done_all_end_index;
+	unsigned long done_first_end_index = iopt_area_index(area);
+	unsigned long done_all_end_index = iopt_area_index(area);
 	struct iommu_domain *domain;
 	unsigned long unmap_index;
 	struct pfn_reader pfns;
-	unsigned long index;
+	unsigned long index = 0;
 	int rc;
 
 	lockdep_assert_held(&area->iopt->domains_rwsem);
@@ -1700,16 +1457,13 @@ out_clean_xa:
 }
 
 /*
- * ---- CPU access to the pages ----
+ * CPU access the thorough way (the fast paths are in access.cc): read the
+ * PFNs exactly as a domain would see them, pinning what is not pinned for
+ * the length of the copy.
  */
-
-/*
- * The thorough way: read the PFNs exactly as a domain would see them,
- * pinning what is not pinned for the length of the copy.
- */
-static int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long start_index,
-			      unsigned long last_index, unsigned long offset, void *data,
-			      unsigned long length, unsigned int flags)
+int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long start_index,
+		       unsigned long last_index, unsigned long offset, void *data,
+		       unsigned long length, unsigned int flags)
 {
 	struct pfn_reader pfns;
 	int rc;
@@ -1739,97 +1493,5 @@ out_destroy:
 	pfn_reader_destroy(&pfns);
 out_unlock:
 	mutex_unlock(&pages->mutex);
-	return rc;
-}
-
-/* One page of another address space: pin it just for the copy. */
-static int iopt_pages_rw_page(struct iopt_pages *pages, unsigned long index,
-			      unsigned long offset, void *data, unsigned long length,
-			      unsigned int flags)
-{
-	struct page *page = NULL;
-	int locked = 1;
-	int rc;
-
-	if (!mmget_not_zero(pages->source_mm))
-		return iopt_pages_rw_slow(pages, index, index, offset, data, length, flags);
-
-	if (iommufd_should_fail()) {
-		rc = -EINVAL;
-		goto out_mmput;
-	}
-
-	mmap_read_lock(pages->source_mm);
-	rc = pin_user_pages_remote(pages->source_mm,
-				   (uintptr_t)pages->uptr + index * PAGE_SIZE, 1,
-				   (flags & IOMMUFD_ACCESS_RW_WRITE) ? FOLL_WRITE : 0, &page,
-				   &locked);
-	if (locked)
-		mmap_read_unlock(pages->source_mm);
-	if (rc != 1) {
-		if (WARN_ON(rc >= 0))
-			rc = -EINVAL;
-		goto out_mmput;
-	}
-	copy_data_page(page, data, offset, length, flags);
-	unpin_user_page(page);
-	rc = 0;
-
-out_mmput:
-	mmput(pages->source_mm);
-	return rc;
-}
-
-/*
- * Copy @length bytes at byte @start_byte of @pages to (RW_WRITE) or from
- * @data. The owner's own mapping is used directly when possible, which
- * ignores pin state the way a CPU would.
- */
-int iopt_pages_rw_access(struct iopt_pages *pages, unsigned long start_byte, void *data,
-			 unsigned long length, unsigned int flags)
-{
-	unsigned long start_index = start_byte / PAGE_SIZE;
-	unsigned long last_index = (start_byte + length - 1) / PAGE_SIZE;
-	bool change_mm = current->mm != pages->source_mm;
-	int rc = 0;
-
-	if (flags & __IOMMUFD_ACCESS_RW_SLOW_PATH)
-		change_mm = true;
-
-	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
-		return -EPERM;
-
-	if (pages->type != IOPT_ADDRESS_USER)
-		return iopt_pages_rw_slow(pages, start_index, last_index, start_byte % PAGE_SIZE,
-					  data, length, flags);
-
-	if (!(flags & IOMMUFD_ACCESS_RW_KTHREAD) && change_mm) {
-		if (start_index == last_index)
-			return iopt_pages_rw_page(pages, start_index, start_byte % PAGE_SIZE, data,
-						  length, flags);
-		return iopt_pages_rw_slow(pages, start_index, last_index, start_byte % PAGE_SIZE,
-					  data, length, flags);
-	}
-
-	if (change_mm) {
-		if (!mmget_not_zero(pages->source_mm))
-			return iopt_pages_rw_slow(pages, start_index, last_index,
-						  start_byte % PAGE_SIZE, data, length, flags);
-		kthread_use_mm(pages->source_mm);
-	}
-
-	if (flags & IOMMUFD_ACCESS_RW_WRITE) {
-		if (copy_to_user((u8 __user *)pages->uptr + start_byte, data, length))
-			rc = -EFAULT;
-	} else {
-		if (copy_from_user(data, (u8 __user *)pages->uptr + start_byte, length))
-			rc = -EFAULT;
-	}
-
-	if (change_mm) {
-		kthread_unuse_mm(pages->source_mm);
-		mmput(pages->source_mm);
-	}
-
 	return rc;
 }

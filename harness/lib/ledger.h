@@ -45,6 +45,18 @@ struct ledger_free_info {
  */
 bool ledger_del(const void *key, void *caller, struct ledger_entry *out,
 		struct ledger_free_info *info);
+enum ledger_del_result {
+	LEDGER_DELETED,
+	LEDGER_NOT_LIVE,	/* *info says whether it was freed recently */
+	LEDGER_REJECTED,	/* accept() said no; *out holds the entry */
+};
+
+/* ledger_del() for entries accept(entry, ctx) agrees to, in one lookup. */
+enum ledger_del_result ledger_del_if(const void *key, void *caller,
+				     bool (*accept)(const struct ledger_entry *e, const void *ctx),
+				     const void *ctx, struct ledger_entry *out,
+				     struct ledger_free_info *info);
+
 /* Looks up a live entry without removing it. */
 bool ledger_find(const void *key, struct ledger_entry *out);
 const char *ledger_kind_name(enum ledger_kind kind);

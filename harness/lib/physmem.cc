@@ -512,84 +512,100 @@ unsigned long physmem_get_user_pages(struct mm_struct *mm, unsigned long start,
 	return i;
 }
 
-/* State lock exclusive. Returns the mm to drop once unlocked, if the page died. */
-static struct mm_struct *put_user_page_locked(struct page *page, bool pin, bool dirty,
-					      void *caller)
-{
-	struct mm_struct *mm;
+/*
+ * What dropping user page references leaves to do once the state lock is
+ * released: mm references to drop, and misuse to report (a report runs the
+ * test framework's hook, which must not run under our lock).
+ */
+struct put_batch {
+	std::vector<struct mm_struct *> drop;
+	std::vector<std::pair<const char *, const struct page *>> bad;
 
+	void finish(void *caller)
+	{
+		for (auto &[what, page] : bad)
+			report_page(what, page, caller);
+		for (struct mm_struct *mm : drop)
+			mmdrop(mm);
+	}
+};
+
+/* State lock exclusive. */
+static void put_user_page_locked(struct page *page, bool pin, bool dirty, put_batch *b)
+{
 	if (page->kind != PAGE_KIND_USER) {
-		report_page(page->kind == PAGE_KIND_FREE
-				    ? (pin ? "unpin of a page that is no longer pinned"
-					   : "put_page of a freed page")
-				    : (pin ? "unpin_user_page of a kernel page"
-					   : "put_page of a kernel page as a user page"),
-			    page, caller);
-		return nullptr;
+		b->bad.emplace_back(page->kind == PAGE_KIND_FREE
+					    ? (pin ? "unpin of a page that is no longer pinned"
+						   : "put_page of a freed page")
+					    : (pin ? "unpin_user_page of a kernel page"
+						   : "put_page of a kernel page as a user page"),
+				    page);
+		return;
 	}
 	if (pin) {
 		if (atomic_read(&page->_pincount) <= 0) {
-			report_page("unpin of a page that is not pinned", page, caller);
-			return nullptr;
+			b->bad.emplace_back("unpin of a page that is not pinned", page);
+			return;
 		}
 		atomic_dec(&page->_pincount);
 		atomic_sub(GUP_PIN_COUNTING_BIAS, &page->_refcount);
 	} else {
 		if (atomic_read(&page->_refcount) -
 			    atomic_read(&page->_pincount) * (int)GUP_PIN_COUNTING_BIAS <= 0) {
-			report_page("put_page without a reference", page, caller);
-			return nullptr;
+			b->bad.emplace_back("put_page without a reference", page);
+			return;
 		}
 		atomic_dec(&page->_refcount);
 	}
 	if (dirty)
 		page->dirty = true;
 	if (atomic_read(&page->_refcount))
-		return nullptr;
-	mm = page->mm;
-	state().user_pages.erase(user_key{mm, (unsigned long)page->virt});
+		return;
+	b->drop.push_back(page->mm);
+	free(page->kept);
+	page->kept = nullptr;
+	/* A page moved to another mm may share its key with that mm's own page. */
+	auto it = state().user_pages.find(user_key{page->mm, (unsigned long)page->virt});
+	if (it != state().user_pages.end() && it->second == page)
+		state().user_pages.erase(it);
 	pfn_slot(page->pfn, false)->store(nullptr, std::memory_order_release);
 	pfn_free(page->pfn, 0);
 	nr_pages_by_kind[PAGE_KIND_USER]--;
-	ledger_del(page, caller, nullptr, nullptr);
+	ledger_del(page, nullptr, nullptr, nullptr);
 	pool_put(page, 0);
-	return mm;
 }
 
 void physmem_put_user_page(struct page *page, bool pin, bool dirty, void *caller)
 {
-	struct mm_struct *mm;
+	put_batch b;
 
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
 
-		mm = put_user_page_locked(page, pin, dirty, caller);
+		put_user_page_locked(page, pin, dirty, &b);
 	}
-	if (mm)
-		mmdrop(mm);
+	b.finish(caller);
 }
 
 void physmem_put_user_pages(struct page *const *pages, unsigned long npages, bool pin,
 			    bool dirty, void *caller)
 {
-	std::vector<struct mm_struct *> drop;
+	put_batch b;
 
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
 
 		for (unsigned long i = 0; i < npages; i++)
-			if (struct mm_struct *mm = put_user_page_locked(pages[i], pin, dirty, caller))
-				drop.push_back(mm);
+			put_user_page_locked(pages[i], pin, dirty, &b);
 	}
-	for (struct mm_struct *mm : drop)
-		mmdrop(mm);
+	b.finish(caller);
 }
 
 void physmem_unpin_user_page_range(struct page *page, unsigned long npages, bool dirty,
 				   void *caller)
 {
-	std::vector<struct mm_struct *> drop;
 	unsigned long pfn = page->pfn;
+	put_batch b;
 
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
@@ -598,16 +614,14 @@ void physmem_unpin_user_page_range(struct page *page, unsigned long npages, bool
 			struct page *p = pfn_to_page(pfn + i);
 
 			if (!p) {
-				report_page("unpin_user_page_range_dirty_lock past the pinned pages",
-					    page, caller);
+				b.bad.emplace_back("unpin_user_page_range_dirty_lock past the "
+						   "pinned pages", page);
 				break;
 			}
-			if (struct mm_struct *mm = put_user_page_locked(p, true, dirty, caller))
-				drop.push_back(mm);
+			put_user_page_locked(p, true, dirty, &b);
 		}
 	}
-	for (struct mm_struct *mm : drop)
-		mmdrop(mm);
+	b.finish(caller);
 }
 
 void get_page(struct page *page)
@@ -652,6 +666,13 @@ static bool page_rw(struct page *page, size_t offset, void *buf, size_t len, boo
 			memcpy((char *)page->virt + offset, buf, len);
 		else
 			memcpy(buf, (char *)page->virt + offset, len);
+		return true;
+	}
+	if (page->kept) {
+		if (write)
+			memcpy((char *)page->kept + offset, buf, len);
+		else
+			memcpy(buf, (char *)page->kept + offset, len);
 		return true;
 	}
 	unsigned long uaddr = (unsigned long)page->virt + offset;
@@ -738,4 +759,60 @@ int phys_write(phys_addr_t pa, const void *buf, size_t len)
 unsigned long physmem_nr_pages(enum page_kind kind)
 {
 	return kind <= PAGE_KIND_USER ? nr_pages_by_kind[kind].load() : 0;
+}
+
+/*
+ * ---- a process exits with pages still pinned (harness/server) ----
+ *
+ * The kernel keeps a pinned page alive after its process is gone; here the
+ * page is that process's memory, which is about to vanish. Called from the
+ * exiting process's last request. A page of shared memory another live
+ * process also maps (MAP_SHARED inherited over fork) moves to that
+ * process's mapping, so both sides keep seeing one page; any other page is
+ * copied into memory of our own, which stands for it from then on
+ * (page_rw). Under the state lock, so no DMA sees a half-made copy.
+ */
+unsigned long physmem_detach_user_pages(struct mm_struct *mm,
+					bool (*alias)(unsigned long va, struct mm_struct **amm,
+						      unsigned long *ava, void *ctx),
+					void *ctx)
+{
+	std::vector<struct mm_struct *> drop;
+	unsigned long kept = 0;
+
+	{
+		std::unique_lock<std::shared_mutex> g(state().lock);
+		std::vector<std::pair<user_key, struct page *>> mine;
+
+		for (auto &it : state().user_pages)
+			if (it.first.mm == mm && !it.second->kept)
+				mine.push_back(it);
+		for (auto &it : mine) {
+			struct page *p = it.second;
+			struct mm_struct *amm;
+			unsigned long ava;
+			void *copy;
+
+			if (alias && alias(it.first.va, &amm, &ava, ctx) && amm != mm) {
+				state().user_pages.erase(it.first);
+				state().user_pages.emplace(user_key{amm, ava}, p);
+				mmgrab(amm);
+				drop.push_back(p->mm);
+				p->mm = amm;
+				p->virt = (void *)ava;
+				kept++;
+				continue;
+			}
+			copy = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+			if (!copy)
+				continue;
+			if (mm_read(mm, copy, it.first.va, PAGE_SIZE))
+				memset(copy, 0, PAGE_SIZE);
+			p->kept = copy;
+			kept++;
+		}
+	}
+	for (struct mm_struct *m : drop)
+		mmdrop(m);
+	return kept;
 }

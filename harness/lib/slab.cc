@@ -31,7 +31,6 @@
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 /* SLUB's poison values: allocated-but-uninitialised, and freed. */
@@ -52,17 +51,96 @@ struct kmem_cache {
 #define LEDGER_SHARDS 64
 #define FREED_RING 256
 
-struct freed_entry {
-	void *free_caller;
-	unsigned int slot;	/* ring slot that remembers it */
+struct ledger_slot {
+	uintptr_t key;		/* 0: empty */
+	struct ledger_entry e;
 };
 
+/*
+ * One shard: an open-addressing table (linear probing, backward-shift
+ * deletion, so no tombstones), at most half full. A node-based map costs a
+ * cache miss per node on top of the bucket's; with a million live objects
+ * that is most of the cost of a kmalloc.
+ *
+ * The ring remembers the last frees for double-free reports; it is only
+ * searched when a free finds nothing live, so the fast path never touches it.
+ */
 struct ledger_shard {
 	std::mutex lock;
-	std::unordered_map<uintptr_t, ledger_entry> live;
-	std::unordered_map<uintptr_t, freed_entry> freed;
-	uintptr_t ring[FREED_RING] = {};
+	struct ledger_slot *slots = nullptr;
+	size_t cap = 0;		/* power of two */
+	size_t used = 0;
+	struct {
+		uintptr_t key;
+		void *free_caller;
+	} ring[FREED_RING] = {};
 	unsigned int ring_next = 0;
+
+	size_t home(uintptr_t key) const
+	{
+		/* Other bits of the product than the shard's (the top six). */
+		return (((key >> 4) * 0x9e3779b97f4a7c15ULL) >> 16) & (cap - 1);
+	}
+
+	struct ledger_slot *find(uintptr_t key)
+	{
+		if (!cap)
+			return nullptr;
+		for (size_t i = home(key);; i = (i + 1) & (cap - 1)) {
+			if (slots[i].key == key)
+				return &slots[i];
+			if (!slots[i].key)
+				return nullptr;
+		}
+	}
+
+	void place(const struct ledger_slot &s)
+	{
+		size_t i = home(s.key);
+
+		while (slots[i].key)
+			i = (i + 1) & (cap - 1);
+		slots[i] = s;
+	}
+
+	void grow(void)
+	{
+		struct ledger_slot *old = slots;
+		size_t old_cap = cap;
+
+		cap = cap ? cap * 2 : 256;
+		slots = (struct ledger_slot *)calloc(cap, sizeof(*slots));
+		if (!slots) {
+			fprintf(stderr, "harness ledger: out of memory\n");
+			abort();
+		}
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].key)
+				place(old[i]);
+		free(old);
+	}
+
+	/* Empties slot i and shifts later members of its probe run back. */
+	void remove(size_t i)
+	{
+		size_t j = i;
+
+		for (;;) {
+			slots[i].key = 0;
+			for (;;) {
+				j = (j + 1) & (cap - 1);
+				if (!slots[j].key)
+					return;
+				size_t h = home(slots[j].key);
+				/* Stay if its home lies cyclically in (i, j]. */
+				if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+					continue;
+				break;
+			}
+			slots[i] = slots[j];
+			i = j;
+		}
+	}
 };
 
 static std::atomic<u64> ledger_seq;
@@ -92,44 +170,57 @@ u64 ledger_add(const void *key, size_t size, enum ledger_kind kind,
 	u64 seq = ledger_seq.fetch_add(1, std::memory_order_relaxed) + 1;
 	std::lock_guard<std::mutex> g(sh.lock);
 
-	sh.freed.erase(k);
-	auto [it, inserted] = sh.live.try_emplace(k, ledger_entry{size, caller, seq, cache, kind});
-	if (!inserted) {
+	if (sh.find(k)) {
 		/* The host handed out a live address twice: our bug, not the test's. */
 		fprintf(stderr, "harness ledger: %p allocated twice\n", key);
 		abort();
 	}
+	if ((sh.used + 1) * 2 > sh.cap)
+		sh.grow();
+	sh.place(ledger_slot{k, ledger_entry{size, caller, seq, cache, kind}});
+	sh.used++;
 	return seq;
+}
+
+enum ledger_del_result ledger_del_if(const void *key, void *caller,
+				     bool (*accept)(const struct ledger_entry *e, const void *ctx),
+				     const void *ctx, struct ledger_entry *out,
+				     struct ledger_free_info *info)
+{
+	uintptr_t k = (uintptr_t)key;
+	ledger_shard &sh = shard_of(k);
+	std::lock_guard<std::mutex> g(sh.lock);
+	struct ledger_slot *s = sh.find(k);
+
+	if (!s) {
+		if (info) {
+			*info = {};
+			for (unsigned int n = 1; n <= FREED_RING; n++) {
+				auto &r = sh.ring[(sh.ring_next - n) % FREED_RING];
+
+				if (r.key == k) {
+					info->was_freed = true;
+					info->free_caller = r.free_caller;
+					break;
+				}
+			}
+		}
+		return LEDGER_NOT_LIVE;
+	}
+	if (out)
+		*out = s->e;
+	if (accept && !accept(&s->e, ctx))
+		return LEDGER_REJECTED;
+	sh.ring[sh.ring_next++ % FREED_RING] = {k, caller};
+	sh.remove(s - sh.slots);
+	sh.used--;
+	return LEDGER_DELETED;
 }
 
 bool ledger_del(const void *key, void *caller, struct ledger_entry *out,
 		struct ledger_free_info *info)
 {
-	uintptr_t k = (uintptr_t)key;
-	ledger_shard &sh = shard_of(k);
-	std::lock_guard<std::mutex> g(sh.lock);
-	auto it = sh.live.find(k);
-
-	if (it == sh.live.end()) {
-		if (info) {
-			auto fit = sh.freed.find(k);
-
-			info->was_freed = fit != sh.freed.end();
-			info->free_caller = info->was_freed ? fit->second.free_caller : nullptr;
-		}
-		return false;
-	}
-	if (out)
-		*out = it->second;
-	unsigned int slot = sh.ring_next++ % FREED_RING;
-	uintptr_t old = sh.ring[slot];
-	auto fit = sh.freed.find(old);
-	if (old && fit != sh.freed.end() && fit->second.slot == slot)
-		sh.freed.erase(fit);
-	sh.ring[slot] = k;
-	sh.freed[k] = freed_entry{caller, slot};
-	sh.live.erase(it);
-	return true;
+	return ledger_del_if(key, caller, nullptr, nullptr, out, info) == LEDGER_DELETED;
 }
 
 bool ledger_find(const void *key, struct ledger_entry *out)
@@ -137,13 +228,11 @@ bool ledger_find(const void *key, struct ledger_entry *out)
 	uintptr_t k = (uintptr_t)key;
 	ledger_shard &sh = shard_of(k);
 	std::lock_guard<std::mutex> g(sh.lock);
-	auto it = sh.live.find(k);
+	struct ledger_slot *s = sh.find(k);
 
-	if (it == sh.live.end())
-		return false;
-	if (out)
-		*out = it->second;
-	return true;
+	if (s && out)
+		*out = s->e;
+	return s;
 }
 
 const char *ledger_kind_name(enum ledger_kind kind)
@@ -198,9 +287,10 @@ static void collect_since(u64 mark, std::vector<std::pair<uintptr_t, ledger_entr
 	for (unsigned int i = 0; i < LEDGER_SHARDS; i++) {
 		ledger_shard &sh = shard_of_index(i);
 		std::lock_guard<std::mutex> g(sh.lock);
-		for (auto &[k, e] : sh.live)
-			if (e.seq > mark)
-				v->emplace_back(k, e);
+
+		for (size_t j = 0; j < sh.cap; j++)
+			if (sh.slots[j].key && sh.slots[j].e.seq > mark)
+				v->emplace_back(sh.slots[j].key, sh.slots[j].e);
 	}
 }
 
@@ -292,37 +382,68 @@ static void report_wrong_api(enum free_api api, const void *p, const ledger_entr
 			       alloc_where);
 }
 
-/* Looks p up for a free through api; reports and returns false if it is bad. */
-static bool check_free(enum free_api api, const void *p, struct kmem_cache *cache,
-		       ledger_entry *e, void *caller)
-{
-	ledger_free_info info = {};
-	bool ok;
+struct free_check {
+	enum free_api api;
+	struct kmem_cache *cache;
+};
 
-	if (!ledger_find(p, e)) {
-		ledger_del(p, caller, nullptr, &info);
+/* Whether an allocation may be freed through the API in ctx. */
+static bool free_api_matches(const struct ledger_entry *e, const void *ctx)
+{
+	const struct free_check *c = (const struct free_check *)ctx;
+
+	switch (c->api) {
+	case FREE_KFREE:
+	case FREE_KREALLOC:
+		return e->kind == LEDGER_KMALLOC || e->kind == LEDGER_CACHE_OBJ;
+	case FREE_VFREE:
+		return e->kind == LEDGER_VMALLOC || e->kind == LEDGER_KVMALLOC;
+	case FREE_CACHE:
+		return e->kind == LEDGER_CACHE_OBJ && e->cache == c->cache;
+	default:
+		return e->kind == LEDGER_KMALLOC || e->kind == LEDGER_CACHE_OBJ ||
+		       e->kind == LEDGER_VMALLOC || e->kind == LEDGER_KVMALLOC;
+	}
+}
+
+/*
+ * Removes p from the ledger if api may free it, in one lookup. Otherwise
+ * reports why, leaves the ledger alone and returns false.
+ */
+static bool take_for_free(enum free_api api, const void *p, struct kmem_cache *cache,
+			  ledger_entry *e, void *caller)
+{
+	struct free_check c = {api, cache};
+	ledger_free_info info = {};
+
+	switch (ledger_del_if(p, caller, free_api_matches, &c, e, &info)) {
+	case LEDGER_DELETED:
+		return true;
+	case LEDGER_REJECTED:
+		report_wrong_api(api, p, *e, caller);
+		return false;
+	default:
 		report_bad_free(api, p, info, caller);
 		return false;
 	}
-	switch (api) {
-	case FREE_KFREE:
-	case FREE_KREALLOC:
-		ok = e->kind == LEDGER_KMALLOC || e->kind == LEDGER_CACHE_OBJ;
-		break;
-	case FREE_VFREE:
-		ok = e->kind == LEDGER_VMALLOC || e->kind == LEDGER_KVMALLOC;
-		break;
-	case FREE_CACHE:
-		ok = e->kind == LEDGER_CACHE_OBJ && e->cache == cache;
-		break;
-	default:
-		ok = e->kind == LEDGER_KMALLOC || e->kind == LEDGER_CACHE_OBJ ||
-		     e->kind == LEDGER_VMALLOC || e->kind == LEDGER_KVMALLOC;
-		break;
+}
+
+/* As take_for_free(), but leaves a good p in the ledger (krealloc). */
+static bool check_free(enum free_api api, const void *p, ledger_entry *e, void *caller)
+{
+	struct free_check c = {api, nullptr};
+	ledger_free_info info = {};
+
+	if (!ledger_find(p, e)) {
+		ledger_del_if(p, caller, nullptr, nullptr, nullptr, &info);
+		report_bad_free(api, p, info, caller);
+		return false;
 	}
-	if (!ok)
+	if (!free_api_matches(e, &c)) {
 		report_wrong_api(api, p, *e, caller);
-	return ok;
+		return false;
+	}
+	return true;
 }
 
 static unsigned int get_order(size_t size)
@@ -406,19 +527,13 @@ static void *do_kmalloc(size_t size, gfp_t flags, enum ledger_kind kind, void *c
 static void do_kfree(enum free_api api, const void *p, struct kmem_cache *cache,
 		     void *caller)
 {
-	ledger_free_info info = {};
 	ledger_entry e;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	/* On a bad free, leave the memory alone: the kernel would corrupt it. */
-	if (!check_free(api, p, cache, &e, caller))
+	if (!take_for_free(api, p, cache, &e, caller))
 		return;
-	if (!ledger_del(p, caller, &e, &info)) {
-		/* Lost a race with another free of the same pointer. */
-		report_bad_free(api, p, info, caller);
-		return;
-	}
 	if (e.cache)
 		e.cache->live.fetch_sub(1);
 	host_free((void *)p, e.size);
@@ -465,7 +580,7 @@ static void *do_realloc(enum free_api api, const void *p, size_t new_size, gfp_t
 	if (ZERO_OR_NULL_PTR(p))
 		return api == FREE_KREALLOC ? do_kmalloc(new_size, flags, LEDGER_KMALLOC, caller)
 					    : do_kvmalloc(new_size, flags, caller);
-	if (!check_free(api, p, nullptr, &e, caller))
+	if (!check_free(api, p, &e, caller))
 		return nullptr;
 	if (!new_size) {
 		do_kfree(api, p, nullptr, caller);

@@ -48,7 +48,7 @@
 #include <unistd.h>
 #include <vector>
 
-#define NO_SANITIZE_MEMORY __attribute__((no_sanitize("address", "thread"), noinline))
+#define NO_SANITIZE_MEMORY __attribute__((no_sanitize("address", "thread", "undefined"), noinline))
 
 /* ---- the fault frame ---- */
 

@@ -262,7 +262,8 @@ static void random_vs_brute_force(struct kunit *test)
 
 		/* Advancing to a point gives what a fresh walk from it gives. */
 		if (ql > qs) {
-			unsigned long to = qs + rng() % (ql - qs + 1);
+			unsigned long width = ql - qs;
+			unsigned long to = qs + (width == ULONG_MAX ? rng() : rng() % (width + 1));
 			struct interval_tree_span_iter it, fresh;
 
 			interval_tree_span_iter_first(&it, &root, qs, ql);

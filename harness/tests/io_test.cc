@@ -9,6 +9,7 @@
 #include "harness/io.h"
 
 #include "kunit.h"
+#include "user_mem.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -147,7 +148,7 @@ static void io_direct_deref_crashes(struct kunit *test)
 
 		dup2(devnull, 2);
 		(void)*(volatile u32 *)b;
-		_exit(0);
+		child_exit(0);
 	}
 	KUNIT_ASSERT_EQ(test, waitpid(pid, &status, 0), pid);
 	KUNIT_EXPECT_FALSE(test, WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -76,7 +76,7 @@ static void mm_fork_child_identity(struct kunit *test)
 		bool ok = current->pid == getpid() && current->tgid == getpid() &&
 			  current->tgid != parent && harness_local_mm()->pid == getpid() &&
 			  current->fail_nth == 0;
-		_exit(ok ? 0 : 1);
+		child_exit(ok ? 0 : 1);
 	}
 	fail_nth_write(0);
 	KUNIT_ASSERT_EQ(test, waitpid(pid, &status, 0), pid);
@@ -382,8 +382,8 @@ static void mm_pin_remote(struct kunit *test)
 		mprotect(m + PAGE_SIZE, PAGE_SIZE, PROT_READ);
 		if (write(to_parent[1], &a, sizeof(a)) != sizeof(a) ||
 		    read(to_child[0], &c, 1) != 1)
-			_exit(1);
-		_exit(m[1] == 'W' ? 0 : 2);
+			child_exit(1);
+		child_exit(m[1] == 'W' ? 0 : 2);
 	}
 	close(to_parent[1]);
 	close(to_child[0]);

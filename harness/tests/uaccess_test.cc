@@ -308,9 +308,13 @@ static void ua_copy_in_atomic(struct kunit *test)
 	static DEFINE_SPINLOCK(lock);
 	char user[8] = "1234567", k[8];
 
+	unsigned long left = 1;
+
 	spin_lock(&lock);
-	KUNIT_EXPECT_HARNESS_FAILURE(test, (void)copy_from_user(k, user, sizeof(k)));
-	KUNIT_EXPECT_HARNESS_FAILURE(test, (void)copy_to_user(user, k, sizeof(k)));
+	KUNIT_EXPECT_HARNESS_FAILURE(test, left = copy_from_user(k, user, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, left, 0UL);
+	KUNIT_EXPECT_HARNESS_FAILURE(test, left = copy_to_user(user, k, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, left, 0UL);
 	spin_unlock(&lock);
 }
 
@@ -335,7 +339,7 @@ static void ua_real_fault_still_fatal(struct kunit *test)
 
 		dup2(devnull, 2);
 		*(volatile int *)bad = 1;
-		_exit(0);
+		child_exit(0);
 	}
 	KUNIT_ASSERT_EQ(test, waitpid(pid, &status, 0), pid);
 	KUNIT_EXPECT_FALSE(test, WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -396,11 +400,11 @@ static pid_t spawn_child(struct kunit *test, struct child_mem *mem, int *release
 		cm.rw = (unsigned long)m;
 		cm.ro = (unsigned long)m + PAGE_SIZE;
 		if (write(to_parent[1], &cm, sizeof(cm)) != sizeof(cm))
-			_exit(1);
+			child_exit(1);
 		/* Wait for the parent, then report the first bytes back. */
 		if (read(to_child[0], &c, 1) != 1)
-			_exit(1);
-		_exit(m[0] == 'P' ? 0 : 2);
+			child_exit(1);
+		child_exit(m[0] == 'P' ? 0 : 2);
 	}
 	close(to_parent[1]);
 	close(to_child[0]);

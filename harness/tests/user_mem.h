@@ -8,6 +8,9 @@
  * lazily built table). So test memory is mapped low in the address space
  * (1 GiB up, inside every sanitizer's application range), where the
  * top-down allocator does not go while there is room above.
+ *
+ * Forked children end with child_exit(): TSan's _exit() replaces the exit
+ * status with 66 when the parent had reported anything before the fork.
  */
 #pragma once
 
@@ -15,6 +18,8 @@
 
 #include <atomic>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -39,4 +44,10 @@ static inline char *map_user_pages(int npages)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : (char *)p;
+}
+
+[[noreturn]] static inline void child_exit(int status)
+{
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
 }

@@ -408,6 +408,32 @@ static void iteration(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xa_empty(&xa));
 }
 
+static void typed_cursors(struct kunit *test)
+{
+	DEFINE_XARRAY(xa);
+	unsigned long index;
+	int *obj;
+	int sum = 0;
+
+	/* Kernel code iterates with typed cursors, not void *. */
+	for (int i = 0; i < 4; i++) {
+		objs[i] = i + 1;
+		xa_store(&xa, i * 100, &objs[i], GFP_KERNEL);
+	}
+	xa_for_each(&xa, index, obj)
+		sum += *obj;
+	KUNIT_EXPECT_EQ(test, sum, 10);
+	{
+		XA_STATE(xas, &xa, 0);
+
+		sum = 0;
+		xas_for_each(&xas, obj, 250)
+			sum += *obj;
+		KUNIT_EXPECT_EQ(test, sum, 6);
+	}
+	xa_destroy(&xa);
+}
+
 static void marks_not_modelled(struct kunit *test)
 {
 	DEFINE_XARRAY(xa);
@@ -868,6 +894,7 @@ static struct kunit_case xarray_cases[] = {
 	KUNIT_CASE(alloc_dense_and_holes),
 	KUNIT_CASE(alloc_cyclic),
 	KUNIT_CASE(iteration),
+	KUNIT_CASE(typed_cursors),
 	KUNIT_CASE(marks_not_modelled),
 	KUNIT_CASE(locking_rules),
 	KUNIT_CASE(xas_api),

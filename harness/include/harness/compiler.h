@@ -31,7 +31,7 @@ typedef u32 ioasid_t;
 #define __user
 #define __iomem
 #define __force
-#define __must_check [[nodiscard]]
+#define __must_check __attribute__((__warn_unused_result__))
 #define __always_unused [[maybe_unused]]
 #define __maybe_unused [[maybe_unused]]
 #define fallthrough [[fallthrough]]

@@ -141,6 +141,12 @@ struct page {
 	struct page *compound_head;	/* first page of the block (itself for order 0) */
 	unsigned long priv;		/* page_private(): free for the page's owner */
 	struct list_head lru;		/* free for the page's owner */
+	/*
+	 * User pages whose process has exited while they were still pinned
+	 * (harness/server): a copy made at exit that now stands for the page,
+	 * as the kernel would keep the page itself. NULL otherwise.
+	 */
+	void *kept;
 };
 
 #define GUP_PIN_COUNTING_BIAS (1U << 10)

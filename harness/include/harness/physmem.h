@@ -95,3 +95,15 @@ int phys_write(phys_addr_t pa, const void *buf, size_t len);
 
 /* Number of pages with a pfn now, by kind (for tests). */
 unsigned long physmem_nr_pages(enum page_kind kind);
+
+/*
+ * A user address space is going away with pages still pinned (a client of
+ * harness/server exiting). Each page alias() places in another live
+ * address space (the same shared memory, mapped there at *ava) moves to
+ * it; every other page gets a copy it reads and writes from then on,
+ * instead of the dead process's memory. Returns how many pages were kept.
+ */
+unsigned long physmem_detach_user_pages(struct mm_struct *mm,
+					bool (*alias)(unsigned long va, struct mm_struct **amm,
+						      unsigned long *ava, void *ctx),
+					void *ctx);

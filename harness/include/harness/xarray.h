@@ -240,9 +240,15 @@ static inline void xa_release(struct xarray *xa, unsigned long index)
 	xa_cmpxchg(xa, index, XA_ZERO_ENTRY, NULL, 0);
 }
 
+/*
+ * The entries land in typed cursors (struct foo *obj), which void * does
+ * not convert to in C++: hence the casts.
+ */
 #define xa_for_each_range(xa, index, entry, start, last)                      \
-	for ((index) = (start), (entry) = xa_find((xa), &(index), (last), XA_PRESENT); \
-	     (entry); (entry) = xa_find_after((xa), &(index), (last), XA_PRESENT))
+	for ((index) = (start),                                               \
+	    (entry) = (__typeof__(entry))xa_find((xa), &(index), (last), XA_PRESENT); \
+	     (entry);                                                         \
+	     (entry) = (__typeof__(entry))xa_find_after((xa), &(index), (last), XA_PRESENT))
 #define xa_for_each_start(xa, index, entry, start)                            \
 	xa_for_each_range(xa, index, entry, start, ULONG_MAX)
 #define xa_for_each(xa, index, entry) xa_for_each_start(xa, index, entry, 0)
@@ -330,4 +336,5 @@ bool xas_nomem(struct xa_state *xas, gfp_t gfp);
 void xas_destroy(struct xa_state *xas);
 
 #define xas_for_each(xas, entry, max)                                         \
-	for ((entry) = xas_find((xas), (max)); (entry); (entry) = xas_next_entry((xas), (max)))
+	for ((entry) = (__typeof__(entry))xas_find((xas), (max)); (entry);       \
+	     (entry) = (__typeof__(entry))xas_next_entry((xas), (max)))

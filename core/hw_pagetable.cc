@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HW pagetables: an iommu_domain as a user object.
+ *
+ * A paging HWPT takes its mappings from one IOAS: it sits on
+ * ioas->hwpt_list and in the IOAS's io_pagetable (iopt_table_add_domain()
+ * copies every existing mapping in and narrows the IOAS's usable IOVA to
+ * the domain's aperture). It holds a users reference on the IOAS. An
+ * automatic HWPT (auto_domain) is created by attaching a device to an IOAS
+ * and dies with its last device; a manual one (IOMMU_HWPT_ALLOC) lives
+ * until IOMMU_DESTROY, which is -EBUSY while devices use it.
+ *
+ * Until it is finalized a new paging HWPT is only reachable by its creator,
+ * who holds ioas->mutex throughout; that is why the abort op may assert
+ * the mutex and unlink without taking it.
+ *
+ * Nested HWPTs (IOMMUFD_OBJ_HWPT_NESTED, on a NEST_PARENT paging HWPT or a
+ * vIOMMU) belong to the second core issue: allocation validates what the
+ * kernel validates and then fails the way the kernel fails for a driver
+ * without domain_alloc_nested.
+ */
+#include "core/iommufd_private.h"
+#include "core/io_pagetable.h"
+
+static void __iommufd_hwpt_destroy(struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt->domain)
+		iommu_domain_free(hwpt->domain);
+	/* Second core issue: drop the fault queue's users reference here. */
+	WARN_ON(hwpt->fault);
+}
+
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_paging *hwpt_paging =
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
+
+	if (!list_empty(&hwpt_paging->hwpt_item)) {
+		mutex_lock(&hwpt_paging->ioas->mutex);
+		list_del(&hwpt_paging->hwpt_item);
+		mutex_unlock(&hwpt_paging->ioas->mutex);
+
+		iopt_table_remove_domain(&hwpt_paging->ioas->iopt, hwpt_paging->common.domain);
+	}
+
+	__iommufd_hwpt_destroy(&hwpt_paging->common);
+	refcount_dec(&hwpt_paging->ioas->obj.users);
+}
+
+void iommufd_hwpt_paging_abort(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_paging *hwpt_paging =
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
+
+	/* The creator holds ioas->mutex from allocation until finalize or abort. */
+	lockdep_assert_held(&hwpt_paging->ioas->mutex);
+
+	if (!list_empty(&hwpt_paging->hwpt_item)) {
+		list_del_init(&hwpt_paging->hwpt_item);
+		iopt_table_remove_domain(&hwpt_paging->ioas->iopt, hwpt_paging->common.domain);
+	}
+	iommufd_hwpt_paging_destroy(obj);
+}
+
+/* Nested HWPTs cannot be created yet; these keep the object table complete. */
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_nested *hwpt_nested =
+		container_of(obj, struct iommufd_hwpt_nested, common.obj);
+
+	__iommufd_hwpt_destroy(&hwpt_nested->common);
+	if (hwpt_nested->parent)
+		refcount_dec(&hwpt_nested->parent->common.obj.users);
+}
+
+void iommufd_hwpt_nested_abort(struct iommufd_object *obj)
+{
+	iommufd_hwpt_nested_destroy(obj);
+}
+
+/*
+ * Make the domain drop no-snoop (IOMMU_CACHE always wins). Must happen
+ * before any mapping: some IOMMUs choose per PTE.
+ */
+static int iommufd_hwpt_paging_enforce_cc(struct iommufd_hwpt_paging *hwpt_paging)
+{
+	struct iommu_domain *paging_domain = hwpt_paging->common.domain;
+
+	if (hwpt_paging->enforce_cache_coherency)
+		return 0;
+
+	if (paging_domain->ops->enforce_cache_coherency)
+		hwpt_paging->enforce_cache_coherency =
+			paging_domain->ops->enforce_cache_coherency(paging_domain);
+	if (!hwpt_paging->enforce_cache_coherency)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * iommufd_hwpt_paging_alloc() - Get a PAGING iommu_domain for a device
+ * @ictx: iommufd context
+ * @ioas: IOAS to take the mappings from; its mutex is held by the caller
+ * @idev: device the domain must suit
+ * @pasid: PASID to attach with immediate_attach
+ * @flags: IOMMU_HWPT_ALLOC_* flags
+ * @immediate_attach: attach @idev before filling the domain
+ * @user_data: driver data, or NULL
+ *
+ * Returns an unfinalized object: the caller finalizes or aborts it while
+ * still holding ioas->mutex.
+ */
+struct iommufd_hwpt_paging *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
+						      struct iommufd_ioas *ioas,
+						      struct iommufd_device *idev,
+						      ioasid_t pasid, u32 flags,
+						      bool immediate_attach,
+						      const struct iommu_user_data *user_data)
+{
+	const u32 valid_flags = IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID;
+	const struct iommu_ops *ops = dev_iommu_ops(idev->dev);
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_hw_pagetable *hwpt;
+	int rc;
+
+	lockdep_assert_held(&ioas->mutex);
+
+	if ((flags || user_data) && !ops->domain_alloc_paging_flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (flags & ~valid_flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	/* A stage 2 never takes I/O page faults itself. */
+	if ((flags & IOMMU_HWPT_FAULT_ID_VALID) && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	hwpt_paging = __iommufd_object_alloc(ictx, hwpt_paging, IOMMUFD_OBJ_HWPT_PAGING,
+					     common.obj);
+	if (IS_ERR(hwpt_paging))
+		return ERR_CAST(hwpt_paging);
+	hwpt = &hwpt_paging->common;
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+
+	INIT_LIST_HEAD(&hwpt_paging->hwpt_item);
+	/* Dropped by iommufd_hwpt_paging_destroy() */
+	refcount_inc(&ioas->obj.users);
+	hwpt_paging->ioas = ioas;
+	hwpt_paging->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+
+	if (ops->domain_alloc_paging_flags) {
+		hwpt->domain = ops->domain_alloc_paging_flags(idev->dev,
+							      flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+							      user_data);
+		if (IS_ERR(hwpt->domain)) {
+			rc = PTR_ERR(hwpt->domain);
+			hwpt->domain = NULL;
+			goto out_abort;
+		}
+		if (!hwpt->domain) {
+			rc = -ENOMEM;
+			goto out_abort;
+		}
+		hwpt->domain->owner = ops;
+	} else {
+		hwpt->domain = iommu_paging_domain_alloc(idev->dev);
+		if (IS_ERR(hwpt->domain)) {
+			rc = PTR_ERR(hwpt->domain);
+			hwpt->domain = NULL;
+			goto out_abort;
+		}
+	}
+	hwpt->domain->cookie_type = IOMMU_COOKIE_IOMMUFD;
+	hwpt->domain->iommufd_hwpt = hwpt;
+
+	/*
+	 * A coherent-only HWPT made for a device that can enforce coherency
+	 * can later be shared only with such devices; the opposite is free.
+	 */
+	if (idev->enforce_cache_coherency) {
+		rc = iommufd_hwpt_paging_enforce_cc(hwpt_paging);
+		if (WARN_ON(rc))
+			goto out_abort;
+	}
+
+	/* For drivers that finish a domain only when it is first attached. */
+	if (immediate_attach) {
+		rc = iommufd_hw_pagetable_attach(hwpt, idev, pasid);
+		if (rc)
+			goto out_abort;
+	}
+
+	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+	if (rc)
+		goto out_detach;
+	list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
+	return hwpt_paging;
+
+out_detach:
+	if (immediate_attach) {
+		/* The attach reference is ours; the object is about to go anyway. */
+		if (iommufd_hw_pagetable_detach(idev, pasid))
+			refcount_dec(&hwpt->obj.users);
+	}
+out_abort:
+	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+
+/*
+ * A nested HWPT on a NEST_PARENT paging HWPT. The validation is the
+ * kernel's; creation needs ops->domain_alloc_nested, which no driver has
+ * until the second core issue, so it ends in -EOPNOTSUPP like a kernel
+ * driver without nesting.
+ */
+static struct iommufd_hw_pagetable *iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
+							      struct iommufd_hwpt_paging *parent,
+							      struct iommufd_device *idev,
+							      u32 flags,
+							      const struct iommu_user_data *user_data)
+{
+	const struct iommu_ops *ops = dev_iommu_ops(idev->dev);
+
+	if ((flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)) ||
+	    !user_data->len || !ops->domain_alloc_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->auto_domain || !parent->nest_parent ||
+	    parent->common.domain->owner != ops)
+		return ERR_PTR(-EINVAL);
+	/* Second core issue: allocate the IOMMUFD_OBJ_HWPT_NESTED object here. */
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc *cmd = (struct iommu_hwpt_alloc *)ucmd->cmd;
+	const struct iommu_user_data user_data = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.len = cmd->data_len,
+	};
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_ioas *ioas = NULL;
+	struct iommufd_object *pt_obj;
+	struct iommufd_device *idev;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
+	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
+		return -EINVAL;
+
+	idev = iommufd_get_device(ucmd, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+
+	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt_obj)) {
+		rc = -EINVAL;
+		goto out_put_idev;
+	}
+
+	if (pt_obj->type == IOMMUFD_OBJ_IOAS) {
+		struct iommufd_hwpt_paging *hwpt_paging;
+
+		ioas = container_of(pt_obj, struct iommufd_ioas, obj);
+		mutex_lock(&ioas->mutex);
+		hwpt_paging = iommufd_hwpt_paging_alloc(ucmd->ictx, ioas, idev, IOMMU_NO_PASID,
+							cmd->flags, false,
+							user_data.len ? &user_data : NULL);
+		if (IS_ERR(hwpt_paging)) {
+			rc = PTR_ERR(hwpt_paging);
+			goto out_unlock;
+		}
+		hwpt = &hwpt_paging->common;
+	} else if (pt_obj->type == IOMMUFD_OBJ_HWPT_PAGING) {
+		hwpt = iommufd_hwpt_nested_alloc(ucmd->ictx,
+						 container_of(pt_obj, struct iommufd_hwpt_paging,
+							      common.obj),
+						 idev, cmd->flags, &user_data);
+		if (IS_ERR(hwpt)) {
+			rc = PTR_ERR(hwpt);
+			goto out_unlock;
+		}
+	} else if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
+		/* Second core issue: nested HWPTs on a vIOMMU. No vIOMMU exists yet. */
+		rc = -EOPNOTSUPP;
+		goto out_put_pt;
+	} else {
+		rc = -EINVAL;
+		goto out_put_pt;
+	}
+
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		struct iommufd_object *fault_obj;
+
+		/* Fault queues are the second core issue: none can exist yet. */
+		fault_obj = iommufd_get_object(ucmd->ictx, cmd->fault_id, IOMMUFD_OBJ_FAULT);
+		if (IS_ERR(fault_obj)) {
+			rc = PTR_ERR(fault_obj);
+			goto out_hwpt;
+		}
+		iommufd_put_object(ucmd->ictx, fault_obj);
+		rc = -EOPNOTSUPP;
+		goto out_hwpt;
+	}
+
+	cmd->out_hwpt_id = hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_hwpt;
+	iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
+	goto out_unlock;
+
+out_hwpt:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+out_unlock:
+	if (ioas)
+		mutex_unlock(&ioas->mutex);
+out_put_pt:
+	iommufd_put_object(ucmd->ictx, pt_obj);
+out_put_idev:
+	iommufd_put_object(ucmd->ictx, &idev->obj);
+	return rc;
+}
+
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_set_dirty_tracking *cmd =
+		(struct iommu_hwpt_set_dirty_tracking *)ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_ioas *ioas;
+	bool enable;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
+		return -EOPNOTSUPP;
+
+	hwpt_paging = iommufd_get_hwpt_paging(ucmd, cmd->hwpt_id);
+	if (IS_ERR(hwpt_paging))
+		return PTR_ERR(hwpt_paging);
+
+	ioas = hwpt_paging->ioas;
+	enable = cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	rc = iopt_set_dirty_tracking(&ioas->iopt, hwpt_paging->common.domain, enable);
+
+	iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
+	return rc;
+}
+
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_get_dirty_bitmap *cmd = (struct iommu_hwpt_get_dirty_bitmap *)ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) || cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	hwpt_paging = iommufd_get_hwpt_paging(ucmd, cmd->hwpt_id);
+	if (IS_ERR(hwpt_paging))
+		return PTR_ERR(hwpt_paging);
+
+	ioas = hwpt_paging->ioas;
+	rc = iopt_read_and_clear_dirty_data(&ioas->iopt, hwpt_paging->common.domain, cmd->flags,
+					    cmd);
+
+	iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
+	return rc;
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE: hand an array of driver-format invalidation
+ * requests to a nested HWPT (or a vIOMMU, second core issue). entry_num
+ * always comes back as the number of requests handled, even on failure.
+ */
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_invalidate *cmd = (struct iommu_hwpt_invalidate *)ucmd->cmd;
+	struct iommu_user_data_array data_array = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.entry_len = cmd->entry_len,
+		.entry_num = cmd->entry_num,
+	};
+	struct iommufd_object *pt_obj;
+	u32 done_num = 0;
+	int rc;
+
+	if (cmd->__reserved) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
+		rc = -EINVAL;
+		goto out;
+	}
+
+	pt_obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt_obj)) {
+		rc = PTR_ERR(pt_obj);
+		goto out;
+	}
+	if (pt_obj->type == IOMMUFD_OBJ_HWPT_NESTED) {
+		struct iommufd_hw_pagetable *hwpt =
+			container_of(pt_obj, struct iommufd_hw_pagetable, obj);
+
+		if (!hwpt->domain->ops || !hwpt->domain->ops->cache_invalidate_user) {
+			rc = -EOPNOTSUPP;
+			goto out_put_pt;
+		}
+		rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain, &data_array);
+	} else if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
+		/* Second core issue: viommu->ops->cache_invalidate(). */
+		rc = -EOPNOTSUPP;
+		goto out_put_pt;
+	} else {
+		rc = -EINVAL;
+		goto out_put_pt;
+	}
+	done_num = data_array.entry_num;
+
+out_put_pt:
+	iommufd_put_object(ucmd->ictx, pt_obj);
+out:
+	cmd->entry_num = done_num;
+	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
+	return rc;
+}
