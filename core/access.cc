@@ -283,6 +283,87 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
 }
 
 /*
+ * Internal accesses belong to an object of the core (a HW queue pinning
+ * guest queue memory), not to a driver: no ID, no context reference, and
+ * their pins lock the areas (area->num_locks), so IOAS_UNMAP of a pinned
+ * range is -EBUSY rather than a request to let go.
+ */
+static void iommufd_access_internal_unmap(void *data, unsigned long iova,
+					  unsigned long length)
+{
+	/* Locked areas are never unmapped; other ranges are not ours. */
+}
+
+static const struct iommufd_access_ops iommufd_access_internal_ops = {
+	.needs_pin_pages = 1,
+	.unmap = iommufd_access_internal_unmap,
+};
+
+static bool iommufd_access_is_internal(struct iommufd_access *access)
+{
+	return access->ops == &iommufd_access_internal_ops;
+}
+
+static void iopt_area_lock_access(struct iopt_area *area, bool lock)
+{
+	mutex_lock(&area->pages->mutex);
+	if (lock)
+		area->num_locks++;
+	else if (!WARN_ON(!area->num_locks))
+		area->num_locks--;
+	mutex_unlock(&area->pages->mutex);
+}
+
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx)
+{
+	struct iommufd_access *access;
+
+	access = (struct iommufd_access *)kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
+	if (!access)
+		return ERR_PTR(-ENOMEM);
+	access->obj.type = IOMMUFD_OBJ_ACCESS;
+	refcount_set(&access->obj.users, 1);
+	refcount_set(&access->obj.wait_cnt, 1);
+	access->ictx = ictx;
+	access->ops = &iommufd_access_internal_ops;
+	access->iova_alignment = PAGE_SIZE;
+	mutex_init(&access->ioas_lock);
+	return access;
+}
+
+void iommufd_access_destroy_internal(struct iommufd_ctx *ictx, struct iommufd_access *access)
+{
+	mutex_lock(&access->ioas_lock);
+	if (access->ioas)
+		WARN_ON(iommufd_access_change_ioas(access, NULL));
+	mutex_unlock(&access->ioas_lock);
+	mutex_destroy(&access->ioas_lock);
+	kfree(access);
+}
+
+int iommufd_access_attach_internal(struct iommufd_access *access, struct iommufd_ioas *ioas)
+{
+	int rc;
+
+	mutex_lock(&access->ioas_lock);
+	if (WARN_ON(access->ioas)) {
+		mutex_unlock(&access->ioas_lock);
+		return -EINVAL;
+	}
+	rc = iommufd_access_change_ioas(access, ioas);
+	mutex_unlock(&access->ioas_lock);
+	return rc;
+}
+
+void iommufd_access_detach_internal(struct iommufd_access *access)
+{
+	mutex_lock(&access->ioas_lock);
+	if (!WARN_ON(!access->ioas))
+		WARN_ON(iommufd_access_change_ioas(access, NULL));
+	mutex_unlock(&access->ioas_lock);
+}
+
+/*
  * Create an access for a driver that will read/write an IOAS with the
  * CPU. @ops->unmap is mandatory for drivers that pin pages
  * (@ops->needs_pin_pages). The access is an object with an ID (no uAPI
@@ -414,11 +495,14 @@ void iommufd_access_unpin_pages(struct iommufd_access *access, unsigned long iov
 	iopt = &access->ioas_unpin->iopt;
 
 	down_read(&iopt->iova_rwsem);
-	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova)
+	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
+		if (iommufd_access_is_internal(access))
+			iopt_area_lock_access(area, false);
 		iopt_area_remove_access(area, iopt_area_iova_to_index(area, iter.cur_iova),
 					iopt_area_iova_to_index(area,
 								min(last_iova,
 								    iopt_area_last_iova(area))));
+	}
 	WARN_ON(!iopt_area_contig_done(&iter));
 	up_read(&iopt->iova_rwsem);
 	mutex_unlock(&access->ioas_lock);
@@ -448,6 +532,29 @@ static bool check_area_prot(struct iopt_area *area, unsigned int flags)
 }
 
 /*
+ * The start pin_pages and rw share: check [@iova, @iova + @length) and
+ * take the attached IOAS under ioas_lock, which the caller then owns.
+ * -EINVAL for an empty range, -EOVERFLOW if it wraps, -ENOENT when no IOAS
+ * is attached.
+ */
+static struct io_pagetable *access_lock_iopt(struct iommufd_access *access,
+					     unsigned long iova, unsigned long length,
+					     unsigned long *last_iova)
+{
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(iova, length - 1, last_iova))
+		return ERR_PTR(-EOVERFLOW);
+
+	mutex_lock(&access->ioas_lock);
+	if (!access->ioas) {
+		mutex_unlock(&access->ioas_lock);
+		return ERR_PTR(-ENOENT);
+	}
+	return &access->ioas->iopt;
+}
+
+/*
  * Pin the pages under [iova, iova + length) and return them in @out_pages
  * (one per PAGE_SIZE). Balance with iommufd_access_unpin_pages(). @iova
  * must be page aligned in the areas' pages: natural when the IOAS
@@ -466,17 +573,9 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 	if (WARN_ON(access->iova_alignment != PAGE_SIZE || !access->ops->unmap))
 		return -EINVAL;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
-
-	mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		mutex_unlock(&access->ioas_lock);
-		return -ENOENT;
-	}
-	iopt = &access->ioas->iopt;
+	iopt = access_lock_iopt(access, iova, length, &last_iova);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 
 	down_read(&iopt->iova_rwsem);
 	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
@@ -497,6 +596,8 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 		rc = iopt_area_add_access(area, index, last_index, out_pages, flags);
 		if (rc)
 			goto err_remove;
+		if (iommufd_access_is_internal(access))
+			iopt_area_lock_access(area, true);
 		out_pages += last_index - index + 1;
 	}
 	if (!iopt_area_contig_done(&iter)) {
@@ -512,12 +613,15 @@ err_remove:
 	/* Give back what the areas before the failing one handed out. */
 	if (iova < iter.cur_iova) {
 		last_iova = iter.cur_iova - 1;
-		iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova)
+		iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
+			if (iommufd_access_is_internal(access))
+				iopt_area_lock_access(area, false);
 			iopt_area_remove_access(area,
 						iopt_area_iova_to_index(area, iter.cur_iova),
 						iopt_area_iova_to_index(area,
 									min(last_iova,
 									    iopt_area_last_iova(area))));
+		}
 	}
 	up_read(&iopt->iova_rwsem);
 	mutex_unlock(&access->ioas_lock);
@@ -539,17 +643,9 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova, void *d
 	unsigned long last_iova;
 	int rc = -EINVAL;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
-
-	mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		mutex_unlock(&access->ioas_lock);
-		return -ENOENT;
-	}
-	iopt = &access->ioas->iopt;
+	iopt = access_lock_iopt(access, iova, length, &last_iova);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 
 	down_read(&iopt->iova_rwsem);
 	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {

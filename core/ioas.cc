@@ -209,6 +209,24 @@ static int conv_iommu_prot(u32 map_flags)
 	return iommu_prot;
 }
 
+/*
+ * The argument checks IOAS_MAP and IOAS_MAP_FILE share, in the kernel's
+ * order: unknown flags or reserved bits, then values that do not fit an
+ * unsigned long, then a mapping with no access at all.
+ */
+static int ioas_map_validate(u32 map_flags, u32 reserved, u64 iova, u64 length)
+{
+	if ((map_flags &
+	     ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) ||
+	    reserved)
+		return -EOPNOTSUPP;
+	if (iova >= ULONG_MAX || length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(map_flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	return 0;
+}
+
 int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map_file *cmd = (struct iommu_ioas_map_file *)ucmd->cmd;
@@ -217,15 +235,9 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 	unsigned int flags = 0;
 	int rc;
 
-	if (cmd->flags &
-	    ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE))
-		return -EOPNOTSUPP;
-
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-
-	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
+	rc = ioas_map_validate(cmd->flags, 0, cmd->iova, cmd->length);
+	if (rc)
+		return rc;
 
 	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (IS_ERR(ioas))
@@ -254,15 +266,9 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	unsigned int flags = 0;
 	int rc;
 
-	if ((cmd->flags &
-	     ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) ||
-	    cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-
-	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
+	rc = ioas_map_validate(cmd->flags, cmd->__reserved, cmd->iova, cmd->length);
+	if (rc)
+		return rc;
 
 	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (IS_ERR(ioas))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two entry points README documents:
 #   run.sh main   set up, build (ASan+UBSan), run the project's selftests, summary
-#   run.sh all    set up, build, run every test CTest knows
+#   run.sh all    set up, build, run every test CTest knows (+ TSan harness run)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +18,11 @@ main)
 	ctest --preset default -L selftest
 	;;
 all)
+	# The threaded primitives once more under ThreadSanitizer (clang),
+	# before the full run so that its summary is the last word.
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan --target harness_kunit
+	ctest --preset tsan -R '^harness_kunit$'
 	ctest --preset default
 	;;
 *)
