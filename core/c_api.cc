@@ -7,6 +7,7 @@
 #include "core/iommufd_private.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 
 struct file *iommufd_fops_open(void);
 
@@ -47,6 +48,107 @@ extern "C" int iommufd_ioctl(int fd, unsigned long cmd, void *arg)
 		ret = -ENOTTY;
 	fput(filp);
 	return syscall_return(ret);
+}
+
+extern "C" long iommufd_write(int fd, const void *buf, unsigned long count)
+{
+	struct file *filp = fget(fd);
+	loff_t pos = 0;
+	long ret;
+
+	if (!filp)
+		return syscall_return(-EBADF);
+	if (filp->f_op->write)
+		ret = filp->f_op->write(filp, (const char __user *)buf, count, &pos);
+	else
+		ret = -EINVAL;
+	fput(filp);
+	if (ret < 0)
+		return syscall_return(ret);
+	return ret;
+}
+
+/* The live iommufd_mmap() mappings: each holds its file, as a VMA does. */
+struct c_api_mapping {
+	struct list_head item;
+	struct vm_area_struct vma;
+};
+static LIST_HEAD(c_api_mappings);
+static DEFINE_MUTEX(c_api_mappings_lock);
+
+extern "C" void *iommufd_mmap(void *addr, unsigned long length, int prot, int flags, int fd,
+			      long offset)
+{
+	struct c_api_mapping *map;
+	struct file *filp;
+	int rc;
+
+	/* The mmap syscall's own checks come before the driver's. */
+	if (!length || (offset & (PAGE_SIZE - 1)) || offset < 0) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (addr || (flags & MAP_FIXED)) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	filp = fget(fd);
+	if (!filp) {
+		errno = EBADF;
+		return MAP_FAILED;
+	}
+	if (!filp->f_op->mmap) {
+		fput(filp);
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	map = (struct c_api_mapping *)kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map) {
+		fput(filp);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	map->vma.vm_end = length;
+	map->vma.vm_pgoff = (unsigned long)offset >> PAGE_SHIFT;
+	map->vma.vm_flags = ((prot & PROT_READ) ? VM_READ : 0) |
+			    ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+			    ((prot & PROT_EXEC) ? VM_EXEC : 0) |
+			    ((flags & MAP_SHARED) ? VM_SHARED : 0);
+	map->vma.vm_file = filp;
+	rc = filp->f_op->mmap(filp, &map->vma);
+	if (rc) {
+		kfree(map);
+		fput(filp);
+		errno = -rc;
+		return MAP_FAILED;
+	}
+	mutex_lock(&c_api_mappings_lock);
+	list_add_tail(&map->item, &c_api_mappings);
+	mutex_unlock(&c_api_mappings_lock);
+	return (void *)map->vma.vm_start;
+}
+
+extern "C" int iommufd_munmap(void *addr, unsigned long length)
+{
+	struct c_api_mapping *map, *found = NULL;
+
+	mutex_lock(&c_api_mappings_lock);
+	list_for_each_entry(map, &c_api_mappings, item) {
+		if (map->vma.vm_start == (unsigned long)addr &&
+		    map->vma.vm_end - map->vma.vm_start == length) {
+			list_del(&map->item);
+			found = map;
+			break;
+		}
+	}
+	mutex_unlock(&c_api_mappings_lock);
+	if (!found)
+		return munmap(addr, length);
+	if (found->vma.vm_ops && found->vma.vm_ops->close)
+		found->vma.vm_ops->close(&found->vma);
+	fput(found->vma.vm_file);
+	kfree(found);
+	return 0;
 }
 
 extern "C" int iommufd_close(int fd)

@@ -18,6 +18,7 @@
  */
 #include "core/iommufd_private.h"
 #include "core/io_pagetable.h"
+#include "core/eventq.h"
 
 /* Which HWPT one PASID of a group is attached to, and by which devices. */
 struct iommufd_attach {
@@ -131,12 +132,10 @@ void iommufd_device_pre_destroy(struct iommufd_object *obj)
 	struct iommufd_device *idev = container_of(obj, struct iommufd_device, obj);
 
 	/*
-	 * No new vDEVICE may point at us from now on. Tearing down an existing
-	 * vDEVICE belongs to the second core issue; until then there is none.
+	 * Revoke the vDEVICE's short-term reference: its vDEVICE is destroyed
+	 * and leaves a tombstone (core/viommu.cc); no new one may come.
 	 */
-	guard(mutex)(&idev->igroup->lock);
-	idev->destroying = true;
-	WARN_ON(idev->vdev);
+	iommufd_device_remove_vdev(idev);
 }
 
 void iommufd_device_destroy(struct iommufd_object *obj)
@@ -412,7 +411,8 @@ static void iommufd_hwpt_detach_device(struct iommufd_hw_pagetable *hwpt,
 		iommu_detach_group_handle(hwpt->domain, idev->igroup->group);
 	else
 		iommu_detach_device_pasid(hwpt->domain, idev->dev, pasid);
-	/* Second core issue: answer the faults still pending on @handle here. */
+	/* The device no longer reaches @hwpt: answer what it still waits for. */
+	iommufd_auto_response_faults(hwpt, handle);
 	kfree(handle);
 }
 
@@ -447,6 +447,7 @@ static int iommufd_hwpt_replace_device(struct iommufd_device *idev, ioasid_t pas
 		kfree(handle);
 		return rc;
 	}
+	iommufd_auto_response_faults(old, old_handle);
 	kfree(old_handle);
 	return 0;
 }

@@ -14,20 +14,23 @@
  * who holds ioas->mutex throughout; that is why the abort op may assert
  * the mutex and unlink without taking it.
  *
- * Nested HWPTs (IOMMUFD_OBJ_HWPT_NESTED, on a NEST_PARENT paging HWPT or a
- * vIOMMU) belong to the second core issue: allocation validates what the
- * kernel validates and then fails the way the kernel fails for a driver
- * without domain_alloc_nested.
+ * Nested HWPTs (IOMMUFD_OBJ_HWPT_NESTED) are a driver's stage 1 on a
+ * NEST_PARENT paging HWPT (ops->domain_alloc_nested) or on a vIOMMU
+ * (viommu->ops->alloc_domain_nested); they hold a users reference on the
+ * parent HWPT or on the vIOMMU respectively, and take no mappings from an
+ * IOAS. IOMMU_HWPT_INVALIDATE sends driver-format cache invalidations to a
+ * nested HWPT or a vIOMMU.
  */
 #include "core/iommufd_private.h"
 #include "core/io_pagetable.h"
+#include "core/eventq.h"
 
 static void __iommufd_hwpt_destroy(struct iommufd_hw_pagetable *hwpt)
 {
 	if (hwpt->domain)
 		iommu_domain_free(hwpt->domain);
-	/* Second core issue: drop the fault queue's users reference here. */
-	WARN_ON(hwpt->fault);
+	if (hwpt->fault)
+		refcount_dec(&hwpt->fault->common.obj.users);
 }
 
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
@@ -62,14 +65,16 @@ void iommufd_hwpt_paging_abort(struct iommufd_object *obj)
 	iommufd_hwpt_paging_destroy(obj);
 }
 
-/* Nested HWPTs cannot be created yet; these keep the object table complete. */
 void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_hwpt_nested *hwpt_nested =
 		container_of(obj, struct iommufd_hwpt_nested, common.obj);
 
 	__iommufd_hwpt_destroy(&hwpt_nested->common);
-	if (hwpt_nested->parent)
+	/* A nested HWPT on a vIOMMU holds the vIOMMU, which holds the parent. */
+	if (hwpt_nested->viommu)
+		refcount_dec(&hwpt_nested->viommu->obj.users);
+	else if (hwpt_nested->parent)
 		refcount_dec(&hwpt_nested->parent->common.obj.users);
 }
 
@@ -210,18 +215,20 @@ out_abort:
 }
 
 /*
- * A nested HWPT on a NEST_PARENT paging HWPT. The validation is the
- * kernel's; creation needs ops->domain_alloc_nested, which no driver has
- * until the second core issue, so it ends in -EOPNOTSUPP like a kernel
- * driver without nesting.
+ * A nested HWPT on a NEST_PARENT paging HWPT: the driver's stage 1 over the
+ * parent's stage 2, built by ops->domain_alloc_nested() from the user's
+ * driver data (which is mandatory). Returns an unfinalized object.
  */
-static struct iommufd_hw_pagetable *iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
-							      struct iommufd_hwpt_paging *parent,
-							      struct iommufd_device *idev,
-							      u32 flags,
-							      const struct iommu_user_data *user_data)
+static struct iommufd_hwpt_nested *iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
+							     struct iommufd_hwpt_paging *parent,
+							     struct iommufd_device *idev,
+							     u32 flags,
+							     const struct iommu_user_data *user_data)
 {
 	const struct iommu_ops *ops = dev_iommu_ops(idev->dev);
+	struct iommufd_hwpt_nested *hwpt_nested;
+	struct iommufd_hw_pagetable *hwpt;
+	int rc;
 
 	if ((flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)) ||
 	    !user_data->len || !ops->domain_alloc_nested)
@@ -229,8 +236,92 @@ static struct iommufd_hw_pagetable *iommufd_hwpt_nested_alloc(struct iommufd_ctx
 	if (parent->auto_domain || !parent->nest_parent ||
 	    parent->common.domain->owner != ops)
 		return ERR_PTR(-EINVAL);
-	/* Second core issue: allocate the IOMMUFD_OBJ_HWPT_NESTED object here. */
-	return ERR_PTR(-EOPNOTSUPP);
+
+	hwpt_nested = __iommufd_object_alloc(ictx, hwpt_nested, IOMMUFD_OBJ_HWPT_NESTED,
+					     common.obj);
+	if (IS_ERR(hwpt_nested))
+		return ERR_CAST(hwpt_nested);
+	hwpt = &hwpt_nested->common;
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+
+	/* Dropped by iommufd_hwpt_nested_destroy() */
+	refcount_inc(&parent->common.obj.users);
+	hwpt_nested->parent = parent;
+
+	hwpt->domain = ops->domain_alloc_nested(idev->dev, parent->common.domain,
+						flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data);
+	if (IS_ERR(hwpt->domain)) {
+		rc = PTR_ERR(hwpt->domain);
+		hwpt->domain = NULL;
+		goto out_abort;
+	}
+	hwpt->domain->owner = ops;
+	hwpt->domain->cookie_type = IOMMU_COOKIE_IOMMUFD;
+	hwpt->domain->iommufd_hwpt = hwpt;
+
+	if (WARN_ON_ONCE(hwpt->domain->type != IOMMU_DOMAIN_NESTED)) {
+		rc = -EINVAL;
+		goto out_abort;
+	}
+	return hwpt_nested;
+
+out_abort:
+	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+
+/*
+ * A nested HWPT on a vIOMMU: the vIOMMU's driver builds the domain, and
+ * the HWPT's parent is the vIOMMU's stage 2. Returns an unfinalized object.
+ */
+static struct iommufd_hwpt_nested *
+iommufd_viommu_alloc_hwpt_nested(struct iommufd_viommu *viommu, u32 flags,
+				 const struct iommu_user_data *user_data)
+{
+	struct iommufd_hwpt_nested *hwpt_nested;
+	struct iommufd_hw_pagetable *hwpt;
+	int rc;
+
+	if (flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!user_data->len)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!viommu->ops || !viommu->ops->alloc_domain_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	hwpt_nested = __iommufd_object_alloc(viommu->ictx, hwpt_nested,
+					     IOMMUFD_OBJ_HWPT_NESTED, common.obj);
+	if (IS_ERR(hwpt_nested))
+		return ERR_CAST(hwpt_nested);
+	hwpt = &hwpt_nested->common;
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+
+	/* Dropped by iommufd_hwpt_nested_destroy() */
+	refcount_inc(&viommu->obj.users);
+	hwpt_nested->viommu = viommu;
+	hwpt_nested->parent = viommu->hwpt;
+
+	hwpt->domain = viommu->ops->alloc_domain_nested(viommu,
+							flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+							user_data);
+	if (IS_ERR(hwpt->domain)) {
+		rc = PTR_ERR(hwpt->domain);
+		hwpt->domain = NULL;
+		goto out_abort;
+	}
+	hwpt->domain->owner = viommu->iommu_dev->ops;
+	hwpt->domain->cookie_type = IOMMU_COOKIE_IOMMUFD;
+	hwpt->domain->iommufd_hwpt = hwpt;
+
+	if (WARN_ON_ONCE(hwpt->domain->type != IOMMU_DOMAIN_NESTED)) {
+		rc = -EINVAL;
+		goto out_abort;
+	}
+	return hwpt_nested;
+
+out_abort:
+	iommufd_object_abort_and_destroy(viommu->ictx, &hwpt->obj);
+	return ERR_PTR(rc);
 }
 
 int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
@@ -277,35 +368,51 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		}
 		hwpt = &hwpt_paging->common;
 	} else if (pt_obj->type == IOMMUFD_OBJ_HWPT_PAGING) {
-		hwpt = iommufd_hwpt_nested_alloc(ucmd->ictx,
-						 container_of(pt_obj, struct iommufd_hwpt_paging,
-							      common.obj),
-						 idev, cmd->flags, &user_data);
-		if (IS_ERR(hwpt)) {
-			rc = PTR_ERR(hwpt);
+		struct iommufd_hwpt_nested *hwpt_nested;
+
+		hwpt_nested = iommufd_hwpt_nested_alloc(ucmd->ictx,
+							container_of(pt_obj,
+								     struct iommufd_hwpt_paging,
+								     common.obj),
+							idev, cmd->flags, &user_data);
+		if (IS_ERR(hwpt_nested)) {
+			rc = PTR_ERR(hwpt_nested);
 			goto out_unlock;
 		}
+		hwpt = &hwpt_nested->common;
 	} else if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
-		/* Second core issue: nested HWPTs on a vIOMMU. No vIOMMU exists yet. */
-		rc = -EOPNOTSUPP;
-		goto out_put_pt;
+		struct iommufd_viommu *viommu = container_of(pt_obj, struct iommufd_viommu, obj);
+		struct iommufd_hwpt_nested *hwpt_nested;
+
+		/* The device must sit behind the vIOMMU's physical IOMMU. */
+		if (viommu->iommu_dev != __iommu_get_iommu_dev(idev->dev)) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		hwpt_nested = iommufd_viommu_alloc_hwpt_nested(viommu, cmd->flags, &user_data);
+		if (IS_ERR(hwpt_nested)) {
+			rc = PTR_ERR(hwpt_nested);
+			goto out_unlock;
+		}
+		hwpt = &hwpt_nested->common;
 	} else {
 		rc = -EINVAL;
 		goto out_put_pt;
 	}
 
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		struct iommufd_object *fault_obj;
+		struct iommufd_fault *fault;
 
-		/* Fault queues are the second core issue: none can exist yet. */
-		fault_obj = iommufd_get_object(ucmd->ictx, cmd->fault_id, IOMMUFD_OBJ_FAULT);
-		if (IS_ERR(fault_obj)) {
-			rc = PTR_ERR(fault_obj);
+		/* Page requests of this HWPT go to the fault queue (eventq.cc). */
+		fault = iommufd_get_fault(ucmd, cmd->fault_id);
+		if (IS_ERR(fault)) {
+			rc = PTR_ERR(fault);
 			goto out_hwpt;
 		}
-		iommufd_put_object(ucmd->ictx, fault_obj);
-		rc = -EOPNOTSUPP;
-		goto out_hwpt;
+		hwpt->fault = fault;
+		hwpt->domain->iopf_handler = iommufd_fault_iopf_handler;
+		refcount_inc(&fault->common.obj.users);
+		iommufd_put_object(ucmd->ictx, &fault->common.obj);
 	}
 
 	cmd->out_hwpt_id = hwpt->obj.id;
@@ -415,9 +522,13 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		}
 		rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain, &data_array);
 	} else if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
-		/* Second core issue: viommu->ops->cache_invalidate(). */
-		rc = -EOPNOTSUPP;
-		goto out_put_pt;
+		struct iommufd_viommu *viommu = container_of(pt_obj, struct iommufd_viommu, obj);
+
+		if (!viommu->ops || !viommu->ops->cache_invalidate) {
+			rc = -EOPNOTSUPP;
+			goto out_put_pt;
+		}
+		rc = viommu->ops->cache_invalidate(viommu, &data_array);
 	} else {
 		rc = -EINVAL;
 		goto out_put_pt;

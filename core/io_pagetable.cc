@@ -16,6 +16,7 @@
  * Lock order: domains_rwsem -> iova_rwsem -> pages->mutex.
  */
 #include "core/io_pagetable.h"
+#include "core/iova_bitmap.h"
 #include "core/iommu.h"
 
 #include <utility>
@@ -539,21 +540,94 @@ int iommufd_check_iova_range(struct io_pagetable *iopt,
 	return 0;
 }
 
+struct iopt_dirty_walk {
+	struct io_pagetable *iopt;
+	struct iommu_domain *domain;
+	struct iommu_dirty_bitmap dirty;
+	unsigned long flags;
+};
+
 /*
- * Reading dirty bits into the user's bitmap needs struct iova_bitmap,
- * which arrives with the second core issue; until then only the argument
- * checks run and a domain with dirty tracking gets -EOPNOTSUPP.
+ * One window of the user bitmap: every byte of [iova, iova + length) must
+ * be mapped (-EINVAL otherwise); the driver reads (and unless NO_CLEAR
+ * clears) the dirty bits of each area's part of it.
+ */
+static int iopt_read_and_clear_dirty_window(struct iova_bitmap *bitmap, unsigned long iova,
+					    size_t length, void *opaque)
+{
+	struct iopt_dirty_walk *walk = (struct iopt_dirty_walk *)opaque;
+	const struct iommu_dirty_ops *ops = walk->domain->dirty_ops;
+	struct iopt_area_contig_iter iter;
+	unsigned long last_iova;
+	struct iopt_area *area;
+	int ret;
+
+	if (check_add_overflow(iova, length - 1, &last_iova))
+		return -EOVERFLOW;
+
+	if (!iopt_area_contig_init(&iter, walk->iopt, iova, last_iova))
+		return -EINVAL;
+
+	iopt_for_each_contig_area(&iter, area, walk->iopt, iova, last_iova) {
+		unsigned long cur_last = min(last_iova, iopt_area_last_iova(area));
+
+		ret = ops->read_and_clear_dirty(walk->domain, iter.cur_iova,
+						cur_last - iter.cur_iova + 1, walk->flags,
+						&walk->dirty);
+		if (ret)
+			return ret;
+	}
+
+	if (!iopt_area_contig_done(&iter))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * IOMMU_HWPT_GET_DIRTY_BITMAP: report the dirty IOVA of @domain in the
+ * user's bitmap. The IOTLB is flushed for what was cleared, since a
+ * device must see a clean IOPTE before it can dirty it again.
  */
 int iopt_read_and_clear_dirty_data(struct io_pagetable *iopt, struct iommu_domain *domain,
 				   unsigned long flags,
 				   struct iommu_hwpt_get_dirty_bitmap *bitmap)
 {
+	const struct iommu_dirty_ops *ops = domain->dirty_ops;
+	struct iommu_iotlb_gather gather;
+	struct iopt_dirty_walk walk = {};
+	struct iova_bitmap *iter;
 	int ret;
 
 	ret = iommufd_check_iova_range(iopt, bitmap);
 	if (ret)
 		return ret;
-	return -EOPNOTSUPP;
+
+	down_read(&iopt->iova_rwsem);
+	if (!ops || !ops->read_and_clear_dirty) {
+		ret = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+
+	iter = iova_bitmap_alloc(bitmap->iova, bitmap->length, bitmap->page_size,
+				 (u64 __user *)u64_to_user_ptr(bitmap->data));
+	if (IS_ERR(iter)) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+
+	walk.iopt = iopt;
+	walk.domain = domain;
+	walk.flags = flags;
+	iommu_dirty_bitmap_init(&walk.dirty, iter, &gather);
+	ret = iova_bitmap_for_each(iter, &walk, iopt_read_and_clear_dirty_window);
+
+	if (!(flags & IOMMU_DIRTY_NO_CLEAR))
+		iommu_iotlb_sync(domain, &gather);
+
+	iova_bitmap_free(iter);
+out_unlock:
+	up_read(&iopt->iova_rwsem);
+	return ret;
 }
 
 /* Clear every dirty bit of @domain so tracking starts from a clean slate. */

@@ -212,6 +212,39 @@ static inline int __iommu_copy_struct_from_user_array(void *dst,
 		__iommu_offsetofend(std::remove_reference_t<decltype(*(kdst))>, \
 				    min_last))
 
+/*
+ * The whole of @user_array into @kdst (entry_num entries of
+ * @kdst_entry_size each), each entry zero-extended or tail-checked as
+ * copy_struct_from_user() does. -EINVAL for a wrong type or no entries.
+ */
+static inline int iommu_copy_struct_from_full_user_array(void *kdst, size_t kdst_entry_size,
+							 struct iommu_user_data_array *user_array,
+							 unsigned int data_type)
+{
+	unsigned int i;
+	int ret;
+
+	if (user_array->type != data_type)
+		return -EINVAL;
+	if (!user_array->entry_num)
+		return -EINVAL;
+	if (user_array->entry_len == kdst_entry_size) {
+		if (copy_from_user(kdst, user_array->uptr,
+				   (size_t)user_array->entry_num * user_array->entry_len))
+			return -EFAULT;
+		return 0;
+	}
+	for (i = 0; i != user_array->entry_num; i++) {
+		ret = copy_struct_from_user((u8 *)kdst + kdst_entry_size * i, kdst_entry_size,
+					    (const u8 __user *)user_array->uptr +
+						    (size_t)user_array->entry_len * i,
+					    user_array->entry_len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Copy @src (kernel) back to the user's data buffer, no more than it gave. */
 static inline int __iommu_copy_struct_to_user(const struct iommu_user_data *dst_data,
 					      const void *src, unsigned int data_type,
@@ -421,6 +454,12 @@ static inline const struct iommu_ops *dev_iommu_ops(struct device *dev)
 {
 	/* Only called for devices an IOMMU has probed. */
 	return dev->iommu->iommu_dev->ops;
+}
+
+/* The IOMMU instance that probed @dev (iommu-priv.h upstream). */
+static inline struct iommu_device *__iommu_get_iommu_dev(struct device *dev)
+{
+	return dev->iommu->iommu_dev;
 }
 
 static inline void *dev_iommu_priv_get(struct device *dev)

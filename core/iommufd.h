@@ -95,3 +95,118 @@ void iommufd_ctx_put(struct iommufd_ctx *ictx);
 struct iommufd_ctx *iommufd_ctx_from_file(struct file *file);
 struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
 bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group);
+
+/*
+ * ---- vIOMMU, vDEVICE, HW queue: the objects IOMMU drivers extend ----
+ *
+ * A driver embeds these at offset 0 of its own structures (the core
+ * allocates the driver's size, asked through get_viommu_size(),
+ * ops->vdevice_size and get_hw_queue_size()). core/viommu.cc owns their
+ * lifetime; core/driver.cc has the helpers drivers call.
+ */
+struct iommu_device;
+struct iommu_domain;
+struct iommu_user_data;
+struct iommu_user_data_array;
+struct iommufd_hwpt_paging;
+struct iommufd_viommu_ops;
+
+struct iommufd_viommu {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	/* The physical IOMMU instance; vDEVICEs must sit behind the same one */
+	struct iommu_device *iommu_dev;
+	/* The nest-parent HWPT (stage 2) this vIOMMU holds a users ref on */
+	struct iommufd_hwpt_paging *hwpt;
+	const struct iommufd_viommu_ops *ops;
+	/* virtual ID -> struct iommufd_vdevice, under its xa_lock */
+	struct xarray vdevs;
+	/* vEVENTQs (core/eventq.cc) */
+	struct list_head veventqs;
+	struct rw_semaphore veventqs_rwsem;
+	u32 type;
+};
+
+struct iommufd_vdevice {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	struct iommufd_device *idev;
+	u64 virt_id;
+	/* Driver part teardown, set by ops->vdevice_init() */
+	void (*destroy)(struct iommufd_vdevice *vdev);
+};
+
+struct iommufd_hw_queue {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	/* Internal access pinning the guest queue (physical-address style) */
+	struct iommufd_access *access;
+	/* Guest queue base, an IOVA of the nest parent's IOAS */
+	u64 base_addr;
+	size_t length;
+	u32 type;
+	/* Driver part teardown, set by the init op on success */
+	void (*destroy)(struct iommufd_hw_queue *hw_queue);
+};
+
+/*
+ * What a driver's vIOMMU can do. Everything is optional except that a
+ * driver setting @vdevice_size must also set @vdevice_init.
+ *
+ * @hw_queue_init_phys: the core pinned [base, base + length) of the parent
+ *   IOAS and found it physically contiguous at @base_addr_pa.
+ * @hw_queue_init: the driver takes hw_queue->base_addr (a guest address)
+ *   itself, without core pinning (the AMD HW-vIOMMU style).
+ */
+struct iommufd_viommu_ops {
+	void (*destroy)(struct iommufd_viommu *viommu);
+	struct iommu_domain *(*alloc_domain_nested)(struct iommufd_viommu *viommu, u32 flags,
+						    const struct iommu_user_data *user_data);
+	int (*cache_invalidate)(struct iommufd_viommu *viommu,
+				struct iommu_user_data_array *array);
+	size_t vdevice_size;
+	int (*vdevice_init)(struct iommufd_vdevice *vdev);
+	size_t (*get_hw_queue_size)(struct iommufd_viommu *viommu, u32 queue_type);
+	int (*hw_queue_init_phys)(struct iommufd_hw_queue *hw_queue, u32 index,
+				  phys_addr_t base_addr_pa);
+	int (*hw_queue_init)(struct iommufd_hw_queue *hw_queue, u32 index);
+};
+
+/* Sizes a driver returns: its structure, checked to embed the core's at 0. */
+#define VIOMMU_STRUCT_SIZE(drv_struct, member)                                       \
+	(sizeof(drv_struct) +                                                        \
+	 0 * sizeof(char[offsetof(drv_struct, member) == 0 ? 1 : -1]))
+#define VDEVICE_STRUCT_SIZE(drv_struct, member) VIOMMU_STRUCT_SIZE(drv_struct, member)
+#define HW_QUEUE_STRUCT_SIZE(drv_struct, member) VIOMMU_STRUCT_SIZE(drv_struct, member)
+
+/* core/driver.cc: for drivers. */
+struct device *iommufd_viommu_find_dev(struct iommufd_viommu *viommu, unsigned long vdev_id);
+int iommufd_viommu_get_vdev_id(struct iommufd_viommu *viommu, struct device *dev,
+			       unsigned long *vdev_id);
+int _iommufd_object_depend(struct iommufd_object *obj_dependent,
+			   struct iommufd_object *obj_depended);
+void _iommufd_object_undepend(struct iommufd_object *obj_dependent,
+			      struct iommufd_object *obj_depended);
+int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+			phys_addr_t mmio_addr, size_t length, unsigned long *offset);
+void _iommufd_destroy_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+			   unsigned long offset);
+
+static inline int iommufd_viommu_alloc_mmap(struct iommufd_viommu *viommu,
+					    phys_addr_t mmio_addr, size_t length,
+					    unsigned long *offset)
+{
+	return _iommufd_alloc_mmap(viommu->ictx, &viommu->obj, mmio_addr, length, offset);
+}
+
+static inline void iommufd_viommu_destroy_mmap(struct iommufd_viommu *viommu,
+					       unsigned long offset)
+{
+	_iommufd_destroy_mmap(viommu->ictx, &viommu->obj, offset);
+}
+
+/* One HW queue of a vIOMMU depending on another (destroy order). */
+#define iommufd_hw_queue_depend(dependent, depended, member)                         \
+	_iommufd_object_depend(&(dependent)->member.obj, &(depended)->member.obj)
+#define iommufd_hw_queue_undepend(dependent, depended, member)                       \
+	_iommufd_object_undepend(&(dependent)->member.obj, &(depended)->member.obj)

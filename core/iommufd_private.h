@@ -10,6 +10,8 @@
  *   device.cc        device bind/attach/replace/detach, groups, accesses
  *   hw_pagetable.cc  HWPT_ALLOC and the paging/nested HWPT objects
  *   iommu.cc         the IOMMU core layer drivers plug into (include/linux/iommu.h)
+ *   eventq.cc        fault queues and vEVENTQs, their fds (eventq.h)
+ *   io_pgfault.cc    I/O page fault delivery of the IOMMU layer (io_pgfault.h)
  *   c_api.cc         iommufd_open()/iommufd_ioctl()/iommufd_close()
  *
  * Object lifetime (main.cc): an object is allocated with its ID reserved
@@ -50,6 +52,21 @@ struct iommufd_ctx {
 	/* Compatibility with VFIO no-iommu */
 	u8 no_iommu_mode;
 	struct iommufd_ioas *vfio_ioas;
+	/*
+	 * mmap regions drivers offer on this fd (core/driver.cc): vm_pgoff ->
+	 * struct iommufd_mmap, guarded by its xa_lock. @mmap_next_pgoff hands
+	 * out offsets; they are never reused for the life of the fd.
+	 */
+	struct xarray mt_mmap;
+	unsigned long mmap_next_pgoff;
+};
+
+/* One region of the mmap registry. @owner's users count covers each mapping. */
+struct iommufd_mmap {
+	struct iommufd_object *owner;
+	phys_addr_t mmio_addr;
+	size_t length;
+	unsigned long vm_pgoff;
 };
 
 /*
@@ -437,6 +454,38 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
+
+/* core/viommu.cc */
+void iommufd_viommu_destroy(struct iommufd_object *obj);
+void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_vdevice_abort(struct iommufd_object *obj);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+/* device.cc's pre_destroy: tombstone the device's vDEVICE, if any. */
+void iommufd_device_remove_vdev(struct iommufd_device *idev);
+
+static inline struct iommufd_viommu *iommufd_get_viommu(struct iommufd_ucmd *ucmd, u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_VIOMMU);
+
+	if (IS_ERR(obj))
+		return (struct iommufd_viommu *)obj;
+	return container_of(obj, struct iommufd_viommu, obj);
+}
+
+static inline struct iommufd_vdevice *iommufd_get_vdevice(struct iommufd_ctx *ictx, u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_VDEVICE);
+
+	if (IS_ERR(obj))
+		return (struct iommufd_vdevice *)obj;
+	return container_of(obj, struct iommufd_vdevice, obj);
+}
+
+/* Internal accesses (no ID, no context reference): HW queues pin with them. */
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx);
+void iommufd_access_destroy_internal(struct iommufd_ctx *ictx, struct iommufd_access *access);
+int iommufd_access_attach_internal(struct iommufd_access *access, struct iommufd_ioas *ioas);
+void iommufd_access_detach_internal(struct iommufd_access *access);
 
 /* Selftest (CONFIG_IOMMUFD_TEST is always on in uiommufd). */
 int iommufd_test(struct iommufd_ucmd *ucmd);

@@ -12,6 +12,7 @@
  */
 #include "core/iommufd_private.h"
 #include "core/io_pagetable.h"
+#include "core/eventq.h"
 
 #include <linux/iommufd_test.h>
 
@@ -259,6 +260,9 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	xa_destroy(&ictx->objects);
 	WARN_ON(!xa_empty(&ictx->groups));
 	xa_destroy(&ictx->groups);
+	/* Every region belongs to an object, which removed it when destroyed. */
+	WARN_ON(!xa_empty(&ictx->mt_mmap));
+	xa_destroy(&ictx->mt_mmap);
 	kfree(ictx);
 	return 0;
 }
@@ -335,7 +339,11 @@ static constexpr auto iommufd_ioctl_ops = [] {
 	std::array<iommufd_ioctl_op, _IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE + 1> t{};
 
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id);
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc, struct iommu_fault_alloc,
+		 out_fault_fd);
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info, __reserved);
+	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length);
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc, __reserved);
 	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
 		 struct iommu_hwpt_get_dirty_bitmap, data);
@@ -356,6 +364,13 @@ static constexpr auto iommufd_ioctl_ops = [] {
 	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file, struct iommu_ioas_map_file, iova);
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap, length);
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64);
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas, __reserved);
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl, struct iommu_vdevice_alloc,
+		 virt_id);
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl, struct iommu_viommu_alloc,
+		 out_viommu_id);
+	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc, struct iommu_veventq_alloc,
+		 out_veventq_fd);
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last);
 	return t;
 }();
@@ -402,9 +417,71 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd, unsigned lon
 	return ret;
 }
 
+static void iommufd_fops_vma_open(struct vm_area_struct *vma)
+{
+	struct iommufd_mmap *immap = (struct iommufd_mmap *)vma->vm_private_data;
+
+	refcount_inc(&immap->owner->users);
+}
+
+static void iommufd_fops_vma_close(struct vm_area_struct *vma)
+{
+	struct iommufd_mmap *immap = (struct iommufd_mmap *)vma->vm_private_data;
+
+	refcount_dec(&immap->owner->users);
+}
+
+static const struct vm_operations_struct iommufd_vma_ops = {
+	.open = iommufd_fops_vma_open,
+	.close = iommufd_fops_vma_close,
+};
+
+/*
+ * mmap of a region a driver registered (core/driver.cc): exactly its
+ * offset and length, shared, not executable. The mapping holds a users
+ * reference on the region's owner, so the owner cannot be destroyed
+ * (-EBUSY) until it is unmapped.
+ */
+static int iommufd_fops_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
+	size_t length = vma->vm_end - vma->vm_start;
+	struct iommufd_mmap *immap;
+
+	if (!IS_ALIGNED(length, PAGE_SIZE))
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+
+	xa_lock(&ictx->mt_mmap);
+	/* Regions are keyed by their first page: any other offset misses. */
+	immap = (struct iommufd_mmap *)xa_load(&ictx->mt_mmap, vma->vm_pgoff);
+	if (!immap || !refcount_inc_not_zero(&immap->owner->users)) {
+		xa_unlock(&ictx->mt_mmap);
+		return -ENXIO;
+	}
+	xa_unlock(&ictx->mt_mmap);
+
+	if (length != immap->length) {
+		refcount_dec(&immap->owner->users);
+		return -ENXIO;
+	}
+
+	vma->vm_pgoff = 0;
+	vma->vm_private_data = immap;
+	vma->vm_ops = &iommufd_vma_ops;
+	/* io_remap_pfn_range(): the region's memory, aliased in place. */
+	vma->vm_start = (unsigned long)phys_to_virt(immap->mmio_addr);
+	vma->vm_end = vma->vm_start + length;
+	return 0;
+}
+
 static const struct file_operations iommufd_fops = {
 	.release = iommufd_fops_release,
 	.unlocked_ioctl = iommufd_fops_ioctl,
+	.mmap = iommufd_fops_mmap,
 };
 
 /* open("/dev/iommu"): a new context behind a new file with one reference. */
@@ -419,6 +496,7 @@ struct file *iommufd_fops_open(void)
 	init_rwsem(&ictx->ioas_creation_lock);
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	xa_init(&ictx->groups);
+	xa_init(&ictx->mt_mmap);
 	init_waitqueue_head(&ictx->destroy_wait);
 
 	filp = anon_inode_getfile("[iommufd]", &iommufd_fops, ictx, O_RDWR);
@@ -474,8 +552,17 @@ static constexpr auto iommufd_object_ops_table = [] {
 	t[IOMMUFD_OBJ_DEVICE].destroy = iommufd_device_destroy;
 	t[IOMMUFD_OBJ_HWPT_PAGING].destroy = iommufd_hwpt_paging_destroy;
 	t[IOMMUFD_OBJ_HWPT_PAGING].abort = iommufd_hwpt_paging_abort;
+	t[IOMMUFD_OBJ_HWPT_NESTED].destroy = iommufd_hwpt_nested_destroy;
+	t[IOMMUFD_OBJ_HWPT_NESTED].abort = iommufd_hwpt_nested_abort;
+	t[IOMMUFD_OBJ_HW_QUEUE].destroy = iommufd_hw_queue_destroy;
+	t[IOMMUFD_OBJ_VDEVICE].destroy = iommufd_vdevice_destroy;
+	t[IOMMUFD_OBJ_VDEVICE].abort = iommufd_vdevice_abort;
+	t[IOMMUFD_OBJ_VIOMMU].destroy = iommufd_viommu_destroy;
 	t[IOMMUFD_OBJ_IOAS].destroy = iommufd_ioas_destroy;
 	t[IOMMUFD_OBJ_SELFTEST].destroy = iommufd_selftest_destroy;
+	t[IOMMUFD_OBJ_FAULT].destroy = iommufd_fault_destroy;
+	t[IOMMUFD_OBJ_VEVENTQ].destroy = iommufd_veventq_destroy;
+	t[IOMMUFD_OBJ_VEVENTQ].abort = iommufd_veventq_abort;
 	return t;
 }();
 

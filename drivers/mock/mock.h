@@ -71,6 +71,58 @@ static inline struct mock_dev *to_mock_dev(struct device *dev)
 
 extern const struct iommu_ops mock_ops;
 
+/* mock_dirty.cc: dirty bits of the mock page table, IOMMU_TEST_OP_DIRTY */
+extern const struct iommu_dirty_ops mock_dirty_ops;
+int iommufd_test_dirty(struct iommufd_ucmd *ucmd, unsigned int mockpt_id, unsigned long iova,
+		       size_t length, unsigned long page_size, void __user *uptr, u32 flags);
+
+/* selftest.cc: the paging HWPT @mockpt_id if the mock made its domain, with a reference */
+struct iommufd_hw_pagetable *get_md_pagetable(struct iommufd_ucmd *ucmd, u32 mockpt_id,
+					      struct mock_iommu_domain **mock);
+
+/* mock_iommu.cc: attach ops shared by every mock domain type */
+int mock_domain_nop_attach(struct iommu_domain *domain, struct device *dev,
+			   struct iommu_domain *old);
+int mock_domain_set_dev_pasid_nop(struct iommu_domain *domain, struct device *dev,
+				  ioasid_t pasid, struct iommu_domain *old);
+
+/*
+ * mock_nested.cc: nested domains (a mock IOTLB of MOCK_NESTED_DOMAIN_IOTLB_NUM
+ * entries, reset by invalidation), the mock vIOMMU (device cache
+ * invalidation by virtual ID, an mmap-able MMIO page, HW queues).
+ */
+struct mock_hw_queue;
+
+struct mock_viommu {
+	struct iommufd_viommu core;
+	struct mock_iommu_domain *s2_parent;
+	/* Guards @hw_queue */
+	struct mutex queue_mutex;
+	struct mock_hw_queue *hw_queue[IOMMU_TEST_HW_QUEUE_MAX];
+	/* The fake MMIO page pair userspace can mmap, if it asked for one */
+	unsigned long mmap_offset;
+	u32 *page;
+};
+
+static inline struct mock_viommu *to_mock_viommu(struct iommufd_viommu *viommu)
+{
+	return container_of(viommu, struct mock_viommu, core);
+}
+
+struct iommu_domain *mock_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
+					      u32 flags, const struct iommu_user_data *user_data);
+size_t mock_get_viommu_size(struct device *dev, u32 viommu_type);
+int mock_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent_domain,
+		     const struct iommu_user_data *user_data);
+/* Attach: record the vIOMMU and virtual ID @domain puts the device under. */
+int mock_dev_follow_viommu(struct mock_dev *mdev, struct iommu_domain *domain);
+int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 mockpt_id,
+				unsigned int iotlb_id, u32 iotlb);
+
+/* mock_events.cc: IOMMU_TEST_OP_TRIGGER_IOPF, IOMMU_TEST_OP_TRIGGER_VEVENT */
+int iommufd_test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+
 /* Registers the mock bus IOMMU instance; idempotent. */
 int mock_iommu_init(void);
 void mock_iommu_exit(void);

@@ -35,23 +35,28 @@ static bool mock_iommu_registered;
 
 /* ---- attach ---- */
 
-static int mock_domain_nop_attach(struct iommu_domain *domain, struct device *dev,
-				  struct iommu_domain *old)
+int mock_domain_nop_attach(struct iommu_domain *domain, struct device *dev,
+			   struct iommu_domain *old)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
+	int rc;
 
 	/* A device without dirty tracking cannot use a dirty-tracking domain. */
 	if (domain->dirty_ops && (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
 
 	iommu_group_mutex_assert(dev);
-	/* Second core issue: follow a nested domain's vIOMMU, IOPF enable/disable. */
+	/* Follow a nested domain's vIOMMU (mock_nested.cc). */
+	rc = mock_dev_follow_viommu(mdev, domain);
+	if (rc)
+		return rc;
+	/* Second core issue: IOPF enable/disable. */
 	mdev->domain = domain;
 	return 0;
 }
 
-static int mock_domain_set_dev_pasid_nop(struct iommu_domain *domain, struct device *dev,
-					 ioasid_t pasid, struct iommu_domain *old)
+int mock_domain_set_dev_pasid_nop(struct iommu_domain *domain, struct device *dev,
+				  ioasid_t pasid, struct iommu_domain *old)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
 
@@ -228,60 +233,7 @@ static void mock_domain_free(struct iommu_domain *domain)
 	kfree(mock);
 }
 
-/* ---- dirty tracking (reading dirty bits: second core issue) ---- */
-
-static int mock_domain_set_dirty_tracking(struct iommu_domain *domain, bool enable)
-{
-	struct mock_iommu_domain *mock = to_mock_domain(domain);
-
-	if (enable && !domain->dirty_ops)
-		return -EINVAL;
-	if (enable)
-		mock->flags |= MOCK_DIRTY_TRACK;
-	else
-		mock->flags &= ~MOCK_DIRTY_TRACK;
-	return 0;
-}
-
-/*
- * Clearing works (iommufd clears everything when tracking is enabled);
- * reporting into a bitmap needs struct iova_bitmap, which comes with the
- * second core issue, so a caller with a bitmap gets -EOPNOTSUPP for now.
- */
-static int mock_domain_read_and_clear_dirty(struct iommu_domain *domain, unsigned long iova,
-					    size_t size, unsigned long flags,
-					    struct iommu_dirty_bitmap *dirty)
-{
-	struct mock_iommu_domain *mock = to_mock_domain(domain);
-	unsigned long cur;
-
-	if (!(mock->flags & MOCK_DIRTY_TRACK) && dirty->bitmap)
-		return -EINVAL;
-	if (dirty->bitmap)
-		return -EOPNOTSUPP;
-
-	for (cur = iova; cur - iova < size; cur += MOCK_PAGE_SIZE) {
-		void *ent = xa_load(&mock->pfns, cur / MOCK_PAGE_SIZE);
-		unsigned long val;
-
-		if (!ent || !(xa_to_value(ent) & MOCK_PFN_DIRTY))
-			continue;
-		if (flags & IOMMU_DIRTY_NO_CLEAR)
-			continue;
-		val = xa_to_value(ent) & ~MOCK_PFN_DIRTY;
-		/* Replacing an existing entry allocates nothing. */
-		WARN_ON(xa_store(&mock->pfns, cur / MOCK_PAGE_SIZE, xa_mk_value(val),
-				 GFP_KERNEL) != ent);
-		if (dirty->gather)
-			iommu_iotlb_gather_add_range(dirty->gather, cur, MOCK_PAGE_SIZE);
-	}
-	return 0;
-}
-
-static const struct iommu_dirty_ops mock_dirty_ops = {
-	.set_dirty_tracking = mock_domain_set_dirty_tracking,
-	.read_and_clear_dirty = mock_domain_read_and_clear_dirty,
-};
+/* Dirty tracking: mock_dirty_ops, drivers/mock/mock_dirty.cc. */
 
 static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_domain_nop_attach,
@@ -378,9 +330,12 @@ const struct iommu_ops mock_ops = {
 	.capable = mock_domain_capable,
 	.hw_info = mock_domain_hw_info,
 	.domain_alloc_paging_flags = mock_domain_alloc_paging_flags,
-	/* Second core issue: .domain_alloc_nested, .get_viommu_size, .viommu_init */
+	/* mock_nested.cc */
+	.domain_alloc_nested = mock_domain_alloc_nested,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
+	.get_viommu_size = mock_get_viommu_size,
+	.viommu_init = mock_viommu_init,
 	.pgsize_bitmap = MOCK_PAGE_SIZE,
 	/* Blocked is zero, so def_domain_type could not say it: say it here. */
 	.blocked_domain = &mock_blocking_domain,

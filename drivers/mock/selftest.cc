@@ -13,8 +13,8 @@
  * unpins everything and destroys the access, so a test that forgets them
  * still leaves nothing behind.
  *
- * Operations of the second core issue (nested domains, vIOMMU, IOPF,
- * vEVENTQ, dirty bits, dma-buf) return -EOPNOTSUPP for now; see
+ * Of the second core issue's operations, dma-buf (DMABUF_GET,
+ * DMABUF_REVOKE, MD_CHECK_DMABUF) still returns -EOPNOTSUPP; see
  * iommufd_test().
  */
 #include "drivers/mock/mock.h"
@@ -111,6 +111,8 @@ struct selftest_obj {
 			struct iommufd_device *idev;
 			struct iommufd_ctx *ictx;
 			struct mock_dev *mock_dev;
+			/* PASIDs attached through IOMMU_TEST_OP_PASID_ATTACH */
+			struct xarray pasids;
 		} idev;
 	};
 };
@@ -125,11 +127,22 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 	struct selftest_obj *sobj = to_selftest_obj(obj);
 
 	switch (sobj->type) {
-	case TYPE_IDEV:
+	case TYPE_IDEV: {
+		unsigned long pasid;
+		void *entry;
+
+		/*
+		 * A bound device must be fully detached before it is unbound;
+		 * a test that leaves PASIDs attached gets them detached here.
+		 */
+		xa_for_each(&sobj->idev.pasids, pasid, entry)
+			iommufd_device_detach(sobj->idev.idev, pasid);
+		xa_destroy(&sobj->idev.pasids);
 		iommufd_device_detach(sobj->idev.idev, IOMMU_NO_PASID);
 		iommufd_device_unbind(sobj->idev.idev);
 		mock_dev_destroy(sobj->idev.mock_dev);
 		break;
+	}
 	}
 }
 
@@ -169,6 +182,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test
 
 	sobj->idev.ictx = ucmd->ictx;
 	sobj->type = TYPE_IDEV;
+	xa_init(&sobj->idev.pasids);
 
 	if (cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS)
 		dev_flags = cmd->mock_domain_flags.dev_flags;
@@ -259,8 +273,8 @@ static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd, unsigned int moc
 }
 
 /* A paging HWPT whose domain the mock driver made, with a reference. */
-static struct iommufd_hw_pagetable *get_md_pagetable(struct iommufd_ucmd *ucmd, u32 mockpt_id,
-						     struct mock_iommu_domain **mock)
+struct iommufd_hw_pagetable *get_md_pagetable(struct iommufd_ucmd *ucmd, u32 mockpt_id,
+					      struct mock_iommu_domain **mock)
 {
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_object *obj;
@@ -368,18 +382,7 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, void __user *up
 	return 0;
 }
 
-/* Nested mock domains are the second core issue: none can exist yet. */
-static int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 mockpt_id,
-				       unsigned int iotlb_id, u32 iotlb)
-{
-	struct iommufd_object *obj;
-
-	obj = iommufd_get_object(ucmd->ictx, mockpt_id, IOMMUFD_OBJ_HWPT_NESTED);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	iommufd_put_object(ucmd->ictx, obj);
-	return -EOPNOTSUPP;
-}
+/* IOMMU_TEST_OP_MD_CHECK_IOTLB: mock_nested.cc */
 
 static int iommufd_test_dev_check_cache(struct iommufd_ucmd *ucmd, u32 idev_id,
 					unsigned int cache_id, u32 cache)
@@ -784,9 +787,14 @@ static int iommufd_test_pasid_attach(struct iommufd_ucmd *ucmd, struct iommu_tes
 	if (rc)
 		goto out_sobj;
 
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
+	rc = xa_err(xa_store(&sobj->idev.pasids, cmd->pasid_attach.pasid, xa_mk_value(1),
+			     GFP_KERNEL));
+	if (!rc)
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		xa_erase(&sobj->idev.pasids, cmd->pasid_attach.pasid);
 		iommufd_device_detach(sobj->idev.idev, cmd->pasid_attach.pasid);
+	}
 
 out_sobj:
 	iommufd_put_object(ucmd->ictx, &sobj->obj);
@@ -822,6 +830,7 @@ static int iommufd_test_pasid_detach(struct iommufd_ucmd *ucmd, struct iommu_tes
 	if (IS_ERR(sobj))
 		return PTR_ERR(sobj);
 
+	xa_erase(&sobj->idev.pasids, cmd->pasid_detach.pasid);
 	iommufd_device_detach(sobj->idev.idev, cmd->pasid_detach.pasid);
 	iommufd_put_object(ucmd->ictx, &sobj->obj);
 	return 0;
@@ -940,14 +949,16 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 		return iommufd_test_pasid_detach(ucmd, cmd);
 	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
 		return iommufd_test_pasid_check_hwpt(ucmd, cmd);
-	/*
-	 * Second core issue, not implemented yet: dirty bits (DIRTY), I/O page
-	 * faults (TRIGGER_IOPF), vIOMMU events (TRIGGER_VEVENT), dma-buf
-	 * (DMABUF_GET, DMABUF_REVOKE, MD_CHECK_DMABUF).
-	 */
+	/* Dirty bits: drivers/mock/mock_dirty.cc */
 	case IOMMU_TEST_OP_DIRTY:
+		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova, cmd->dirty.length,
+					  cmd->dirty.page_size, u64_to_user_ptr(cmd->dirty.uptr),
+					  cmd->dirty.flags);
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return iommufd_test_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return iommufd_test_trigger_vevent(ucmd, cmd);
+	/* Not implemented yet: dma-buf (needs a dma-buf layer in the harness). */
 	case IOMMU_TEST_OP_DMABUF_GET:
 	case IOMMU_TEST_OP_DMABUF_REVOKE:
 	case IOMMU_TEST_OP_MD_CHECK_DMABUF:

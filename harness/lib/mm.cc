@@ -325,7 +325,12 @@ void harness_clear_rlimit(unsigned int resource)
 
 static bool host_capable(int cap)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	/*
+	 * current's credentials: a server acting for a client task
+	 * (harness/server) asks about that task, not about itself.
+	 */
+	pid_t pid = current->tgid == getpid() ? 0 : current->pid;
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, pid};
 	struct __user_cap_data_struct data[2] = {};
 
 	if (syscall(SYS_capget, &hdr, data))

@@ -331,14 +331,32 @@ static bool read_maps(pid_t pid, std::vector<vma_range> *out)
 	return true;
 }
 
-static unsigned long remote_probe(pid_t pid, unsigned long start, unsigned long npages,
-				  bool write)
-{
+/*
+ * A server serving a client (harness/server) knows when the client's map
+ * may have changed: its interposer counts its mmap/munmap/mprotect/mremap
+ * calls and every request carries that count. The map read for one count
+ * is reused for the next requests with the same count; reading
+ * /proc/PID/maps per probe dominated run time. What libc maps or unmaps
+ * internally is not counted, so a cached answer is confirmed by reading
+ * one byte of each page (a page unmapped since fails that; a page mapped
+ * since is not in the cached map and makes us read the map again).
+ * Off (generation 0) unless harness_user_maps_generation() says otherwise.
+ */
+static thread_local u64 maps_generation;
+static thread_local struct {
+	bool valid;
+	pid_t pid;
+	u64 generation;
 	std::vector<vma_range> vmas;
+} maps_cache;
+
+void harness_user_maps_generation(u64 generation) { maps_generation = generation; }
+
+static unsigned long probe_vmas(const std::vector<vma_range> &vmas, unsigned long start,
+				unsigned long npages, bool write)
+{
 	unsigned long i;
 
-	if (!read_maps(pid, &vmas))
-		return 0;
 	/* /proc/PID/maps is sorted by address. */
 	for (i = 0; i < npages; i++) {
 		unsigned long addr = start + i * PAGE_SIZE;
@@ -349,6 +367,57 @@ static unsigned long remote_probe(pid_t pid, unsigned long start, unsigned long 
 			break;
 	}
 	return i;
+}
+
+/* How many of the npages from start can be read right now. */
+static unsigned long readable_pages(pid_t pid, unsigned long start, unsigned long npages)
+{
+	unsigned long done = 0;
+	char sink[IOV_MAX];
+
+	while (done < npages) {
+		struct iovec local = {sink, 0}, remote[IOV_MAX];
+		unsigned long cnt = min(npages - done, (unsigned long)IOV_MAX);
+		ssize_t rc;
+
+		for (unsigned long i = 0; i < cnt; i++) {
+			remote[i].iov_base = (void *)(start + (done + i) * PAGE_SIZE);
+			remote[i].iov_len = 1;
+		}
+		local.iov_len = cnt;
+		rc = process_vm_readv(pid, &local, 1, remote, cnt, 0);
+		if (rc <= 0)
+			break;
+		done += rc;
+		if ((unsigned long)rc < cnt)
+			break;
+	}
+	return done;
+}
+
+static unsigned long remote_probe(pid_t pid, unsigned long start, unsigned long npages,
+				  bool write)
+{
+	std::vector<vma_range> vmas;
+	unsigned long n;
+
+	if (maps_generation && maps_cache.valid && maps_cache.pid == pid &&
+	    maps_cache.generation == maps_generation) {
+		n = probe_vmas(maps_cache.vmas, start, npages, write);
+		if (n == npages)
+			return readable_pages(pid, start, n);
+		/* Perhaps mapped since: look again before failing. */
+	}
+	if (!read_maps(pid, &vmas))
+		return 0;
+	n = probe_vmas(vmas, start, npages, write);
+	if (maps_generation) {
+		maps_cache.valid = true;
+		maps_cache.pid = pid;
+		maps_cache.generation = maps_generation;
+		maps_cache.vmas = std::move(vmas);
+	}
+	return n;
 }
 
 /* ---- the mm-level primitives ---- */

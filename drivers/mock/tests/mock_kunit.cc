@@ -283,7 +283,7 @@ static void mock_domain_fill_on_attach(struct kunit *test)
 static void hwpt_alloc_flags(struct kunit *test)
 {
 	struct mock_fixture f;
-	u32 stdev_id, auto_hwpt, idev_id, hwpt_id, parent_id, nodirty_idev, replaced;
+	u32 stdev_id, auto_hwpt, idev_id, hwpt_id, parent_id, nested_id, nodirty_idev, replaced;
 	struct iommu_hwpt_selftest data = {};
 	u32 ioas2;
 
@@ -330,15 +330,21 @@ static void hwpt_alloc_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP, hwpt_alloc(f.fd, idev_id, f.ioas_id, 0, NULL,
 						      IOMMU_HWPT_DATA_SELFTEST, &data,
 						      sizeof(data)));
-	/* Nesting parents, and what nesting returns until the second issue */
+	/*
+	 * Nesting: a nested HWPT on a NEST_PARENT paging HWPT works; a
+	 * paging HWPT that is not a nesting parent cannot carry one.
+	 */
 	KUNIT_EXPECT_EQ(test, 0, hwpt_alloc(f.fd, idev_id, f.ioas_id,
 					    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent_id,
 					    IOMMU_HWPT_DATA_NONE, NULL, 0));
 	data.iotlb = IOMMU_TEST_IOTLB_DEFAULT;
 	data.pagetable_type = 0;
-	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP, hwpt_alloc(f.fd, idev_id, parent_id, 0, NULL,
-						      IOMMU_HWPT_DATA_SELFTEST, &data,
-						      sizeof(data)));
+	KUNIT_EXPECT_EQ(test, 0, hwpt_alloc(f.fd, idev_id, parent_id, 0, &nested_id,
+					    IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data)));
+	KUNIT_EXPECT_EQ(test, 0, destroy(f.fd, nested_id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, hwpt_alloc(f.fd, idev_id, hwpt_id, 0, NULL,
+						  IOMMU_HWPT_DATA_SELFTEST, &data,
+						  sizeof(data)));
 
 	/* Replace onto the manual HWPT, which then cannot be destroyed. */
 	KUNIT_EXPECT_EQ(test, 0, mock_domain_replace(f.fd, stdev_id, hwpt_id, &replaced));

@@ -25,6 +25,34 @@
 struct file;
 struct inode;
 struct vm_area_struct;
+
+/*
+ * mmap of a kernel file (the C API's iommufd_mmap()). The caller fills
+ * vm_end - vm_start (the length; vm_start is 0 on entry), vm_pgoff and
+ * vm_flags; a driver's ->mmap() validates and, in place of
+ * io_remap_pfn_range(), sets vm_start to the kernel virtual address of the
+ * memory it maps: the mapping aliases that memory in this address space.
+ * vm_ops->close() runs at munmap.
+ */
+struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *vma);
+	void (*close)(struct vm_area_struct *vma);
+};
+
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_pgoff;
+	unsigned long vm_flags;
+	struct file *vm_file;
+	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
+};
 /* loff_t comes from <sys/types.h> (glibc, _GNU_SOURCE as g++ always sets). */
 typedef unsigned int __poll_t;
 

@@ -74,6 +74,14 @@ struct mm_struct *harness_local_mm(void);
  * ptrace permission over pid.
  */
 struct mm_struct *harness_mm_of_pid(pid_t pid);
+/*
+ * A server serving a client task (harness/server): the client's memory
+ * map has not changed since @generation (the client counts its own
+ * mmap/munmap/mprotect/mremap calls), so probes for pinning may reuse the
+ * map read for that generation instead of reading /proc/PID/maps each
+ * time. 0: unknown, read it every time. Per thread; set around a request.
+ */
+void harness_user_maps_generation(u64 generation);
 
 void mmgrab(struct mm_struct *mm);
 void mmdrop(struct mm_struct *mm);

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uiommufd: the command.
+ *
+ *   uiommufd run [--platform P] [--trace[=FILE]] [--leak-check] -- PROGRAM [ARGS]
+ *   uiommufd kselftest --tree KERNEL_TREE [options]
+ *   uiommufd selftest [options]
+ *
+ * `run` is the server: this process starts the iommufd core, listens on a
+ * socket in a private directory, and starts PROGRAM with the interposer
+ * preloaded and the socket in its environment. It is the subreaper of
+ * everything PROGRAM starts, so every client is its descendant (and may be
+ * read with process_vm_readv even under Yama's ptrace_scope=1), and it
+ * keeps serving until the last of them has exited — a file stays open
+ * while any process holds it, as with the kernel. Its exit status is
+ * PROGRAM's (128+signal if it was killed), except that kernel-side
+ * failures (WARN, lockdep, refcount, bad free) while serving turn a 0 into
+ * 1: they are bugs a real kernel would have logged.
+ */
+#include "harness/cli/cli.h"
+#include "harness/server/protocol.h"
+#include "harness/server/server.h"
+
+#include "harness/slab.h"
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* core/main.cc: open("/dev/iommu"). */
+struct file *iommufd_fops_open(void);
+
+#ifndef UIOMMUFD_PRELOAD_BUILD_PATH
+#define UIOMMUFD_PRELOAD_BUILD_PATH ""
+#endif
+#ifndef UIOMMUFD_BUILD_DIR
+#define UIOMMUFD_BUILD_DIR ""
+#endif
+#ifndef UIOMMUFD_SOURCE_DIR
+#define UIOMMUFD_SOURCE_DIR ""
+#endif
+
+static const char usage[] =
+	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--leak-check] [--] PROGRAM [ARGS...]\n"
+	"       uiommufd kselftest --tree KERNEL_TREE [--out DIR] [--expected FILE] [--cc CC]\n"
+	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict]\n"
+	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N]\n"
+	"\n"
+	"  run        start the uiommufd server and run PROGRAM against it: open(\"/dev/iommu\"),\n"
+	"             its ioctls, fail-nth and the fault-injection debugfs are served by uiommufd\n"
+	"  kselftest  build the kernel tree's iommu selftests against uiommufd's uapi/ and run them\n"
+	"  selftest   run uiommufd's own selftests through the interposer\n"
+	"\n"
+	"  --trace[=FILE]   one decoded line per ioctl (name, IDs, fields, result) to FILE or stderr\n"
+	"  --platform P     the platform to emulate (only \"default\" exists so far)\n"
+	"  --leak-check     after the last client exits, report kernel allocations still live\n";
+
+std::string cli_self_exe(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return "uiommufd";
+	buf[n] = 0;
+	return buf;
+}
+
+static bool is_file(const std::string &p)
+{
+	struct stat st;
+
+	return !p.empty() && !stat(p.c_str(), &st) && S_ISREG(st.st_mode);
+}
+
+std::string cli_preload_path(void)
+{
+	const char *env = getenv("UIOMMUFD_PRELOAD");
+	std::string self = cli_self_exe();
+	std::string dir = self.substr(0, self.rfind('/'));
+
+	if (env && *env)
+		return env;
+	if (is_file(UIOMMUFD_PRELOAD_BUILD_PATH))
+		return UIOMMUFD_PRELOAD_BUILD_PATH;
+	for (const char *rel : {"/../lib/uiommufd/libuiommufd_preload.so",
+				"/libuiommufd_preload.so", "/../preload/libuiommufd_preload.so"})
+		if (is_file(dir + rel))
+			return dir + rel;
+	return "";
+}
+
+std::string cli_build_dir(void)
+{
+	const char *env = getenv("UIOMMUFD_BUILD_DIR");
+
+	if (env && *env)
+		return env;
+	return UIOMMUFD_BUILD_DIR;
+}
+
+std::string cli_source_dir(void)
+{
+	const char *env = getenv("UIOMMUFD_SOURCE_DIR");
+
+	if (env && *env)
+		return env;
+	return UIOMMUFD_SOURCE_DIR;
+}
+
+/* ---- run ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int cli_run(const cli_run_opts &o)
+{
+	std::string preload = cli_preload_path();
+	const char *tmp = getenv("TMPDIR");
+	std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/uiommufd.XXXXXX";
+	ufd_server_config cfg;
+	int exit_code;
+	u64 mark = 0;
+
+	if (preload.empty()) {
+		fprintf(stderr, "uiommufd: cannot find libuiommufd_preload.so (set UIOMMUFD_PRELOAD)\n");
+		return 125;
+	}
+	if (o.platform != "default") {
+		fprintf(stderr, "uiommufd: unknown platform \"%s\" (available: default)\n",
+			o.platform.c_str());
+		return 125;
+	}
+	if (!mkdtemp(dir.data())) {
+		fprintf(stderr, "uiommufd: cannot create a private directory in %s: %s\n",
+			tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		return 125;
+	}
+	cfg.socket_path = dir + "/server.sock";
+	cfg.debugfs_dir = dir + "/debugfs";
+	cfg.open_iommu = iommufd_fops_open;
+	if (o.trace) {
+		cfg.trace = o.trace_file.empty() ? stderr : fopen(o.trace_file.c_str(), "we");
+		if (!cfg.trace) {
+			fprintf(stderr, "uiommufd: --trace=%s: %s\n", o.trace_file.c_str(),
+				strerror(errno));
+			nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+			return 125;
+		}
+	}
+	if (o.leak_check)
+		mark = kmem_leak_mark();
+
+	exit_code = ufd_server_run(cfg, o.argv, preload);
+
+	if (o.leak_check) {
+		unsigned long leaks = kmem_leak_report(mark);
+
+		if (leaks) {
+			fprintf(stderr, "uiommufd: %lu kernel allocation(s) still live after the "
+					"last client exited\n", leaks);
+			if (!exit_code)
+				exit_code = 1;
+		}
+	}
+	if (ufd_server_failures()) {
+		fprintf(stderr, "uiommufd: %lu kernel-side failure(s) while serving (see above)\n",
+			ufd_server_failures());
+		if (!exit_code)
+			exit_code = 1;
+	}
+	if (cfg.trace && cfg.trace != stderr)
+		fclose(cfg.trace);
+	nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return exit_code;
+}
+
+static int parse_run(int argc, char **argv)
+{
+	cli_run_opts o;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "--trace")) {
+			o.trace = true;
+		} else if (!strncmp(a, "--trace=", 8)) {
+			o.trace = true;
+			o.trace_file = a + 8;
+			if (o.trace_file.empty() || o.trace_file == "-")
+				o.trace_file.clear();
+		} else if (!strcmp(a, "--platform") || !strncmp(a, "--platform=", 11)) {
+			if (a[10] == '=') {
+				o.platform = a + 11;
+			} else if (i + 1 < argc) {
+				o.platform = argv[++i];
+			} else {
+				fprintf(stderr, "uiommufd run: --platform needs a value\n");
+				return 2;
+			}
+		} else if (!strcmp(a, "--leak-check")) {
+			o.leak_check = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "uiommufd run: unknown option %s\n%s", a, usage);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "uiommufd run: no PROGRAM given\n%s", usage);
+		return 2;
+	}
+	for (; i < argc; i++)
+		o.argv.push_back(argv[i]);
+	return cli_run(o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "run"))
+		return parse_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kselftest"))
+		return cli_kselftest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "selftest"))
+		return cli_selftest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "uiommufd: unknown command \"%s\"\n%s", argv[1], usage);
+	return 2;
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections to the server, one per thread and process.
+ *
+ * A syscall always runs as the calling task; here a request must reach
+ * the server thread that runs as the calling client thread. So each thread
+ * opens its own connection on first use, and a forked child never uses
+ * its parent's: the pid is checked on every request (fork() by raw syscall
+ * skips atfork handlers), and the atfork handler closes the inherited
+ * copies so the parent's server threads are not kept waiting on them.
+ *
+ * Our connection descriptors are moved high, out of the range a program
+ * counts on (the lowest free descriptor is what open() and the iommufd's
+ * own file descriptors must get).
+ */
+#include "client.h"
+#include "fdtable.h"
+#include "harness/server/wire.h"
+
+#include <atomic>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct ufd_real ufd_real;
+bool ufd_active;
+std::atomic<uint32_t> ufd_maps_gen{1};
+
+void ufd_maps_changed(void)
+{
+	/* 0 means "unknown" to the server: skip it on wrap. */
+	if (ufd_maps_gen.fetch_add(1, std::memory_order_relaxed) + 1 == 0)
+		ufd_maps_gen.fetch_add(1, std::memory_order_relaxed);
+}
+const char *ufd_debugfs_dir;
+
+namespace {
+
+char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+bool debug;
+
+/* This thread's connection, and the process it was made in. */
+__thread int tl_conn = -1;
+__thread pid_t tl_pid;
+
+/* Every connection of this process, for the atfork child to close. */
+std::atomic<int> ctl_fds[512];
+/* The process that last connected: only it has anything to say at exit. */
+std::atomic<pid_t> connected_pid;
+std::atomic<pid_t> exited_pid;
+
+pthread_key_t conn_key;
+
+struct conn_owner {
+	int fd;
+	pid_t pid;
+};
+
+pid_t my_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+void ctl_register(int fd)
+{
+	for (auto &slot : ctl_fds) {
+		int expected = -1;
+
+		if (slot.compare_exchange_strong(expected, fd))
+			return;
+	}
+}
+
+void ctl_unregister(int fd)
+{
+	for (auto &slot : ctl_fds) {
+		int expected = fd;
+
+		if (slot.compare_exchange_strong(expected, -1))
+			return;
+	}
+}
+
+void conn_drop(int fd)
+{
+	ufd_fd_clear(fd);
+	ctl_unregister(fd);
+	ufd_real.close(fd);
+}
+
+/* Thread exit: its server thread can go too. */
+void conn_key_dtor(void *p)
+{
+	struct conn_owner *o = (struct conn_owner *)p;
+
+	if (o->pid == getpid() && o->fd >= 0 && ufd_fd_get(o->fd).kind == UFD_FD_CONTROL)
+		conn_drop(o->fd);
+	free(o);
+}
+
+int high_fd_floor(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)
+		return 3;
+	return rl.rlim_cur > 1024 ? 1000 : (int)(rl.rlim_cur * 3 / 4);
+}
+
+int connect_server(void)
+{
+	struct sockaddr_un addr = {};
+	struct ufd_packet p;
+	int fd, hi;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, sock_path, sizeof(sock_path));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		ufd_debug("connect %s: %s", sock_path, strerror(errno));
+		ufd_real.close(fd);
+		return -1;
+	}
+	hi = ufd_real.fcntl(fd, F_DUPFD_CLOEXEC, high_fd_floor());
+	if (hi >= 0) {
+		ufd_real.close(fd);
+		fd = hi;
+	}
+	memset(&p.m, 0, sizeof(p.m));
+	p.m.op = UFD_OP_HELLO;
+	p.m.pid = getpid();
+	p.m.tid = my_tid();
+	p.m.arg[0] = UFD_PROTO_VERSION;
+	p.m.arg[1] = getuid();
+	if (ufd_wire_send(fd, &p, -1) || ufd_wire_recv(fd, &p, nullptr, ufd_real.close) <= 0 ||
+	    p.m.op != UFD_OP_REPLY || p.m.ret) {
+		ufd_debug("hello refused");
+		ufd_real.close(fd);
+		return -1;
+	}
+	ufd_fd_set(fd, UFD_FD_CONTROL, 0, 0);
+	ctl_register(fd);
+	connected_pid = getpid();
+
+	struct conn_owner *o = (struct conn_owner *)pthread_getspecific(conn_key);
+	if (!o) {
+		o = (struct conn_owner *)malloc(sizeof(*o));
+		if (o)
+			pthread_setspecific(conn_key, o);
+	}
+	if (o) {
+		o->fd = fd;
+		o->pid = getpid();
+	}
+	return fd;
+}
+
+int conn_get(void)
+{
+	pid_t pid = getpid();
+
+	if (tl_conn >= 0 && tl_pid == pid && ufd_fd_get(tl_conn).kind == UFD_FD_CONTROL)
+		return tl_conn;
+	tl_conn = connect_server();
+	tl_pid = pid;
+	return tl_conn;
+}
+
+} // namespace
+
+void ufd_debug(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	if (!debug)
+		return;
+	n = snprintf(line, sizeof(line), "uiommufd-preload[%d/%d]: ", getpid(), my_tid());
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!ufd_real.write(2, line, n);
+}
+
+long ufd_call(struct ufd_packet *p) { return ufd_call_fd(p, nullptr); }
+
+long ufd_call_fd(struct ufd_packet *p, int *fd_out)
+{
+	int conn = conn_get();
+
+	if (conn < 0)
+		return -EIO;
+	p->m.pid = getpid();
+	p->m.tid = my_tid();
+	p->m.maps_gen = ufd_maps_gen.load(std::memory_order_relaxed);
+	if (ufd_wire_send(conn, p, -1))
+		goto broken;
+	for (;;) {
+		int fd = -1;
+		ssize_t n = ufd_wire_recv(conn, p, &fd, ufd_real.close);
+
+		if (n <= 0)
+			goto broken;
+		if (p->m.op == UFD_OP_INSTALL_FD) {
+			uint64_t token = p->m.token;
+			long ret;
+
+			if (fd < 0) {
+				/* The descriptor was dropped: our table is full. */
+				ret = -EMFILE;
+			} else {
+				if (!(p->m.arg[1] & O_CLOEXEC))
+					ufd_real.fcntl(fd, F_SETFD, 0);
+				ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)p->m.arg[0], token);
+				ret = fd;
+			}
+			ufd_debug("installed token %llu as fd %ld", (unsigned long long)token, ret);
+			memset(&p->m, 0, sizeof(p->m));
+			p->m.op = UFD_OP_INSTALL_ACK;
+			p->m.ret = ret;
+			if (ufd_wire_send(conn, p, -1))
+				goto broken;
+			continue;
+		}
+		if (fd_out)
+			*fd_out = fd;
+		else if (fd >= 0)
+			ufd_real.close(fd);
+		if (p->m.op != UFD_OP_REPLY)
+			goto broken;
+		return p->m.ret;
+	}
+broken:
+	ufd_debug("connection to the server lost");
+	conn_drop(conn);
+	tl_conn = -1;
+	return -EIO;
+}
+
+long ufd_call_simple(enum ufd_op op, uint64_t token, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct ufd_packet p;
+
+	memset(&p.m, 0, sizeof(p.m));
+	p.m.op = op;
+	p.m.token = token;
+	p.m.arg[0] = a0;
+	p.m.arg[1] = a1;
+	p.m.arg[2] = a2;
+	return ufd_call(&p);
+}
+
+void ufd_client_exit(void)
+{
+	pid_t pid = getpid();
+
+	/* Only a process that talked to the server can have pinned anything. */
+	if (!ufd_active || connected_pid.load() != pid || exited_pid.exchange(pid) == pid)
+		return;
+	ufd_call_simple(UFD_OP_EXIT, 0, 0, 0, 0);
+}
+
+void ufd_client_atfork_child(void)
+{
+	for (auto &slot : ctl_fds) {
+		int fd = slot.exchange(-1);
+
+		if (fd >= 0) {
+			ufd_fd_clear(fd);
+			ufd_real.close(fd);
+		}
+	}
+	tl_conn = -1;
+}
+
+#define REAL(name) ufd_real.name = (decltype(ufd_real.name))dlsym(RTLD_NEXT, #name)
+
+void ufd_real_init(void)
+{
+	if (ufd_real.open)
+		return;
+	REAL(openat);
+	REAL(close);
+	REAL(close_range);
+	REAL(dup);
+	REAL(dup2);
+	REAL(dup3);
+	REAL(fcntl);
+	REAL(ioctl);
+	REAL(read);
+	REAL(write);
+	REAL(pread);
+	REAL(pwrite);
+	REAL(mmap);
+	REAL(munmap);
+	REAL(mprotect);
+	REAL(mremap);
+	REAL(opendir);
+	REAL(closedir);
+	REAL(fopen);
+	REAL(open);
+}
+
+void ufd_client_init(void)
+{
+	const char *path = getenv(UFD_ENV_SOCKET);
+	const char *spid = getenv(UFD_ENV_SERVER_PID);
+
+	ufd_real_init();
+	debug = getenv(UFD_ENV_TRACE_CLIENT) != nullptr;
+	for (auto &slot : ctl_fds)
+		slot = -1;
+	if (!path || strlen(path) >= sizeof(sock_path)) {
+		ufd_debug("no server: %s not set", UFD_ENV_SOCKET);
+		return;
+	}
+	strcpy(sock_path, path);
+	ufd_debugfs_dir = getenv(UFD_ENV_DEBUGFS);
+	pthread_key_create(&conn_key, conn_key_dtor);
+	/* Under Yama ptrace_scope=1 the server may read us only if we say so. */
+	if (spid)
+		prctl(PR_SET_PTRACER, (unsigned long)atol(spid), 0, 0, 0);
+	ufd_active = true;
+}

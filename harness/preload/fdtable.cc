@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The descriptor table of the interposer (see fdtable.h).
+ *
+ * Entries pack kind, caps and a 48-bit value into one word so a reader
+ * never sees a half-written entry; the inode sits beside it and is only
+ * used to detect a descriptor that changed behind our back.
+ */
+#include "fdtable.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHUNK_SHIFT 10
+#define CHUNK_SIZE (1 << CHUNK_SHIFT)
+#define NR_CHUNKS 1024		/* up to 1M descriptors */
+
+namespace {
+
+struct slot {
+	std::atomic<uint64_t> word;
+	std::atomic<uint64_t> ino;
+};
+
+std::atomic<struct slot *> chunks[NR_CHUNKS];
+
+uint64_t pack(enum ufd_fd_kind kind, uint8_t caps, uint64_t value)
+{
+	return (uint64_t)kind << 56 | (uint64_t)caps << 48 | (value & ((1ULL << 48) - 1));
+}
+
+struct ufd_fd_entry unpack(uint64_t w, uint64_t ino)
+{
+	struct ufd_fd_entry e;
+
+	e.kind = (enum ufd_fd_kind)(w >> 56);
+	e.caps = (uint8_t)(w >> 48);
+	e.value = w & ((1ULL << 48) - 1);
+	e.ino = ino;
+	return e;
+}
+
+struct slot *slot_of(int fd, bool create)
+{
+	struct slot *c;
+
+	if (fd < 0 || (fd >> CHUNK_SHIFT) >= NR_CHUNKS)
+		return nullptr;
+	c = chunks[fd >> CHUNK_SHIFT].load(std::memory_order_acquire);
+	if (!c && create) {
+		struct slot *fresh = (struct slot *)calloc(CHUNK_SIZE, sizeof(struct slot));
+
+		if (!fresh)
+			return nullptr;
+		if (chunks[fd >> CHUNK_SHIFT].compare_exchange_strong(c, fresh))
+			c = fresh;
+		else
+			free(fresh);	/* c now holds the winner's */
+	}
+	return c ? &c[fd & (CHUNK_SIZE - 1)] : nullptr;
+}
+
+uint64_t ino_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+} // namespace
+
+struct ufd_fd_entry ufd_fd_get(int fd)
+{
+	struct slot *s = slot_of(fd, false);
+
+	if (!s)
+		return unpack(0, 0);
+	return unpack(s->word.load(std::memory_order_acquire), s->ino.load());
+}
+
+struct ufd_fd_entry ufd_fd_get_valid(int fd)
+{
+	struct ufd_fd_entry e = ufd_fd_get(fd);
+
+	if (e.kind == UFD_FD_NONE)
+		return e;
+	if (ino_of(fd) != e.ino) {
+		ufd_fd_clear(fd);
+		return unpack(0, 0);
+	}
+	return e;
+}
+
+bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value)
+{
+	struct slot *s = slot_of(fd, true);
+
+	if (!s)
+		return false;
+	s->ino.store(ino_of(fd));
+	s->word.store(pack(kind, caps, value), std::memory_order_release);
+	return true;
+}
+
+void ufd_fd_clear(int fd)
+{
+	struct slot *s = slot_of(fd, false);
+
+	if (s)
+		s->word.store(0, std::memory_order_release);
+}
+
+void ufd_fd_copy(int oldfd, int newfd)
+{
+	struct ufd_fd_entry e = ufd_fd_get(oldfd);
+
+	if (e.kind == UFD_FD_NONE || e.kind == UFD_FD_CONTROL) {
+		ufd_fd_clear(newfd);
+		return;
+	}
+	ufd_fd_set(newfd, e.kind, e.caps, e.value);
+}
+
+void ufd_fd_for_each(int first, int last, void (*fn)(int fd, struct ufd_fd_entry e, void *arg),
+		     void *arg)
+{
+	if (first < 0)
+		first = 0;
+	for (int c = first >> CHUNK_SHIFT; c < NR_CHUNKS && c <= (last >> CHUNK_SHIFT); c++) {
+		struct slot *s = chunks[c].load(std::memory_order_acquire);
+
+		if (!s)
+			continue;
+		for (int i = 0; i < CHUNK_SIZE; i++) {
+			int fd = (c << CHUNK_SHIFT) | i;
+			uint64_t w;
+
+			if (fd < first || fd > last)
+				continue;
+			w = s[i].word.load(std::memory_order_acquire);
+			if (w)
+				fn(fd, unpack(w, s[i].ino.load()), arg);
+		}
+	}
+}

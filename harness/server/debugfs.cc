@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The clients' /sys/kernel/debug: the fault-injection attributes.
+ *
+ * Programs under the interposer see a real directory in place of debugfs,
+ * so opendir()/readdir()/stat() need no emulation: one subdirectory per
+ * registered fault_attr, one empty file per knob the kernel would create
+ * for it. Opening a knob gives the client a descriptor whose reads and
+ * writes the interposer forwards here, to fault_attr_read_knob() and
+ * fault_attr_write_knob() on the server's attributes — the same ones the
+ * kernel side's should_fail() consults, shared by every client like the
+ * kernel's.
+ */
+#include "harness/server/server_internal.h"
+
+#include "harness/fault_inject.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+std::string root;
+std::mutex sync_lock;
+
+/* The attributes a kernel can have, and which knobs each gets. */
+const char *const attr_names[] = {
+	"failslab", "fail_page_alloc", "fail_usercopy", "fail_iommufd", "fail_futex",
+};
+const char *const common_knobs[] = {
+	"probability", "interval", "times", "space", "verbose", "task-filter",
+};
+const char *const failslab_knobs[] = {"ignore-gfp-wait", "cache-filter"};
+const char *const page_alloc_knobs[] = {"ignore-gfp-wait", "ignore-gfp-highmem", "min-order"};
+
+bool knob_exists(const char *attr, const char *knob)
+{
+	for (const char *k : common_knobs)
+		if (!strcmp(k, knob))
+			return true;
+	if (!strcmp(attr, "failslab"))
+		for (const char *k : failslab_knobs)
+			if (!strcmp(k, knob))
+				return true;
+	if (!strcmp(attr, "fail_page_alloc"))
+		for (const char *k : page_alloc_knobs)
+			if (!strcmp(k, knob))
+				return true;
+	return false;
+}
+
+void touch(const std::string &path)
+{
+	int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+void make_attr_dir(const char *name)
+{
+	std::string dir = root + "/" + name;
+
+	if (mkdir(dir.c_str(), 0755) && errno != EEXIST)
+		return;
+	for (const char *k : common_knobs)
+		touch(dir + "/" + k);
+	if (!strcmp(name, "failslab"))
+		for (const char *k : failslab_knobs)
+			touch(dir + "/" + k);
+	if (!strcmp(name, "fail_page_alloc"))
+		for (const char *k : page_alloc_knobs)
+			touch(dir + "/" + k);
+}
+
+/* "attr/knob" -> the attribute, with knob pointing into path; NULL if none. */
+struct fault_attr *resolve(const char *path, const char **knob)
+{
+	char attr[64];
+	const char *slash;
+	struct fault_attr *fa;
+
+	while (*path == '/')
+		path++;
+	slash = strchr(path, '/');
+	if (!slash || (size_t)(slash - path) >= sizeof(attr))
+		return nullptr;
+	memcpy(attr, path, slash - path);
+	attr[slash - path] = 0;
+	fa = fault_attr_find(attr);
+	if (!fa || !knob_exists(attr, slash + 1))
+		return nullptr;
+	*knob = slash + 1;
+	return fa;
+}
+
+} // namespace
+
+int ufd_debugfs_init(const std::string &dir)
+{
+	root = dir;
+	if (root.empty())
+		return -EINVAL;
+	if (mkdir(root.c_str(), 0755) && errno != EEXIST)
+		return -errno;
+	ufd_debugfs_sync();
+	return 0;
+}
+
+void ufd_debugfs_sync(void)
+{
+	static bool made[ARRAY_SIZE(attr_names)];
+	std::lock_guard<std::mutex> g(sync_lock);
+
+	for (size_t i = 0; i < ARRAY_SIZE(attr_names); i++) {
+		if (made[i] || !fault_attr_find(attr_names[i]))
+			continue;
+		make_attr_dir(attr_names[i]);
+		made[i] = true;
+	}
+}
+
+long ufd_debugfs_read(const char *path, char *buf, size_t len)
+{
+	const char *knob;
+	struct fault_attr *fa = resolve(path, &knob);
+	int rc;
+
+	if (!fa)
+		return -ENOENT;
+	rc = fault_attr_read_knob(fa, knob, buf, len);
+	return rc ? rc : (long)strlen(buf);
+}
+
+long ufd_debugfs_write(const char *path, const char *val)
+{
+	const char *knob;
+	struct fault_attr *fa = resolve(path, &knob);
+
+	if (!fa)
+		return -ENOENT;
+	return fault_attr_write_knob(fa, knob, val);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to harness/server: clients, their tasks, served files, tracing.
+ *
+ * Lifetimes:
+ *  - struct ufd_proc is one client process. It holds the address space's
+ *    "alive" reference (mm_users) until the process exits (its pidfd
+ *    fires, or it says EXIT first); references: the process table, every
+ *    connection thread serving one of its threads.
+ *  - struct ufd_task is one client thread as the kernel side sees it; it
+ *    belongs to its process and lives as long as the process struct.
+ *  - struct ufd_served is one file handed to clients: it holds the file
+ *    reference that stands for "open in some client" and the server end
+ *    of the file's socketpair. A hang-up on that end means the last client
+ *    descriptor is gone: the reference is dropped, exactly once.
+ *
+ * Lock order: procs_lock -> proc->lock; served_lock is a leaf.
+ */
+#pragma once
+
+#include "harness/server/protocol.h"
+#include "harness/server/server.h"
+
+#include "harness/sched.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/types.h>
+#include <unordered_map>
+
+struct file;
+struct mm_struct;
+
+struct ufd_proc;
+
+struct ufd_task {
+	struct task_struct ts;
+	struct ufd_proc *proc;
+};
+
+struct ufd_proc {
+	pid_t pid;
+	int pidfd;
+	struct mm_struct *mm;
+	std::atomic<int> refs;
+	std::atomic<bool> exited;
+	std::mutex lock;
+	std::unordered_map<pid_t, struct ufd_task *> tasks;
+};
+
+/* A connection: one client thread, served by one server thread. */
+struct ufd_conn {
+	int fd;
+	struct ufd_proc *proc;
+	struct ufd_task *task;
+};
+
+enum ufd_served_state { UFD_LIVE, UFD_RELEASING, UFD_RELEASED };
+
+struct ufd_served {
+	u64 token;
+	struct file *file;
+	int kernel_fd;			/* our end; the file closes it on its last put */
+	dev_t client_dev;		/* identity of the client's end */
+	ino_t client_ino;
+	std::atomic<int> state;
+	std::mutex lock;
+	std::condition_variable released;
+};
+
+/* ---- server.cc ---- */
+extern thread_local struct ufd_conn *ufd_serving;
+extern const ufd_server_config *ufd_cfg;
+/* Sends a server -> client record nested in the current request, then reads the ack. */
+long ufd_nested_call(struct ufd_conn *conn, struct ufd_packet *p, int pass_fd);
+void ufd_proc_retire(struct ufd_proc *proc);
+struct ufd_proc *ufd_proc_find_get(pid_t pid);
+/* pid's pidfd fired: retire its entry if that process has exited. */
+void ufd_proc_check_exit(pid_t pid);
+void ufd_proc_put(struct ufd_proc *proc);
+
+/* ---- files.cc ---- */
+int ufd_files_init(void);
+void ufd_files_exit(void);
+/* The served file for a token, with a file reference; NULL if none/released. */
+struct file *ufd_served_fget(u64 token);
+/* A descriptor of token was closed by a client: release now if it was the last. */
+void ufd_served_close_sync(u64 token);
+/* The token and caps of the served file whose client end is (ino, dev); 0 or -ENOENT. */
+long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps);
+/* Has ->read etc. as UFD_FILE_* flags. */
+unsigned int ufd_file_caps(const struct file *f);
+/* Watch a client process for exit. */
+void ufd_watch_proc(struct ufd_proc *proc);
+void ufd_unwatch_proc(struct ufd_proc *proc);
+/* Drops every served file (server stop). */
+void ufd_served_release_all(void);
+unsigned long ufd_served_count(void);
+
+/* ---- mmap.cc ---- */
+/* Maps a served file for the client: a mapping id, the memfd to pass in *pass_fd. */
+long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd);
+long ufd_munmap(struct ufd_conn *conn, u64 id);
+/* Ends every mapping of pid (0: of everyone). */
+void ufd_munmap_all(pid_t pid);
+
+/* ---- debugfs.cc ---- */
+int ufd_debugfs_init(const std::string &dir);
+/* Adds directories for attributes registered since (fail_iommufd...). */
+void ufd_debugfs_sync(void);
+long ufd_debugfs_read(const char *path, char *buf, size_t len);
+long ufd_debugfs_write(const char *path, const char *val);
+
+/* ---- trace.cc ---- */
+struct ufd_trace_call {
+	char in[512];
+	unsigned long cmd;
+	unsigned long arg;
+	int fd_hint;
+};
+/* Decodes the ioctl's input; the call's output is decoded after. */
+void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
+			   unsigned long arg);
+void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret);
+void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *ufd_ioctl_name(unsigned long cmd);

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fail-nth sweeps over the event ioctls: IOMMU_FAULT_QUEUE_ALLOC (and an
+ * HWPT using the queue), I/O page fault delivery and the page response
+ * write, IOMMU_VEVENTQ_ALLOC and vIOMMU event delivery.
+ *
+ * Same scheme as failnth_sweep.cc: fresh context, fail-nth armed with
+ * n = 1, 2, ..., the sequence, then a follow-up that must work, the
+ * allowed errnos, no tripwire, and no allocation left once every file
+ * (the queue fds included) is closed.
+ */
+#include "kunit.h"
+
+#include "core/c_api.h"
+#include "harness/fault_inject.h"
+#include "harness/slab.h"
+#include "harness/testhooks.h"
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr unsigned int max_points = 20000;
+
+int uioctl(int fd, unsigned long cmd, void *arg)
+{
+	return iommufd_ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+int test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return uioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+struct ev_ctx {
+	int fd = -1;
+	u32 ioas = 0;
+	u32 stdev = 0;
+	u32 idev = 0;
+	u32 parent = 0;
+	u32 viommu = 0;
+	u32 nested = 0;
+	u32 fault_id = 0;
+	int fault_fd = -1;
+	u32 iopf_hwpt = 0;
+	u32 veventq_id = 0;
+	int veventq_fd = -1;
+};
+
+#define TRY(expr)                                                             \
+	do {                                                                  \
+		int __rc = (expr);                                            \
+		if (__rc)                                                     \
+			return __rc;                                          \
+	} while (0)
+
+int fault_alloc(ev_ctx *c)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = uioctl(c->fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	if (!rc) {
+		c->fault_id = cmd.out_fault_id;
+		c->fault_fd = (int)cmd.out_fault_fd;
+	}
+	return rc;
+}
+
+int hwpt_alloc(ev_ctx *c, u32 pt, u32 flags, u32 fault_id, u32 data_type, void *data,
+	       u32 data_len, u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = c->idev,
+		.pt_id = pt,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
+	};
+	int rc = uioctl(c->fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+int mock_replace(ev_ctx *c, u32 pt)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = c->stdev };
+
+	cmd.mock_domain_replace.pt_id = pt;
+	return test_cmd(c->fd, &cmd);
+}
+
+int trigger_iopf(ev_ctx *c, u32 grpid)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_TRIGGER_IOPF };
+
+	cmd.trigger_iopf.dev_id = c->idev;
+	cmd.trigger_iopf.grpid = grpid;
+	cmd.trigger_iopf.perm = IOMMU_PGFAULT_PERM_READ;
+	cmd.trigger_iopf.addr = 0x1000 * (grpid + 1);
+	return test_cmd(c->fd, &cmd);
+}
+
+int trigger_vevent(ev_ctx *c)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_TRIGGER_VEVENT };
+
+	cmd.trigger_vevent.dev_id = c->idev;
+	return test_cmd(c->fd, &cmd);
+}
+
+int veventq_alloc(ev_ctx *c)
+{
+	struct iommu_veventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = c->viommu,
+		.type = IOMMU_VEVENTQ_TYPE_SELFTEST,
+		.veventq_depth = 8,
+	};
+	int rc = uioctl(c->fd, IOMMU_VEVENTQ_ALLOC, &cmd);
+
+	if (!rc) {
+		c->veventq_id = cmd.out_veventq_id;
+		c->veventq_fd = (int)cmd.out_veventq_fd;
+	}
+	return rc;
+}
+
+bool readable(int qfd)
+{
+	struct pollfd pfd = { .fd = qfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
+ * Read every pending fault and answer it. Returns 0, the errno of a
+ * refused answer, or ENODATA if @want_grpid (>= 0) was not among them.
+ */
+int answer_all(ev_ctx *c, int want_grpid)
+{
+	struct iommu_hwpt_pgfault f;
+	bool seen = false;
+
+	while (readable(c->fault_fd)) {
+		struct iommu_hwpt_page_response resp = {};
+
+		if (read(c->fault_fd, &f, sizeof(f)) != (ssize_t)sizeof(f))
+			return EIO;
+		if ((int)f.grpid == want_grpid)
+			seen = true;
+		resp.cookie = f.cookie;
+		resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
+		if (iommufd_write(c->fault_fd, &resp, sizeof(resp)) != (long)sizeof(resp))
+			return errno;
+	}
+	return want_grpid < 0 || seen ? 0 : ENODATA;
+}
+
+int setup_domain(ev_ctx *c)
+{
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_test_cmd md = { .op = IOMMU_TEST_OP_MOCK_DOMAIN };
+
+	c->fd = iommufd_open(O_RDWR);
+	if (c->fd < 0)
+		return errno;
+	TRY(uioctl(c->fd, IOMMU_IOAS_ALLOC, &ioas));
+	c->ioas = ioas.out_ioas_id;
+	md.id = c->ioas;
+	TRY(test_cmd(c->fd, &md));
+	c->stdev = md.mock_domain.out_stdev_id;
+	c->idev = md.mock_domain.out_idev_id;
+	return 0;
+}
+
+int setup_iopf(ev_ctx *c)
+{
+	TRY(setup_domain(c));
+	TRY(fault_alloc(c));
+	TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id, IOMMU_HWPT_DATA_NONE,
+		       NULL, 0, &c->iopf_hwpt));
+	return mock_replace(c, c->iopf_hwpt);
+}
+
+int setup_viommu(ev_ctx *c)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_viommu_alloc viommu = {
+		.size = sizeof(viommu),
+		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+	};
+	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev), .virt_id = 0x42 };
+
+	TRY(setup_domain(c));
+	TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, IOMMU_HWPT_DATA_NONE, NULL, 0,
+		       &c->parent));
+	viommu.dev_id = c->idev;
+	viommu.hwpt_id = c->parent;
+	TRY(uioctl(c->fd, IOMMU_VIOMMU_ALLOC, &viommu));
+	c->viommu = viommu.out_viommu_id;
+	vdev.viommu_id = c->viommu;
+	vdev.dev_id = c->idev;
+	TRY(uioctl(c->fd, IOMMU_VDEVICE_ALLOC, &vdev));
+	TRY(hwpt_alloc(c, c->viommu, 0, 0, IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+		       &c->nested));
+	return mock_replace(c, c->nested);
+}
+
+void teardown(ev_ctx *c)
+{
+	if (c->fault_fd >= 0)
+		iommufd_close(c->fault_fd);
+	if (c->veventq_fd >= 0)
+		iommufd_close(c->veventq_fd);
+	if (c->fd >= 0)
+		iommufd_close(c->fd);
+}
+
+struct sweep {
+	const char *name;
+	int (*setup)(ev_ctx *c);
+	int (*run)(ev_ctx *c);
+	int (*verify)(ev_ctx *c);
+	int errnos[8];
+};
+
+const struct sweep sweeps[] = {
+	{
+		.name = "fault_queue_alloc",
+		.setup = setup_domain,
+		.run = [](ev_ctx *c) {
+			u32 hwpt;
+
+			TRY(fault_alloc(c));
+			return hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
+					  IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt);
+		},
+		.verify = [](ev_ctx *c) {
+			u32 hwpt;
+
+			if (c->fault_fd < 0)
+				TRY(fault_alloc(c));
+			TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
+				       IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt));
+			TRY(mock_replace(c, hwpt));
+			TRY(trigger_iopf(c, 7));
+			return answer_all(c, 7);
+		},
+		/* The HWPT's pt_id lookup failing reads as EINVAL. */
+		.errnos = { ENOMEM, EFAULT, ENOENT, EINVAL },
+	},
+	{
+		.name = "iopf_deliver_respond",
+		.setup = setup_iopf,
+		.run = [](ev_ctx *c) {
+			TRY(trigger_iopf(c, 1));
+			TRY(trigger_iopf(c, 2));
+			TRY(answer_all(c, -1));
+			/* Detach with one outstanding: answered automatically. */
+			TRY(trigger_iopf(c, 3));
+			return mock_replace(c, c->ioas);
+		},
+		.verify = [](ev_ctx *c) {
+			TRY(mock_replace(c, c->iopf_hwpt));
+			/* Anything the run left unread was answered on detach. */
+			(void)answer_all(c, -1);
+			TRY(trigger_iopf(c, 9));
+			return answer_all(c, 9);
+		},
+		.errnos = { ENOMEM, EFAULT, ENOENT, EINVAL },
+	},
+	{
+		.name = "veventq",
+		.setup = setup_viommu,
+		.run = [](ev_ctx *c) {
+			TRY(veventq_alloc(c));
+			TRY(trigger_vevent(c));
+			return trigger_vevent(c);
+		},
+		.verify = [](ev_ctx *c) {
+			struct {
+				struct iommufd_vevent_header hdr;
+				struct iommu_viommu_event_selftest data;
+			} ev;
+
+			if (c->veventq_fd < 0)
+				TRY(veventq_alloc(c));
+			while (readable(c->veventq_fd))
+				(void)!read(c->veventq_fd, &ev, sizeof(ev));
+			TRY(trigger_vevent(c));
+			if (read(c->veventq_fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
+				return EIO;
+			return ev.hdr.flags || ev.data.virt_id != 0x42 ? EIO : 0;
+		},
+		.errnos = { ENOMEM, EFAULT, ENOENT },
+	},
+};
+
+bool errno_allowed(const struct sweep *s, int err)
+{
+	for (int e : s->errnos) {
+		if (!e)
+			break;
+		if (e == err)
+			return true;
+	}
+	return false;
+}
+
+void sweep_desc(const struct sweep *s, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", s->name);
+}
+
+KUNIT_ARRAY_PARAM(failnth_events, sweeps, sweep_desc);
+
+void failnth_events_sweep(struct kunit *test)
+{
+	const struct sweep *s = (const struct sweep *)test->param_value;
+	unsigned int n;
+
+	for (n = 1; n <= max_points; n++) {
+		unsigned long failures = harness_failure_count();
+		u64 mark = kmem_leak_mark();
+		unsigned int remaining;
+		unsigned long leaked;
+		ev_ctx c;
+		int setup_rc, run_rc, verify_rc;
+
+		setup_rc = s->setup(&c);
+		if (setup_rc) {
+			teardown(&c);
+			KUNIT_FAIL_AND_ABORT(test, "%s: setup failed: %s", s->name,
+					     strerror(setup_rc));
+		}
+
+		fail_nth_write(n);
+		run_rc = s->run(&c);
+		remaining = fail_nth_read();
+		fail_nth_write(0);
+
+		if (run_rc)
+			KUNIT_EXPECT_TRUE_MSG(test, errno_allowed(s, run_rc),
+					      "%s n=%u: unexpected errno %d (%s)", s->name, n,
+					      run_rc, strerror(run_rc));
+		if (remaining)
+			KUNIT_EXPECT_EQ_MSG(test, run_rc, 0, "%s n=%u: failed without injection",
+					    s->name, n);
+
+		verify_rc = s->verify(&c);
+		KUNIT_EXPECT_EQ_MSG(test, verify_rc, 0, "%s n=%u (run: %d): follow-up failed: %s",
+				    s->name, n, run_rc, strerror(verify_rc));
+		teardown(&c);
+
+		leaked = kmem_leak_report(mark);
+		KUNIT_EXPECT_EQ_MSG(test, leaked, 0UL, "%s n=%u (run: %d): allocations leaked",
+				    s->name, n, run_rc);
+		KUNIT_EXPECT_EQ_MSG(test, harness_failure_count(), failures,
+				    "%s n=%u (run: %d): a tripwire fired", s->name, n, run_rc);
+		if (remaining)
+			break;
+		if (leaked || verify_rc || harness_failure_count() != failures)
+			KUNIT_FAIL_AND_ABORT(test, "%s: stopping at n=%u", s->name, n);
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, max_points, "%s: sweep did not end", s->name);
+	kunit_info(test, "%s: %u injection points swept", s->name, n - 1);
+}
+
+/* First-use state (caches, the mock IOMMU, the evfd thread) before any mark. */
+int failnth_events_suite_init(struct kunit_suite *suite)
+{
+	for (const struct sweep &s : sweeps) {
+		ev_ctx c;
+
+		if (!s.setup(&c) && !s.run(&c))
+			s.verify(&c);
+		teardown(&c);
+	}
+	return 0;
+}
+
+struct kunit_case failnth_events_cases[] = {
+	KUNIT_CASE_PARAM(failnth_events_sweep, failnth_events_gen_params),
+	{},
+};
+
+struct kunit_suite failnth_events_suite = {
+	.name = "iommufd-failnth-events",
+	.suite_init = failnth_events_suite_init,
+	.test_cases = failnth_events_cases,
+};
+
+} // namespace
+
+kunit_test_suite(failnth_events_suite);

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fail-nth sweeps over the ioctls of the second core issue owned by h11:
+ * dirty tracking (HWPT_ALLOC with DIRTY_TRACKING, HWPT_SET_DIRTY_TRACKING,
+ * HWPT_GET_DIRTY_BITMAP with and without NO_CLEAR, the mock's TEST_OP_DIRTY)
+ * and VFIO type1 compatibility (IOMMU_VFIO_IOAS, VFIO_SET_IOMMU,
+ * VFIO_IOMMU_GET_INFO, VFIO_IOMMU_MAP_DMA / UNMAP_DMA).
+ *
+ * Same method as failnth_sweep.cc: for n = 1, 2, ... build a fresh context,
+ * fail the nth injection point of the sequence, check the errno, that no
+ * tripwire fired, that a follow-up works, and that closing the fd frees
+ * everything.
+ */
+#include "kunit.h"
+
+#include "core/c_api.h"
+#include "harness/fault_inject.h"
+#include "harness/slab.h"
+#include "harness/testhooks.h"
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+#include <linux/vfio.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr unsigned int max_points = 20000;
+constexpr u64 base = MOCK_APERTURE_START;
+
+unsigned long host_page;
+size_t buf_size;
+void *buf;
+/* Dirty bitmaps; the sweeps also read into it at an odd address. */
+alignas(8) unsigned char bitmap[4096];
+alignas(8) unsigned char info_buf[4096];
+
+int uioctl(int fd, unsigned long cmd, void *arg)
+{
+	return iommufd_ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+/* VFIO ioctls that take an integer argument. */
+int uioctl_val(int fd, unsigned long cmd, unsigned long val)
+{
+	return iommufd_ioctl(fd, cmd, (void *)val) < 0 ? errno : 0;
+}
+
+int test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return uioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+int ioas_alloc(int fd, u32 *id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	if (!rc)
+		*id = cmd.out_ioas_id;
+	return rc;
+}
+
+int destroy(int fd, u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return uioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+int map_fixed(int fd, u32 ioas, const void *p, u64 len, u64 iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)p,
+		.length = len,
+		.iova = iova,
+	};
+
+	return uioctl(fd, IOMMU_IOAS_MAP, &cmd);
+}
+
+int mock_domain(int fd, u32 pt, u32 *stdev, u32 *hwpt, u32 *idev)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt };
+	int rc = test_cmd(fd, &cmd);
+
+	if (rc)
+		return rc;
+	*stdev = cmd.mock_domain.out_stdev_id;
+	*hwpt = cmd.mock_domain.out_hwpt_id;
+	*idev = cmd.mock_domain.out_idev_id;
+	return 0;
+}
+
+int mock_domain_pasid(int fd, u32 pt, u32 *stdev, u32 *idev)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, .id = pt };
+	int rc;
+
+	cmd.mock_domain_flags.dev_flags = MOCK_FLAGS_DEVICE_PASID;
+	rc = test_cmd(fd, &cmd);
+	if (rc)
+		return rc;
+	*stdev = cmd.mock_domain.out_stdev_id;
+	*idev = cmd.mock_domain.out_idev_id;
+	return 0;
+}
+
+int mock_replace(int fd, u32 stdev, u32 pt)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = stdev };
+
+	cmd.mock_domain_replace.pt_id = pt;
+	return test_cmd(fd, &cmd);
+}
+
+int pasid_op(int fd, u32 op, u32 stdev, u32 pasid, u32 pt)
+{
+	struct iommu_test_cmd cmd = { .op = op, .id = stdev };
+
+	/* attach, replace, detach and check all start with pasid, pt_id */
+	cmd.pasid_attach.pasid = pasid;
+	cmd.pasid_attach.pt_id = pt;
+	return test_cmd(fd, &cmd);
+}
+
+int hwpt_alloc(int fd, u32 idev, u32 pt, u32 flags, u32 *hwpt)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = idev,
+		.pt_id = pt,
+	};
+	int rc = uioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc)
+		*hwpt = cmd.out_hwpt_id;
+	return rc;
+}
+
+int set_tracking(int fd, u32 hwpt, bool enable)
+{
+	struct iommu_hwpt_set_dirty_tracking cmd = {
+		.size = sizeof(cmd),
+		.flags = enable ? (u32)IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0u,
+		.hwpt_id = hwpt,
+	};
+
+	return uioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+}
+
+int get_bitmap(int fd, u32 hwpt, u64 page_size, void *bm, u32 flags)
+{
+	struct iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = base,
+		.length = buf_size,
+		.page_size = page_size,
+		.data = (uintptr_t)bm,
+	};
+
+	return uioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+}
+
+/* Mark every other MOCK_PAGE_SIZE page of the mapping dirty. */
+int mark_dirty(int fd, u32 hwpt)
+{
+	static unsigned char pattern[512];
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_DIRTY, .id = hwpt };
+
+	memset(pattern, 0x55, sizeof(pattern));
+	cmd.dirty.iova = base;
+	cmd.dirty.length = buf_size;
+	cmd.dirty.page_size = MOCK_PAGE_SIZE;
+	cmd.dirty.uptr = (uintptr_t)pattern;
+	return test_cmd(fd, &cmd);
+}
+
+int vfio_ioas(int fd, u16 op, u32 *id)
+{
+	struct iommu_vfio_ioas cmd = { .size = sizeof(cmd), .ioas_id = *id, .op = op };
+	int rc = uioctl(fd, IOMMU_VFIO_IOAS, &cmd);
+
+	if (!rc)
+		*id = cmd.ioas_id;
+	return rc;
+}
+
+int vfio_map(int fd, u64 iova, const void *p, u64 len)
+{
+	struct vfio_iommu_type1_dma_map cmd = {
+		.argsz = sizeof(cmd),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)p,
+		.iova = iova,
+		.size = len,
+	};
+
+	return uioctl(fd, VFIO_IOMMU_MAP_DMA, &cmd);
+}
+
+int vfio_unmap(int fd, u64 iova, u64 len, u32 flags)
+{
+	struct vfio_iommu_type1_dma_unmap cmd = {
+		.argsz = sizeof(cmd),
+		.flags = flags,
+		.iova = iova,
+		.size = len,
+	};
+
+	return uioctl(fd, VFIO_IOMMU_UNMAP_DMA, &cmd);
+}
+
+int vfio_info(int fd)
+{
+	struct vfio_iommu_type1_info *info = (struct vfio_iommu_type1_info *)info_buf;
+
+	memset(info_buf, 0, sizeof(info_buf));
+	info->argsz = sizeof(info_buf);
+	return uioctl(fd, VFIO_IOMMU_GET_INFO, info);
+}
+
+struct sweep_ctx {
+	int fd = -1;
+	u32 ioas = 0;
+	u32 stdev = 0;
+	u32 hwpt = 0;		/* the automatic domain */
+	u32 idev = 0;
+	u32 dirty_hwpt = 0;	/* allocated with DIRTY_TRACKING */
+	u32 s2[2] = {};		/* allocated with IOMMU_HWPT_ALLOC_PASID */
+};
+
+#define TRY(expr)                                                             \
+	do {                                                                  \
+		int __rc = (expr);                                            \
+		if (__rc)                                                     \
+			return __rc;                                          \
+	} while (0)
+
+#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
+
+struct sweep {
+	const char *name;
+	int (*setup)(sweep_ctx *c);
+	int (*run)(sweep_ctx *c);
+	int (*verify)(sweep_ctx *c);
+	int errnos[8];
+};
+
+int setup_domain_mapped(sweep_ctx *c)
+{
+	c->fd = iommufd_open(O_RDWR);
+	if (c->fd < 0)
+		return errno;
+	TRY(ioas_alloc(c->fd, &c->ioas));
+	TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt, &c->idev));
+	return map_fixed(c->fd, c->ioas, buf, buf_size, base);
+}
+
+int setup_dirty_hwpt(sweep_ctx *c)
+{
+	TRY(setup_domain_mapped(c));
+	return hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			  &c->dirty_hwpt);
+}
+
+int setup_dirty_tracking(sweep_ctx *c)
+{
+	TRY(setup_dirty_hwpt(c));
+	TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+	return mark_dirty(c->fd, c->dirty_hwpt);
+}
+
+int setup_vfio(sweep_ctx *c)
+{
+	TRY(setup_domain_mapped(c));
+	TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &c->ioas));
+	/* The IOAS map of the setup is in the way of the VFIO maps. */
+	return vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
+}
+
+/* The dirty bits still read back as the pattern (or already cleared). */
+int verify_dirty(sweep_ctx *c)
+{
+	TRY(mark_dirty(c->fd, c->dirty_hwpt));
+	memset(bitmap, 0, sizeof(bitmap));
+	TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap, 0));
+	/* Dirty per PAGE_SIZE IOPTE at most: each marked byte shows up. */
+	for (size_t i = 0; i < buf_size / MOCK_PAGE_SIZE / 8; i++)
+		if ((bitmap[i] & 0x55) != 0x55)
+			return EIO;
+	return 0;
+}
+
+/* A PASID-capable device whose RID is on a PASID-compatible HWPT. */
+int setup_pasid(sweep_ctx *c)
+{
+	c->fd = iommufd_open(O_RDWR);
+	if (c->fd < 0)
+		return errno;
+	TRY(ioas_alloc(c->fd, &c->ioas));
+	TRY(map_fixed(c->fd, c->ioas, buf, buf_size, base));
+	TRY(mock_domain_pasid(c->fd, c->ioas, &c->stdev, &c->idev));
+	TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[0]));
+	TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[1]));
+	return mock_replace(c->fd, c->stdev, c->s2[0]);
+}
+
+void teardown(sweep_ctx *c)
+{
+	if (c->fd >= 0)
+		iommufd_close(c->fd);
+}
+
+const struct sweep sweeps[] = {
+	{
+		.name = "hwpt_alloc_dirty",
+		.setup = setup_domain_mapped,
+		.run = [](sweep_ctx *c) {
+			return hwpt_alloc(c->fd, c->idev, c->ioas,
+					  IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &c->dirty_hwpt);
+		},
+		.verify = [](sweep_ctx *c) {
+			u32 id;
+
+			TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+				       &id));
+			TRY(set_tracking(c->fd, id, true));
+			return destroy(c->fd, id);
+		},
+		/* HWPT_ALLOC reports a failed pt_id lookup as EINVAL. */
+		.errnos = { ERRNOS_BASE, EINVAL },
+	},
+	{
+		.name = "hwpt_set_dirty_tracking",
+		.setup = setup_dirty_hwpt,
+		.run = [](sweep_ctx *c) {
+			TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+			TRY(set_tracking(c->fd, c->dirty_hwpt, false));
+			return set_tracking(c->fd, c->dirty_hwpt, true);
+		},
+		.verify = [](sweep_ctx *c) {
+			TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+			return verify_dirty(c);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "hwpt_get_dirty_bitmap",
+		.setup = setup_dirty_tracking,
+		.run = [](sweep_ctx *c) {
+			TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap + 1,
+				       IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+			TRY(get_bitmap(c->fd, c->dirty_hwpt, host_page, bitmap, 0));
+			TRY(mark_dirty(c->fd, c->dirty_hwpt));
+			return get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap, 0);
+		},
+		.verify = verify_dirty,
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "pasid_attach_replace_detach",
+		.setup = setup_pasid,
+		.run = [](sweep_ctx *c) {
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100, c->s2[0]));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_REPLACE, c->stdev, 100, c->s2[1]));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 200, c->s2[0]));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
+			return mock_replace(c->fd, c->stdev, c->s2[1]);
+		},
+		.verify = [](sweep_ctx *c) {
+			/* Whatever is attached, detach it; then the whole cycle works. */
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 200, 0));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100, c->s2[1]));
+			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, c->stdev, 100,
+				     c->s2[1]));
+			/* Left attached on purpose: closing the fd must clean it up. */
+			return pasid_op(c->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, c->stdev, 200, 0);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "vfio_ioas",
+		.setup = setup_domain_mapped,
+		.run = [](sweep_ctx *c) {
+			u32 id = c->ioas;
+
+			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
+			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
+			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_CLEAR, &id));
+			return vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id);
+		},
+		.verify = [](sweep_ctx *c) {
+			u32 id = c->ioas;
+
+			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
+			id = 0;
+			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
+			return id == c->ioas ? 0 : EIO;
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "vfio_type1v2",
+		.setup = setup_vfio,
+		.run = [](sweep_ctx *c) {
+			TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+			TRY(vfio_info(c->fd));
+			TRY(vfio_map(c->fd, base, buf, buf_size));
+			TRY(vfio_unmap(c->fd, base, buf_size, 0));
+			TRY(vfio_map(c->fd, base, buf, buf_size));
+			return vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
+		},
+		.verify = [](sweep_ctx *c) {
+			TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
+			TRY(vfio_info(c->fd));
+			TRY(vfio_map(c->fd, base, buf, buf_size));
+			return vfio_unmap(c->fd, base, buf_size, 0);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "vfio_type1_partial_unmap",
+		.setup = setup_vfio,
+		.run = [](sweep_ctx *c) {
+			TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+			TRY(vfio_map(c->fd, base, buf, buf_size));
+			TRY(vfio_unmap(c->fd, base + host_page, host_page, 0));
+			return vfio_unmap(c->fd, base + 4 * host_page, 2 * host_page, 0);
+		},
+		.verify = [](sweep_ctx *c) {
+			TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
+			TRY(vfio_map(c->fd, base, buf, buf_size));
+			return vfio_unmap(c->fd, base + host_page, host_page, 0);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+};
+
+bool errno_allowed(const struct sweep *s, int err)
+{
+	for (int e : s->errnos) {
+		if (!e)
+			break;
+		if (e == err)
+			return true;
+	}
+	return false;
+}
+
+void sweep_desc(const struct sweep *s, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", s->name);
+}
+
+KUNIT_ARRAY_PARAM(failnth_h11, sweeps, sweep_desc);
+
+void failnth_h11_sweep(struct kunit *test)
+{
+	const struct sweep *s = (const struct sweep *)test->param_value;
+	unsigned int n;
+
+	for (n = 1; n <= max_points; n++) {
+		unsigned long failures = harness_failure_count();
+		u64 mark = kmem_leak_mark();
+		unsigned int remaining;
+		unsigned long leaked;
+		sweep_ctx c;
+		int setup_rc, run_rc, verify_rc;
+
+		setup_rc = s->setup(&c);
+		if (setup_rc) {
+			teardown(&c);
+			KUNIT_FAIL_AND_ABORT(test, "%s: setup failed: %s", s->name,
+					     strerror(setup_rc));
+		}
+
+		fail_nth_write(n);
+		run_rc = s->run(&c);
+		remaining = fail_nth_read();
+		fail_nth_write(0);
+
+		if (run_rc)
+			KUNIT_EXPECT_TRUE_MSG(test, errno_allowed(s, run_rc),
+					      "%s n=%u: unexpected errno %d (%s)", s->name, n,
+					      run_rc, strerror(run_rc));
+		if (remaining)
+			KUNIT_EXPECT_EQ_MSG(test, run_rc, 0, "%s n=%u: failed without injection",
+					    s->name, n);
+
+		verify_rc = s->verify(&c);
+		KUNIT_EXPECT_EQ_MSG(test, verify_rc, 0, "%s n=%u (run: %d): follow-up failed: %s",
+				    s->name, n, run_rc, strerror(verify_rc));
+		teardown(&c);
+
+		leaked = kmem_leak_report(mark);
+		KUNIT_EXPECT_EQ_MSG(test, leaked, 0UL, "%s n=%u (run: %d): allocations leaked",
+				    s->name, n, run_rc);
+		KUNIT_EXPECT_EQ_MSG(test, harness_failure_count(), failures,
+				    "%s n=%u (run: %d): a tripwire fired", s->name, n, run_rc);
+		if (remaining)
+			break;
+		if (leaked || verify_rc || harness_failure_count() != failures)
+			KUNIT_FAIL_AND_ABORT(test, "%s: stopping at n=%u", s->name, n);
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, max_points, "%s: sweep did not end", s->name);
+	kunit_info(test, "%s: %u injection points swept", s->name, n - 1);
+}
+
+int failnth_h11_suite_init(struct kunit_suite *suite)
+{
+	void *p;
+
+	host_page = sysconf(_SC_PAGESIZE);
+	buf_size = 16 * host_page;
+	if (posix_memalign(&p, 2UL << 20, buf_size))
+		return -ENOMEM;
+	buf = mmap(p, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0);
+	if (buf != p)
+		return -ENOMEM;
+	memset(buf, 0x5a, buf_size);
+
+	/* Create what the kernel keeps once (caches, the mock IOMMU) up front. */
+	for (const struct sweep &s : sweeps) {
+		sweep_ctx c;
+
+		if (!s.setup(&c) && !s.run(&c))
+			s.verify(&c);
+		teardown(&c);
+	}
+	return 0;
+}
+
+struct kunit_case failnth_h11_cases[] = {
+	KUNIT_CASE_PARAM(failnth_h11_sweep, failnth_h11_gen_params),
+	{},
+};
+
+struct kunit_suite failnth_h11_suite = {
+	.name = "iommufd-failnth-dirty-vfio",
+	.suite_init = failnth_h11_suite_init,
+	.test_cases = failnth_h11_cases,
+};
+
+} // namespace
+
+kunit_test_suite(failnth_h11_suite);
