@@ -358,7 +358,15 @@ bool iommufd_selftest_is_mock_dev(struct device *dev)
 
 struct mock_dev *mock_dev_create(unsigned long dev_flags)
 {
-	const unsigned long valid_flags = MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID;
+	/*
+	 * Bit 1 was MOCK_FLAGS_DEVICE_HUGE_IOVA in older selftest ABIs (v6.12
+	 * has it): it added 1 MiB leaves to the device's domains. The default
+	 * page table here always has them, so the bit is accepted and means
+	 * nothing, which lets selftests from those trees run unchanged.
+	 */
+	const unsigned long legacy_huge_iova = 1UL << 1;
+	const unsigned long valid_flags = MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID |
+					  legacy_huge_iova;
 	struct mock_dev *mdev;
 	int rc, i;
 

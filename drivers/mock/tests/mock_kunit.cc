@@ -273,6 +273,9 @@ static void mock_domain_fill_on_attach(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hwpt_id, hwpt2);
 	KUNIT_EXPECT_EQ(test, -EINVAL, mock_domain_flags(f.fd, f.ioas_id, 1U << 30, NULL,
 							 NULL, NULL));
+	/* The older ABI's HUGE_IOVA bit (v6.12) is accepted and shares the domain. */
+	KUNIT_ASSERT_EQ(test, 0, mock_domain_flags(f.fd, f.ioas_id, 1U << 1, NULL, &hwpt2, NULL));
+	KUNIT_EXPECT_EQ(test, hwpt_id, hwpt2);
 	/* Destroying the IOAS under a domain */
 	KUNIT_EXPECT_EQ(test, -EBUSY, destroy(f.fd, f.ioas_id));
 	KUNIT_EXPECT_EQ(test, 0, destroy(f.fd, stdev_id));
