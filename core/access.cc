@@ -57,6 +57,10 @@ int iopt_area_add_access(struct iopt_area *area, unsigned long start_index,
 	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
 		return -EPERM;
 
+	/* dma-buf PFNs are not pinnable pages: no accesses */
+	if (iopt_is_dmabuf(pages))
+		return -EINVAL;
+
 	mutex_lock(&pages->mutex);
 	access = iopt_pages_get_exact_access(pages, start_index, last_index);
 	if (access) {
@@ -173,6 +177,10 @@ int iopt_pages_rw_access(struct iopt_pages *pages, unsigned long start_byte, voi
 
 	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
 		return -EPERM;
+
+	/* dma-buf memory may have no struct pages to copy through */
+	if (iopt_is_dmabuf(pages))
+		return -EINVAL;
 
 	if (pages->type != IOPT_ADDRESS_USER)
 		return iopt_pages_rw_slow(pages, start_index, last_index, start_byte % PAGE_SIZE,

@@ -16,6 +16,7 @@
  * Lock order: domains_rwsem -> iova_rwsem -> pages->mutex.
  */
 #include "core/io_pagetable.h"
+#include "harness/dma_buf.h"
 #include "core/iova_bitmap.h"
 #include "core/iommu.h"
 
@@ -331,6 +332,8 @@ static int iopt_alloc_area_pages(struct io_pagetable *iopt, struct list_head *pa
 		elm = list_first_entry(pages_list, struct iopt_pages_list, next);
 		if (elm->pages->type == IOPT_ADDRESS_USER)
 			start = elm->start_byte + (uintptr_t)elm->pages->uptr;
+		else if (iopt_is_dmabuf(elm->pages))
+			start = elm->start_byte + iopt_dmabuf_start(elm->pages);
 		else
 			start = elm->start_byte + elm->pages->start;
 		rc = iopt_alloc_iova(iopt, dst_iova, start, length);
@@ -500,6 +503,7 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			unsigned long length, int iommu_prot, unsigned int flags)
 {
 	struct iopt_pages *pages;
+	struct dma_buf *dmabuf;
 	unsigned long start_byte;
 	unsigned long last;
 
@@ -509,7 +513,16 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 		return -EOVERFLOW;
 
 	start_byte = start - ALIGN_DOWN(start, PAGE_SIZE);
-	pages = iopt_alloc_file_pages(fd, start_byte, start, length, iommu_prot & IOMMU_WRITE);
+	/* A dma-buf is imported (pages_dmabuf.cc); anything else is a memfd. */
+	dmabuf = dma_buf_get(fd);
+	if (!IS_ERR(dmabuf)) {
+		pages = iopt_alloc_dmabuf_pages(dmabuf, start_byte, start, length,
+						iommu_prot & IOMMU_WRITE);
+		dma_buf_put(dmabuf);
+	} else {
+		pages = iopt_alloc_file_pages(fd, start_byte, start, length,
+					      iommu_prot & IOMMU_WRITE);
+	}
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iopt_map_common(ictx, iopt, pages, iova, length, start_byte, iommu_prot, flags);
@@ -1246,6 +1259,10 @@ static int iopt_area_split(struct iopt_area *area, unsigned long iova)
 
 	if (!pages || area->prevent_access)
 		return -EBUSY;
+
+	/* dma-buf revoke tracking is per area; such areas are never cut */
+	if (iopt_is_dmabuf(pages))
+		return -EINVAL;
 
 	if (new_start & (alignment - 1) ||
 	    iopt_area_start_byte(area, new_start) & (alignment - 1))

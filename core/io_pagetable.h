@@ -218,7 +218,10 @@ enum {
 enum iopt_address_type {
 	IOPT_ADDRESS_USER = 0,
 	IOPT_ADDRESS_FILE,
+	IOPT_ADDRESS_DMABUF,
 };
+
+struct iopt_pages_dmabuf;
 
 /*
  * A memfd given to IOMMU_IOAS_MAP_FILE. uiommufd's "kernel" cannot use the
@@ -261,6 +264,8 @@ struct iopt_pages {
 			struct iopt_memfd *file;
 			unsigned long start;
 		};
+		/* IOPT_ADDRESS_DMABUF: attachment, ranges, revoke tracking */
+		struct iopt_pages_dmabuf *dmabuf;
 	};
 	bool writable : 1;
 	u8 account_mode;
@@ -283,7 +288,33 @@ long iopt_memfd_pin(struct iopt_pages *pages, unsigned long start_index, unsigne
 struct iopt_pages *iopt_alloc_user_pages(void __user *uptr, unsigned long length, bool writable);
 struct iopt_pages *iopt_alloc_file_pages(int fd, unsigned long start_byte, unsigned long start,
 					 unsigned long length, bool writable);
+struct iopt_pages *iopt_alloc_pages(unsigned long start_byte, unsigned long length,
+				    bool writable);
 void iopt_release_pages(struct kref *kref);
+
+/*
+ * pages_dmabuf.cc: an iopt_pages over bytes [start, start + length) of a
+ * dma-buf (IOMMU_IOAS_MAP_FILE of a dma-buf fd). Its PFNs are the
+ * exporter's physical ranges: nothing is pinned or charged, accesses are
+ * refused, and a revoke by the exporter unmaps it from every domain.
+ */
+struct dma_buf;
+static inline bool iopt_is_dmabuf(struct iopt_pages *pages)
+{
+	return pages->type == IOPT_ADDRESS_DMABUF;
+}
+struct iopt_pages *iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf, unsigned long start_byte,
+					   unsigned long start, unsigned long length,
+					   bool writable);
+unsigned long iopt_dmabuf_start(struct iopt_pages *pages);
+void iopt_dmabuf_release(struct iopt_pages *pages);
+int iopt_dmabuf_fill_domain(struct iopt_area *area, struct iommu_domain *domain);
+int iopt_dmabuf_fill_domains(struct iopt_area *area, struct iopt_pages *pages);
+void iopt_dmabuf_unfill_domain(struct iopt_area *area, struct iopt_pages *pages,
+			       struct iommu_domain *domain);
+void iopt_dmabuf_unmap_domain(struct iopt_area *area, struct iommu_domain *domain);
+void iopt_dmabuf_unfill_domains(struct iopt_area *area, struct iopt_pages *pages);
+
 static inline void iopt_put_pages(struct iopt_pages *pages)
 {
 	kref_put(&pages->kref, iopt_release_pages);

@@ -7,6 +7,7 @@
  *   ioas.cc          IOAS ioctls (alloc, map, map_file, copy, unmap, ranges, option)
  *   io_pagetable.cc  IOVA -> pages map: areas, allowed/reserved ranges, domains
  *   pages.cc         iopt_pages: pinning, accounting, filling domains, accesses
+ *   pages_dmabuf.cc  iopt_pages over a dma-buf: import, domain maps, revoke
  *   device.cc        device bind/attach/replace/detach, groups, accesses
  *   hw_pagetable.cc  HWPT_ALLOC and the paging/nested HWPT objects
  *   iommu.cc         the IOMMU core layer drivers plug into (include/linux/iommu.h)
@@ -23,6 +24,7 @@
  *
  * Lock order: ioas_creation_lock -> ioas->mutex -> igroup->lock ->
  * iopt.domains_rwsem -> iopt.iova_rwsem -> pages->mutex -> objects xa_lock.
+ * A dma-buf's reservation lock orders before pages->mutex (core-dmabuf.md).
  */
 #pragma once
 

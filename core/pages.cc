@@ -936,8 +936,8 @@ static int pfn_reader_first(struct pfn_reader *pfns, struct iopt_pages *pages,
 /*
  * ---- allocation ----
  */
-static struct iopt_pages *iopt_alloc_pages(unsigned long start_byte, unsigned long length,
-					   bool writable)
+struct iopt_pages *iopt_alloc_pages(unsigned long start_byte, unsigned long length,
+				    bool writable)
 {
 	struct iopt_pages *pages;
 
@@ -1019,7 +1019,9 @@ void iopt_release_pages(struct kref *kref)
 	mutex_destroy(&pages->mutex);
 	put_task_struct(pages->source_task);
 	free_uid(pages->source_user);
-	if (pages->type == IOPT_ADDRESS_FILE)
+	if (iopt_is_dmabuf(pages))
+		iopt_dmabuf_release(pages);
+	else if (pages->type == IOPT_ADDRESS_FILE)
 		iopt_memfd_release(pages->file);
 	kfree(pages);
 }
@@ -1124,6 +1126,8 @@ static void iopt_area_unfill_partial_domain(struct iopt_area *area, struct iopt_
  */
 void iopt_area_unmap_domain(struct iopt_area *area, struct iommu_domain *domain)
 {
+	if (iopt_is_dmabuf(area->pages))
+		return iopt_dmabuf_unmap_domain(area, domain);
 	iommu_unmap_nofail(domain, iopt_area_iova(area), iopt_area_length(area));
 }
 
@@ -1134,6 +1138,8 @@ void iopt_area_unmap_domain(struct iopt_area *area, struct iommu_domain *domain)
 void iopt_area_unfill_domain(struct iopt_area *area, struct iopt_pages *pages,
 			     struct iommu_domain *domain)
 {
+	if (iopt_is_dmabuf(pages))
+		return iopt_dmabuf_unfill_domain(area, pages, domain);
 	__iopt_area_unfill_domain(area, pages, domain, iopt_area_last_index(area));
 }
 
@@ -1145,6 +1151,8 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain)
 	int rc;
 
 	lockdep_assert_held(&area->pages->mutex);
+	if (iopt_is_dmabuf(area->pages))
+		return iopt_dmabuf_fill_domain(area, domain);
 
 	rc = pfn_reader_first(&pfns, area->pages, iopt_area_index(area),
 			      iopt_area_last_index(area));
@@ -1195,6 +1203,8 @@ int iopt_area_fill_domains(struct iopt_area *area, struct iopt_pages *pages)
 
 	if (xa_empty(&area->iopt->domains))
 		return 0;
+	if (iopt_is_dmabuf(pages))
+		return iopt_dmabuf_fill_domains(area, pages);
 
 	mutex_lock(&pages->mutex);
 	rc = pfn_reader_first(&pfns, pages, iopt_area_index(area), iopt_area_last_index(area));
@@ -1265,6 +1275,8 @@ void iopt_area_unfill_domains(struct iopt_area *area, struct iopt_pages *pages)
 	unsigned long index;
 
 	lockdep_assert_held(&iopt->domains_rwsem);
+	if (iopt_is_dmabuf(pages))
+		return iopt_dmabuf_unfill_domains(area, pages);
 
 	mutex_lock(&pages->mutex);
 	if (!area->storage_domain)

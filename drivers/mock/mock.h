@@ -123,6 +123,13 @@ int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 mockpt_id,
 int iommufd_test_trigger_iopf(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 
+/* mock_dmabuf.cc: the mock dma-buf exporter, IOMMU_TEST_OP_DMABUF_* and MD_CHECK_DMABUF */
+int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, unsigned int open_flags, size_t len);
+int iommufd_test_dmabuf_revoke(struct iommufd_ucmd *ucmd, int fd, bool revoked);
+int iommufd_test_md_check_dmabuf(struct iommufd_ucmd *ucmd, unsigned int mockpt_id,
+				 int dmabuf_fd, unsigned long iova, size_t length,
+				 unsigned long offset);
+
 /* Registers the mock bus IOMMU instance; idempotent. */
 int mock_iommu_init(void);
 void mock_iommu_exit(void);

@@ -13,9 +13,8 @@
  * unpins everything and destroys the access, so a test that forgets them
  * still leaves nothing behind.
  *
- * Of the second core issue's operations, dma-buf (DMABUF_GET,
- * DMABUF_REVOKE, MD_CHECK_DMABUF) still returns -EOPNOTSUPP; see
- * iommufd_test().
+ * The dma-buf operations (DMABUF_GET, DMABUF_REVOKE, MD_CHECK_DMABUF)
+ * live in mock_dmabuf.cc.
  */
 #include "drivers/mock/mock.h"
 #include "core/io_pagetable.h"
@@ -958,11 +957,18 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 		return iommufd_test_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
 		return iommufd_test_trigger_vevent(ucmd, cmd);
-	/* Not implemented yet: dma-buf (needs a dma-buf layer in the harness). */
+	/* dma-buf: drivers/mock/mock_dmabuf.cc */
 	case IOMMU_TEST_OP_DMABUF_GET:
+		return iommufd_test_dmabuf_get(ucmd, cmd->dmabuf_get.open_flags,
+					       cmd->dmabuf_get.length);
 	case IOMMU_TEST_OP_DMABUF_REVOKE:
+		return iommufd_test_dmabuf_revoke(ucmd, cmd->dmabuf_revoke.dmabuf_fd,
+						  cmd->dmabuf_revoke.revoked);
 	case IOMMU_TEST_OP_MD_CHECK_DMABUF:
-		return -EOPNOTSUPP;
+		return iommufd_test_md_check_dmabuf(ucmd, cmd->id, cmd->check_dmabuf.dmabuf_fd,
+						    cmd->check_dmabuf.iova,
+						    cmd->check_dmabuf.length,
+						    cmd->check_dmabuf.offset);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -360,7 +360,7 @@ static long do_open(struct ufd_conn *conn, const struct ufd_msg *m)
 	if (ufd_cfg->trace)
 		ufd_trace_printf("open(\"/dev/iommu\", %s) = %ld%s%s", (m->arg[0] & O_CLOEXEC) ?
 				 "O_RDWR|O_CLOEXEC" : "O_RDWR", fd < 0 ? -1L : fd,
-				 fd < 0 ? " " : "", fd < 0 ? strerrorname_np((int)-fd) : "");
+				 fd < 0 ? " " : "", fd < 0 ? ufd_errno_name((int)-fd) : "");
 	return fd;
 }
 

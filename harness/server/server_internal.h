@@ -128,3 +128,5 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret);
 void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ufd_ioctl_name(unsigned long cmd);
+/* "ENOENT" for ENOENT; "E?" for a number with no name. */
+const char *ufd_errno_name(int err);

@@ -357,6 +357,13 @@ size_t read_struct(unsigned long arg, size_t ksize, u8 *buf)
 
 } // namespace
 
+const char *ufd_errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "E?";
+}
+
 const char *ufd_ioctl_name(unsigned long cmd)
 {
 	if (cmd == IOMMU_TEST_CMD)
@@ -465,6 +472,6 @@ void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret)
 		ufd_trace_printf("ioctl(%s) = %ld%s%s%s", t->in, ret, out[0] ? " {" : "", out,
 				 out[0] ? "}" : "");
 	else
-		ufd_trace_printf("ioctl(%s) = -1 %s (%s)", t->in, strerrorname_np((int)-ret),
+		ufd_trace_printf("ioctl(%s) = -1 %s (%s)", t->in, ufd_errno_name((int)-ret),
 				 strerror((int)-ret));
 }
