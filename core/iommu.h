@@ -161,8 +161,10 @@ struct iommu_user_data_array {
 
 /*
  * Copy @user_data into @dst (of @dst_size bytes, whose last mandatory
- * member ends at @min_size). The user may pass a shorter (>= @min_size) or
- * longer (zero tail) struct. -EINVAL for a wrong type or a short length.
+ * member ends at @min_size). The user may pass a shorter (>= @min_size)
+ * struct, but not a longer one: unlike the ioctl headers, driver data has
+ * no zero-tail extension, and the kernel's selftests expect -EINVAL for
+ * sizeof + 1. -EINVAL for a wrong type or a bad length.
  */
 static inline int __iommu_copy_struct_from_user(void *dst,
 						const struct iommu_user_data *user_data,
@@ -173,7 +175,7 @@ static inline int __iommu_copy_struct_from_user(void *dst,
 		return -EINVAL;
 	if (user_data->type != data_type)
 		return -EINVAL;
-	if (user_data->len < min_size)
+	if (user_data->len < min_size || user_data->len > dst_size)
 		return -EINVAL;
 	return copy_struct_from_user(dst, dst_size, user_data->uptr, user_data->len);
 }
@@ -199,7 +201,7 @@ static inline int __iommu_copy_struct_from_user_array(void *dst,
 		return -EINVAL;
 	if (src_array->type != data_type)
 		return -EINVAL;
-	if (src_array->entry_len < min_size)
+	if (src_array->entry_len < min_size || src_array->entry_len > dst_size)
 		return -EINVAL;
 	src = (const u8 __user *)src_array->uptr + (size_t)index * src_array->entry_len;
 	return copy_struct_from_user(dst, dst_size, src, src_array->entry_len);

@@ -16,6 +16,7 @@
  * pinned, not when the mapping is made, as in the kernel.
  */
 #include "core/io_pagetable.h"
+#include "harness/file.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -162,23 +163,33 @@ struct iopt_memfd *iopt_memfd_get(int fd, unsigned long start, unsigned long len
 {
 	struct iopt_memfd *mf;
 	struct stat st;
+	int hfd;
 	int fl;
 
-	fl = fcntl(fd, F_GETFL);
-	/* fget() does not hand out O_PATH descriptors either */
-	if (fl < 0 || (fl & O_PATH))
+	/*
+	 * @fd is a number in the caller's table, which is not ours when a
+	 * server acts for another process: resolve it as fget() would.
+	 */
+	hfd = host_fd_get(fd);
+	if (hfd < 0)
 		return (struct iopt_memfd *)ERR_PTR(-EBADF);
-	if (writable && (fl & O_ACCMODE) == O_RDONLY)
+	fl = fcntl(hfd, F_GETFL);
+	/* fget() does not hand out O_PATH descriptors either */
+	if (fl < 0 || (fl & O_PATH)) {
+		close(hfd);
+		return (struct iopt_memfd *)ERR_PTR(-EBADF);
+	}
+	if (writable && (fl & O_ACCMODE) == O_RDONLY) {
+		close(hfd);
 		return (struct iopt_memfd *)ERR_PTR(-EPERM);
+	}
 
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
-	if (!mf)
+	if (!mf) {
+		close(hfd);
 		return (struct iopt_memfd *)ERR_PTR(-ENOMEM);
-	mf->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (mf->fd < 0) {
-		kfree(mf);
-		return (struct iopt_memfd *)ERR_PTR(-EMFILE);
 	}
+	mf->fd = hfd;
 	if (fstat(mf->fd, &st) == 0) {
 		mf->dev = st.st_dev;
 		mf->ino = st.st_ino;

@@ -35,6 +35,14 @@ enum {
 	MOCK_DIRTY_TRACK = 1 << 0,
 };
 
+/*
+ * Bit 1 of the device flags was MOCK_FLAGS_DEVICE_HUGE_IOVA in older
+ * selftest ABIs (v6.12 has it): only a device created with it gets
+ * MOCK_HUGE_PAGE_SIZE leaves in its MOCK_IOMMUPT_DEFAULT domains. Newer
+ * selftests ask for huge leaves with MOCK_IOMMUPT_HUGE instead.
+ */
+#define MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA (1UL << 1)
+
 struct mock_iommu_domain {
 	struct iommu_domain domain;
 	unsigned long flags;

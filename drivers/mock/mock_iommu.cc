@@ -5,8 +5,9 @@
  * blocking domain, and the mock devices IOMMU_TEST_OP_MOCK_DOMAIN creates.
  *
  * Page table formats (iommu_hwpt_selftest.pagetable_type):
- *   MOCK_IOMMUPT_DEFAULT  MOCK_PAGE_SIZE granule, every power of two from
- *                         there to 1 GiB, aperture MOCK_APERTURE_START..LAST
+ *   MOCK_IOMMUPT_DEFAULT  MOCK_PAGE_SIZE leaves (and MOCK_HUGE_PAGE_SIZE
+ *                         ones for a MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA
+ *                         device), aperture MOCK_APERTURE_START..LAST
  *   MOCK_IOMMUPT_HUGE     only PAGE_SIZE and MOCK_HUGE_PAGE_SIZE leaves,
  *                         56-bit aperture from 0
  *   MOCK_IOMMUPT_AMDV1    PAGE_SIZE granule, 4 KiB to 2^51, the full
@@ -261,7 +262,13 @@ static struct mock_iommu_domain *mock_domain_alloc_pgtable(const struct iommu_hw
 
 	switch (cfg->pagetable_type) {
 	case MOCK_IOMMUPT_DEFAULT:
-		mock->domain.pgsize_bitmap = GENMASK(30, 11);
+		/*
+		 * Dirty bits live in IOPTEs, so the leaf sizes are ABI: the
+		 * kernel's dirty selftests expect MOCK_PAGE_SIZE granules here
+		 * and MOCK_HUGE_PAGE_SIZE ones only where they asked for huge
+		 * leaves (see mock_domain_alloc_paging_flags()).
+		 */
+		mock->domain.pgsize_bitmap = MOCK_PAGE_SIZE;
 		mock->domain.geometry.aperture_start = MOCK_APERTURE_START;
 		mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
 		break;
@@ -314,6 +321,9 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 	mock = mock_domain_alloc_pgtable(&user_cfg, flags);
 	if (IS_ERR(mock))
 		return ERR_CAST(mock);
+	if (user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT &&
+	    (mdev->flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA))
+		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 	return &mock->domain;
 }
 
@@ -358,15 +368,8 @@ bool iommufd_selftest_is_mock_dev(struct device *dev)
 
 struct mock_dev *mock_dev_create(unsigned long dev_flags)
 {
-	/*
-	 * Bit 1 was MOCK_FLAGS_DEVICE_HUGE_IOVA in older selftest ABIs (v6.12
-	 * has it): it added 1 MiB leaves to the device's domains. The default
-	 * page table here always has them, so the bit is accepted and means
-	 * nothing, which lets selftests from those trees run unchanged.
-	 */
-	const unsigned long legacy_huge_iova = 1UL << 1;
 	const unsigned long valid_flags = MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID |
-					  legacy_huge_iova;
+					  MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA;
 	struct mock_dev *mdev;
 	int rc, i;
 

@@ -50,9 +50,10 @@ namespace {
 char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 bool debug;
 
-/* This thread's connection, and the process it was made in. */
+/* This thread's connection, the process it was made in, and our tid there. */
 __thread int tl_conn = -1;
 __thread pid_t tl_pid;
+__thread pid_t tl_tid;
 
 /* Every connection of this process, for the atfork child to close. */
 std::atomic<int> ctl_fds[512];
@@ -165,6 +166,7 @@ int connect_server(void)
 	return fd;
 }
 
+/* Checks the pid every time: fork() by raw syscall skips the atfork handler. */
 int conn_get(void)
 {
 	pid_t pid = getpid();
@@ -173,6 +175,7 @@ int conn_get(void)
 		return tl_conn;
 	tl_conn = connect_server();
 	tl_pid = pid;
+	tl_tid = my_tid();
 	return tl_conn;
 }
 
@@ -204,8 +207,8 @@ long ufd_call_fd(struct ufd_packet *p, int *fd_out)
 
 	if (conn < 0)
 		return -EIO;
-	p->m.pid = getpid();
-	p->m.tid = my_tid();
+	p->m.pid = tl_pid;
+	p->m.tid = tl_tid;
 	p->m.maps_gen = ufd_maps_gen.load(std::memory_order_relaxed);
 	if (ufd_wire_send(conn, p, -1))
 		goto broken;

@@ -9,9 +9,12 @@
  *   /proc/thread-self/fail-nth          that task's fail-nth in the server
  *   /sys/kernel/debug/...               the server's fault-injection knobs
  * and routes the descriptor calls the kernel would route to those files:
- * ioctl(), read()/write() (and p- variants), mmap(), close() and the
- * dup family. Every other call goes straight to libc untouched, at the
- * cost of one table lookup.
+ * ioctl(), read()/write() (and p- variants), mmap()/munmap(), close() and
+ * the dup family. Every other call goes straight to libc untouched, at
+ * the cost of one table lookup. It also counts mmap/munmap/mprotect/mremap
+ * (the server caches our memory map between changes), falls back from
+ * MAP_HUGETLB when the host has no huge pages, and tells the server when
+ * the process exits (atexit, destructor, _exit) so pinned pages outlive it.
  *
  * A served file is a real socket here, so the descriptor semantics are
  * the kernel's own (fork shares it, close drops one reference, poll and

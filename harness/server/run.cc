@@ -12,6 +12,8 @@
 #include "harness/server/server.h"
 #include "harness/server/protocol.h"
 
+#include "harness/compiler.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -23,11 +25,15 @@
 extern char **environ;
 
 static volatile sig_atomic_t main_child;
+static volatile sig_atomic_t stop_requested;
 
+/* To the program while it runs; afterwards, a request to stop serving. */
 static void forward_signal(int sig)
 {
 	if (main_child > 0)
 		kill(main_child, sig);
+	else
+		stop_requested = 1;
 }
 
 static std::vector<std::string> client_environment(const ufd_server_config &cfg,
@@ -112,18 +118,33 @@ int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> 
 	}
 	main_child = pid;
 
-	/* The program first, then whatever it left running. */
+	/* The program first, reaping whatever orphans come back to us meanwhile. */
 	for (;;) {
 		w = waitpid(-1, &rc, 0);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;
+		if (w == pid) {
+			status = rc;
 			break;
 		}
-		if (w == pid)
-			status = rc;
 	}
 	main_child = 0;
+	/*
+	 * Then whatever it left running that still holds one of our files or
+	 * talks to us: an iommufd lives as long as any process has it. Other
+	 * children (a sanitizer's symbolizer) are none of our business.
+	 */
+	stop_requested = 0;
+	for (useconds_t nap = 1000; ufd_server_busy() && !stop_requested;
+	     nap = min(nap * 2, (useconds_t)50000)) {
+		while (waitpid(-1, &rc, WNOHANG) > 0)
+			;
+		usleep(nap);
+	}
+	while (waitpid(-1, &rc, WNOHANG) > 0)
+		;
 	if (WIFEXITED(status))
 		exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

@@ -83,6 +83,17 @@ static const harness_test_ops server_test_ops = {
 };
 
 unsigned long ufd_server_failures(void) { return failures.load(); }
+
+bool ufd_server_busy(void)
+{
+	{
+		std::lock_guard<std::mutex> g(conns_lock);
+
+		if (nr_conn_threads)
+			return true;
+	}
+	return ufd_served_count() != 0;
+}
 unsigned long ufd_server_clients(void) { return clients.load(); }
 
 /* ---- processes and tasks ---- */

@@ -39,6 +39,8 @@ int ufd_server_start(const ufd_server_config &cfg);
  * still open in a client is released (as if all clients had exited).
  */
 void ufd_server_stop(void);
+/* Some client still holds a served file or a connection. */
+bool ufd_server_busy(void);
 /* Kernel-side tripwires (WARN, leaks, lockdep...) reported while serving. */
 unsigned long ufd_server_failures(void);
 /* Clients served so far (processes that said hello). */

@@ -385,7 +385,9 @@ void ufd_trace_printf(const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	std::lock_guard<std::mutex> g(trace_lock);
-	if (current->tgid != current->pid)
+	if (!ufd_serving)	/* the watcher: a file whose last holder went away */
+		fprintf(ufd_cfg->trace, "[uiommufd] %s\n", line);
+	else if (current->tgid != current->pid)
 		fprintf(ufd_cfg->trace, "[pid %d/%d] %s\n", current->tgid, current->pid, line);
 	else
 		fprintf(ufd_cfg->trace, "[pid %d] %s\n", current->tgid, line);

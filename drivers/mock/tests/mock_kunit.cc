@@ -740,7 +740,8 @@ static void iommu_map_split(struct kunit *test)
 	const unsigned long iova = MOCK_APERTURE_START;
 	const phys_addr_t pa = 0x40000000;
 
-	mdev = mock_dev_create(0);
+	/* A device whose default domains have huge leaves, to cut one below. */
+	mdev = mock_dev_create(MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mdev));
 	domain = iommu_paging_domain_alloc(&mdev->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
@@ -764,7 +765,7 @@ static void iommu_map_split(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (phys_addr_t)0, iommu_iova_to_phys(domain, iova + (1UL << 20)));
 
 	/* Tripwires: cutting a leaf, freeing a domain that still maps. */
-	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, pa, PAGE_SIZE, IOMMU_READ,
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, pa, MOCK_HUGE_PAGE_SIZE, IOMMU_READ,
 					   GFP_KERNEL));
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_unmap(domain, iova, MOCK_PAGE_SIZE));
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_domain_free(domain));
@@ -774,6 +775,42 @@ static void iommu_map_split(struct kunit *test)
 }
 
 static const struct iommu_dirty_ops fake_dirty_ops = {};
+
+/*
+ * Leaf sizes decide dirty granularity: a default domain has only
+ * MOCK_PAGE_SIZE leaves unless its device carries the v6.12-era
+ * HUGE_IOVA bit, so a PAGE_SIZE map is two independently dirtied IOPTEs.
+ */
+static void default_leaf_sizes(struct kunit *test)
+{
+	struct iommu_domain *plain, *huge;
+	struct mock_dev *a, *b;
+
+	a = mock_dev_create(0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	b = mock_dev_create(MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	plain = iommu_paging_domain_alloc(&a->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(plain));
+	huge = iommu_paging_domain_alloc(&b->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(huge));
+
+	KUNIT_EXPECT_EQ(test, (unsigned long)MOCK_PAGE_SIZE, plain->pgsize_bitmap);
+	KUNIT_EXPECT_EQ(test, (unsigned long)(MOCK_PAGE_SIZE | MOCK_HUGE_PAGE_SIZE),
+			huge->pgsize_bitmap);
+	/* Cutting a PAGE_SIZE map in half is fine: it is two leaves. */
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(plain, MOCK_APERTURE_START, 0, PAGE_SIZE, IOMMU_READ,
+					   GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, (size_t)MOCK_PAGE_SIZE,
+			iommu_unmap(plain, MOCK_APERTURE_START + MOCK_PAGE_SIZE, MOCK_PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, (size_t)MOCK_PAGE_SIZE,
+			iommu_unmap(plain, MOCK_APERTURE_START, MOCK_PAGE_SIZE));
+
+	iommu_domain_free(huge);
+	iommu_domain_free(plain);
+	mock_dev_destroy(b);
+	mock_dev_destroy(a);
+}
 
 static void iommu_group_ownership(struct kunit *test)
 {
@@ -832,21 +869,23 @@ static void mock_tripwires(struct kunit *test)
 	struct mock_dev *mdev;
 	int owner;
 
-	mdev = mock_dev_create(0);
+	/* A device whose default domains have huge leaves, to cut one below. */
+	mdev = mock_dev_create(MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mdev));
 	domain = iommu_paging_domain_alloc(&mdev->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
 	other = iommu_paging_domain_alloc(&mdev->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
 
-	/* Mapping over a mapping */
-	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, 0, PAGE_SIZE, IOMMU_READ, GFP_KERNEL));
+	/* Mapping over a mapping; a huge leaf so an unmap can start inside it */
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, 0, MOCK_HUGE_PAGE_SIZE, IOMMU_READ,
+					   GFP_KERNEL));
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_map(domain, iova, 0, PAGE_SIZE, IOMMU_READ,
 						     GFP_KERNEL));
 	/* An unmap starting inside a leaf */
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_unmap(domain, iova + MOCK_PAGE_SIZE,
 						       MOCK_PAGE_SIZE));
-	iommu_unmap(domain, iova, MOCK_PAGE_SIZE);
+	iommu_unmap(domain, iova, MOCK_HUGE_PAGE_SIZE);
 	/* Page table memory never comes from special zones */
 	KUNIT_EXPECT_HARNESS_FAILURE(test, KUNIT_EXPECT_EQ(test, -EINVAL,
 		iommu_map(domain, iova, 0, PAGE_SIZE, IOMMU_READ, GFP_KERNEL | __GFP_HIGHMEM)));
@@ -1158,6 +1197,7 @@ static struct kunit_case mock_cases[] = {
 	KUNIT_CASE(test_cmd_misc),
 	KUNIT_CASE(pasid_attach),
 	KUNIT_CASE(iommu_map_split),
+	KUNIT_CASE(default_leaf_sizes),
 	KUNIT_CASE(iommu_group_ownership),
 	KUNIT_CASE(mock_tripwires),
 	KUNIT_CASE(other_driver_resv_and_hw_info),

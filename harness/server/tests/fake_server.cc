@@ -152,13 +152,17 @@ static long fake_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		if (IS_ERR(f))
 			return PTR_ERR(f);
 		live_files++;
+		/* Ours to keep using: the install takes over the first reference. */
+		get_file(f);
 		fd = fd_install_new(f, 0);
 		if (fd < 0) {
+			fput(f);
 			fput(f);
 			return fd;
 		}
 		/* A file already installed: the server refuses (-EBADF) with a WARN. */
 		fd2 = fd_install_new(f, 0);
+		fput(f);
 		return fd2 == -EBADF ? fd : -EINVAL;
 	}
 	default:
