@@ -9,6 +9,7 @@
  * allowed errnos, no tripwire, and no allocation left once every file
  * (the queue fds included) is closed.
  */
+#include "failnth.h"
 #include "kunit.h"
 
 #include "core/c_api.h"
@@ -309,74 +310,11 @@ const struct sweep sweeps[] = {
 	},
 };
 
-bool errno_allowed(const struct sweep *s, int err)
-{
-	for (int e : s->errnos) {
-		if (!e)
-			break;
-		if (e == err)
-			return true;
-	}
-	return false;
-}
-
-void sweep_desc(const struct sweep *s, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", s->name);
-}
-
-KUNIT_ARRAY_PARAM(failnth_events, sweeps, sweep_desc);
+KUNIT_ARRAY_PARAM(failnth_events, sweeps, failnth_sweep_desc<struct sweep>);
 
 void failnth_events_sweep(struct kunit *test)
 {
-	const struct sweep *s = (const struct sweep *)test->param_value;
-	unsigned int n;
-
-	for (n = 1; n <= max_points; n++) {
-		unsigned long failures = harness_failure_count();
-		u64 mark = kmem_leak_mark();
-		unsigned int remaining;
-		unsigned long leaked;
-		ev_ctx c;
-		int setup_rc, run_rc, verify_rc;
-
-		setup_rc = s->setup(&c);
-		if (setup_rc) {
-			teardown(&c);
-			KUNIT_FAIL_AND_ABORT(test, "%s: setup failed: %s", s->name,
-					     strerror(setup_rc));
-		}
-
-		fail_nth_write(n);
-		run_rc = s->run(&c);
-		remaining = fail_nth_read();
-		fail_nth_write(0);
-
-		if (run_rc)
-			KUNIT_EXPECT_TRUE_MSG(test, errno_allowed(s, run_rc),
-					      "%s n=%u: unexpected errno %d (%s)", s->name, n,
-					      run_rc, strerror(run_rc));
-		if (remaining)
-			KUNIT_EXPECT_EQ_MSG(test, run_rc, 0, "%s n=%u: failed without injection",
-					    s->name, n);
-
-		verify_rc = s->verify(&c);
-		KUNIT_EXPECT_EQ_MSG(test, verify_rc, 0, "%s n=%u (run: %d): follow-up failed: %s",
-				    s->name, n, run_rc, strerror(verify_rc));
-		teardown(&c);
-
-		leaked = kmem_leak_report(mark);
-		KUNIT_EXPECT_EQ_MSG(test, leaked, 0UL, "%s n=%u (run: %d): allocations leaked",
-				    s->name, n, run_rc);
-		KUNIT_EXPECT_EQ_MSG(test, harness_failure_count(), failures,
-				    "%s n=%u (run: %d): a tripwire fired", s->name, n, run_rc);
-		if (remaining)
-			break;
-		if (leaked || verify_rc || harness_failure_count() != failures)
-			KUNIT_FAIL_AND_ABORT(test, "%s: stopping at n=%u", s->name, n);
-	}
-	KUNIT_EXPECT_LE_MSG(test, n, max_points, "%s: sweep did not end", s->name);
-	kunit_info(test, "%s: %u injection points swept", s->name, n - 1);
+	failnth_run_sweep(test, (const struct sweep *)test->param_value, max_points, teardown);
 }
 
 /* First-use state (caches, the mock IOMMU, the evfd thread) before any mark. */

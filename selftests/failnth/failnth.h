@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fail-nth sweep every selftests/failnth program runs.
+ *
+ * A sweep is a table row: a setup, the operation sequence under test, a
+ * follow-up that must work afterwards, and the errnos the sequence may
+ * fail with. For n = 1, 2, ... the n-th injection point of the sequence
+ * fails (the kernel's per-task fail-nth); after each run the follow-up must
+ * succeed, the context must close with nothing leaked, and no tripwire may
+ * fire. The sweep ends at the first n the sequence never reaches.
+ *
+ * Each program keeps its own rows and context type (struct Sweep with
+ * name/setup/run/verify/errnos, and the context its callbacks take); this
+ * header is the one loop they share.
+ */
+#pragma once
+
+#include "harness/fault_inject.h"
+#include "harness/slab.h"
+#include "harness/testhooks.h"
+#include "kunit.h"
+
+#include <cstdio>
+#include <cstring>
+
+template <typename Sweep> static bool failnth_errno_allowed(const Sweep *s, int err)
+{
+	for (int e : s->errnos) {
+		if (!e)
+			break;
+		if (e == err)
+			return true;
+	}
+	return false;
+}
+
+/* KUNIT_ARRAY_PARAM's description: the row's name. */
+template <typename Sweep> static void failnth_sweep_desc(const Sweep *s, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", s->name);
+}
+
+template <typename Sweep, typename Ctx>
+static void failnth_run_sweep(struct kunit *test, const Sweep *s, unsigned int max_points,
+			      void (*teardown)(Ctx *c))
+{
+	unsigned int n;
+
+	for (n = 1; n <= max_points; n++) {
+		unsigned long failures = harness_failure_count();
+		u64 mark = kmem_leak_mark();
+		unsigned int remaining;
+		unsigned long leaked;
+		Ctx c;
+		int setup_rc, run_rc, verify_rc;
+
+		setup_rc = s->setup(&c);
+		if (setup_rc) {
+			teardown(&c);
+			KUNIT_FAIL_AND_ABORT(test, "%s: setup failed: %s", s->name,
+					     strerror(setup_rc));
+		}
+
+		fail_nth_write(n);
+		run_rc = s->run(&c);
+		remaining = fail_nth_read();
+		fail_nth_write(0);
+
+		if (run_rc)
+			KUNIT_EXPECT_TRUE_MSG(test, failnth_errno_allowed(s, run_rc),
+					      "%s n=%u: unexpected errno %d (%s)", s->name, n,
+					      run_rc, strerror(run_rc));
+		/* Not reached: the sequence ran clean and must have succeeded. */
+		if (remaining)
+			KUNIT_EXPECT_EQ_MSG(test, run_rc, 0, "%s n=%u: failed without injection",
+					    s->name, n);
+
+		verify_rc = s->verify(&c);
+		KUNIT_EXPECT_EQ_MSG(test, verify_rc, 0, "%s n=%u (run: %d): follow-up failed: %s",
+				    s->name, n, run_rc, strerror(verify_rc));
+		teardown(&c);
+
+		leaked = kmem_leak_report(mark);
+		KUNIT_EXPECT_EQ_MSG(test, leaked, 0UL, "%s n=%u (run: %d): allocations leaked",
+				    s->name, n, run_rc);
+		KUNIT_EXPECT_EQ_MSG(test, harness_failure_count(), failures,
+				    "%s n=%u (run: %d): a tripwire fired", s->name, n, run_rc);
+		if (remaining)
+			break;
+		/* One broken point reports once; do not flood the log. */
+		if (leaked || verify_rc || harness_failure_count() != failures)
+			KUNIT_FAIL_AND_ABORT(test, "%s: stopping at n=%u", s->name, n);
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, max_points, "%s: sweep did not end", s->name);
+	kunit_info(test, "%s: %u injection points swept", s->name, n - 1);
+}
