@@ -200,9 +200,15 @@ std::vector<std::string> compile_all(build &b)
 
 		for (const std::string &f : cflags(b))
 			args.push_back(f);
+		/*
+		 * Newer trees include "kselftest_harness.h" by name and use
+		 * libcap, as their Makefile's include path and LDLIBS say.
+		 */
+		args.push_back("-I" + b.dir + "/src/tools/testing/selftests");
 		args.push_back("-o");
 		args.push_back(b.dir + "/" + prog);
 		args.push_back(b.dir + "/src/" + selftest_dir_rel + "/" + prog + ".c");
+		args.push_back("-lcap");
 		pids.push_back(spawn_logged(args, b.dir + "/" + prog + ".log"));
 	}
 	for (size_t i = 0; i < pids.size(); i++)
