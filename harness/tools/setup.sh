@@ -6,7 +6,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-pkgs=(build-essential cmake ninja-build pkg-config g++ clang python3
+pkgs=(build-essential cmake ninja-build pkg-config g++ clang libclang-rt-14-dev python3
       googletest libgtest-dev libgmock-dev libbenchmark-dev
       liburing-dev libxxhash-dev libcap-dev linux-source-6.12)
 
