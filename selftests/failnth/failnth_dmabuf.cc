@@ -358,14 +358,7 @@ int failnth_dmabuf_suite_init(struct kunit_suite *suite)
 	host_page = sysconf(_SC_PAGESIZE);
 	buf_size = 8 * host_page;
 
-	/* Create what the kernel keeps once (caches, the mock IOMMU) up front. */
-	for (const struct sweep &s : sweeps) {
-		sweep_ctx c;
-
-		if (!s.setup(&c) && !s.run(&c))
-			s.verify(&c);
-		teardown(&c);
-	}
+	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 

@@ -320,13 +320,7 @@ void failnth_events_sweep(struct kunit *test)
 /* First-use state (caches, the mock IOMMU, the evfd thread) before any mark. */
 int failnth_events_suite_init(struct kunit_suite *suite)
 {
-	for (const struct sweep &s : sweeps) {
-		ev_ctx c;
-
-		if (!s.setup(&c) && !s.run(&c))
-			s.verify(&c);
-		teardown(&c);
-	}
+	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 

@@ -808,17 +808,11 @@ void failnth_sweep(struct kunit *test)
  */
 int failnth_suite_init(struct kunit_suite *suite)
 {
-	void *p;
-
 	host_page = sysconf(_SC_PAGESIZE);
 	buf_size = 16 * host_page;
-	if (posix_memalign(&p, 2UL << 20, buf_size))
+	buf = failnth_shared_buffer(buf_size, 0x5a);
+	if (!buf)
 		return -ENOMEM;
-	buf = mmap(p, buf_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
-		   -1, 0);
-	if (buf != p)
-		return -ENOMEM;
-	memset(buf, 0x5a, buf_size);
 
 	mfd = memfd_create("uiommufd-failnth", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, buf_size))
@@ -828,13 +822,7 @@ int failnth_suite_init(struct kunit_suite *suite)
 		return -ENOMEM;
 	memset(mfd_buf, 0xa5, buf_size);
 
-	for (const struct sweep &s : sweeps) {
-		sweep_ctx c;
-
-		if (!s.setup(&c) && !s.run(&c))
-			s.verify(&c);
-		teardown(&c);
-	}
+	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 
