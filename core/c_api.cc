@@ -4,10 +4,13 @@
  * translations the VFS makes on the way out of a driver.
  */
 #include "core/c_api.h"
+#include "core/eventq.h"
+#include "core/eventq_user.h"
 #include "core/iommufd_private.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 struct file *iommufd_fops_open(void);
 
@@ -50,22 +53,46 @@ extern "C" int iommufd_ioctl(int fd, unsigned long cmd, void *arg)
 	return syscall_return(ret);
 }
 
-extern "C" long iommufd_write(int fd, const void *buf, unsigned long count)
+/* ->read() or ->write() of a file of ours, with read(2)/write(2)'s return convention. */
+static long c_api_rw(struct file *filp, void *buf, unsigned long count, bool write)
 {
-	struct file *filp = fget(fd);
 	loff_t pos = 0;
 	long ret;
 
-	if (!filp)
-		return syscall_return(-EBADF);
-	if (filp->f_op->write)
+	if (write && filp->f_op->write)
 		ret = filp->f_op->write(filp, (const char __user *)buf, count, &pos);
+	else if (!write && filp->f_op->read)
+		ret = filp->f_op->read(filp, (char __user *)buf, count, &pos);
 	else
 		ret = -EINVAL;
 	fput(filp);
-	if (ret < 0)
-		return syscall_return(ret);
-	return ret;
+	return ret < 0 ? syscall_return(ret) : ret;
+}
+
+extern "C" long iommufd_write(int fd, const void *buf, unsigned long count)
+{
+	struct file *filp = fget(fd);
+
+	if (!filp)
+		return syscall_return(-EBADF);
+	return c_api_rw(filp, (void *)buf, count, true);
+}
+
+extern "C" long iommufd_read(int fd, void *buf, unsigned long count)
+{
+	struct file *filp = fget(fd);
+	long ret;
+	int kind;
+
+	if (!filp)
+		return read(fd, buf, count);
+	kind = iommufd_eventq_file_kind(filp);
+	if (!kind)
+		return c_api_rw(filp, buf, count, false);
+	/* @fd is the user's end of the queue's socket, as for read(2) */
+	ret = iommufd_queue_read(fd, kind, buf, count);
+	fput(filp);
+	return ret < 0 ? syscall_return(ret) : ret;
 }
 
 /* The live iommufd_mmap() mappings: each holds its file, as a VMA does. */

@@ -25,6 +25,15 @@ int iommufd_ioctl(int fd, unsigned long cmd, void *arg);
  * write(2) on a queue fd also works; it is serviced asynchronously.)
  */
 long iommufd_write(int fd, const void *buf, unsigned long count);
+/*
+ * read(fd, buf, count) with the kernel's ->read() semantics. On a fault
+ * queue or vEVENTQ fd (whose plain read(2) has socket semantics) it
+ * returns whole fault groups / whole vEVENTs only, -1/ESPIPE for a fault
+ * read count that is not a multiple of the message size, and 0 at once
+ * when nothing is queued (core/eventq_user.h). Other uiommufd files: their
+ * ->read, or -1/EINVAL without one; any other descriptor: read(2).
+ */
+long iommufd_read(int fd, void *buf, unsigned long count);
 /* close(fd) for a uiommufd file. */
 int iommufd_close(int fd);
 /*

@@ -24,6 +24,7 @@
  * Documentation/core-events.md.
  */
 #include "core/eventq.h"
+#include "core/eventq_user.h"
 #include "harness/evfd.h"
 
 #include <fcntl.h>
@@ -411,6 +412,14 @@ int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type, void *e
 
 	if (WARN_ON_ONCE(!data_len || !event_data))
 		return -EINVAL;
+	/*
+	 * The header carries no length: readers frame events by the size of
+	 * the type's uAPI structure (core/eventq_user.cc), so a driver must
+	 * report exactly that. (Unknown types are read as a plain stream.)
+	 */
+	if (iommufd_vevent_data_len(type) &&
+	    WARN_ON_ONCE(data_len != iommufd_vevent_data_len(type)))
+		return -EINVAL;
 
 	down_read(&viommu->veventqs_rwsem);
 	veventq = iommufd_viommu_find_veventq(viommu, type);
@@ -446,4 +455,15 @@ out_unlock:
 out_unlock_veventqs:
 	up_read(&viommu->veventqs_rwsem);
 	return rc;
+}
+
+int iommufd_eventq_file_kind(struct file *filep)
+{
+	struct iommufd_eventq *eventq = (struct iommufd_eventq *)filep->private_data;
+
+	if (filep->f_op == &iommufd_fault_fops)
+		return IOMMUFD_QUEUE_FAULT;
+	if (filep->f_op == &iommufd_veventq_fops)
+		return iommufd_queue_kind_veventq(eventq_to_veventq(eventq)->type);
+	return 0;
 }

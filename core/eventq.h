@@ -78,3 +78,10 @@ void iommufd_auto_response_faults(struct iommufd_hw_pagetable *hwpt,
  */
 int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type, void *event_data,
 				size_t data_len);
+
+/*
+ * For the C API's iommufd_read(): the core/eventq_user.h kind of @filep
+ * (IOMMUFD_QUEUE_FAULT, or iommufd_queue_kind_veventq() of the vEVENTQ's
+ * type), or 0 if @filep is not a queue file.
+ */
+int iommufd_eventq_file_kind(struct file *filep);

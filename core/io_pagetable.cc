@@ -1260,9 +1260,12 @@ static int iopt_area_split(struct iopt_area *area, unsigned long iova)
 	if (!pages || area->prevent_access)
 		return -EBUSY;
 
-	/* dma-buf revoke tracking is per area; such areas are never cut */
+	/*
+	 * dma-buf revoke tracking is per area, so such an area is never cut;
+	 * upstream's dma-buf series refuses the same way (core-dmabuf.md).
+	 */
 	if (iopt_is_dmabuf(pages))
-		return -EINVAL;
+		return -EOPNOTSUPP;
 
 	if (new_start & (alignment - 1) ||
 	    iopt_area_start_byte(area, new_start) & (alignment - 1))

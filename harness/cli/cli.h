@@ -20,6 +20,7 @@ struct cli_run_opts {
 	bool trace = false;
 	std::string trace_file;		/* empty: stderr */
 	bool leak_check = false;
+	bool server = false;		/* a server process, not in-process */
 	std::vector<std::string> argv;	/* PROGRAM [ARGS] */
 };
 
@@ -31,6 +32,7 @@ int cli_selftest(int argc, char **argv);
 /* Where things are. */
 std::string cli_self_exe(void);
 std::string cli_preload_path(void);
+std::string cli_kernel_lib_path(void);
 std::string cli_build_dir(void);
 std::string cli_source_dir(void);
 

@@ -346,6 +346,7 @@ struct common_opts {
 	std::string out, expected, trace;
 	unsigned int jobs = 2;
 	bool strict = false;
+	bool server = false;
 	double min_pass_rate = 0;
 };
 
@@ -395,6 +396,10 @@ int common_option(int argc, char **argv, int *i, common_opts *o, const char *cmd
 		o->strict = true;
 		return 1;
 	}
+	if (!strcmp(a, "--server")) {
+		o->server = true;
+		return 1;
+	}
 	return 0;
 }
 
@@ -411,6 +416,8 @@ int run_and_report(const char *what, std::vector<tap_program> &progs, const comm
 	}
 	if (!o.trace.empty())
 		run_args.push_back("--trace=" + o.trace);
+	if (o.server)
+		run_args.push_back("--server");
 	tap_run_all(progs, o.jobs, run_args, isatty(2));
 	apply_expectations(progs, exp);
 	if (!out_dir.empty() && mkdirs(out_dir)) {

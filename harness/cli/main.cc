@@ -34,11 +34,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* core/main.cc: open("/dev/iommu"). */
+/* core/main.cc: open("/dev/iommu"); core/eventq.cc: how a queue file reads. */
 struct file *iommufd_fops_open(void);
+int iommufd_eventq_file_kind(struct file *filep);
 
 #ifndef UIOMMUFD_PRELOAD_BUILD_PATH
 #define UIOMMUFD_PRELOAD_BUILD_PATH ""
+#endif
+#ifndef UIOMMUFD_KERNEL_LIB_BUILD_PATH
+#define UIOMMUFD_KERNEL_LIB_BUILD_PATH ""
 #endif
 #ifndef UIOMMUFD_BUILD_DIR
 #define UIOMMUFD_BUILD_DIR ""
@@ -48,19 +52,23 @@ struct file *iommufd_fops_open(void);
 #endif
 
 static const char usage[] =
-	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--leak-check] [--] PROGRAM [ARGS...]\n"
+	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--server] [--leak-check] [--] PROGRAM [ARGS...]\n"
 	"       uiommufd kselftest --tree KERNEL_TREE [--out DIR] [--expected FILE] [--cc CC]\n"
-	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict]\n"
-	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N]\n"
+	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict] [--server]\n"
+	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N] [--server]\n"
 	"\n"
-	"  run        start the uiommufd server and run PROGRAM against it: open(\"/dev/iommu\"),\n"
-	"             its ioctls, fail-nth and the fault-injection debugfs are served by uiommufd\n"
+	"  run        run PROGRAM against uiommufd: open(\"/dev/iommu\"), its ioctls, fail-nth and\n"
+	"             the fault-injection debugfs are served by uiommufd's kernel side, loaded\n"
+	"             into PROGRAM's own process (a forked child becomes its parent's client)\n"
 	"  kselftest  build the kernel tree's iommu selftests against uiommufd's uapi/ and run them\n"
 	"  selftest   run uiommufd's own selftests through the interposer\n"
 	"\n"
 	"  --trace[=FILE]   one decoded line per ioctl (name, IDs, fields, result) to FILE or stderr\n"
 	"  --platform P     the platform to emulate (only \"default\" exists so far)\n"
-	"  --leak-check     after the last client exits, report kernel allocations still live\n";
+	"  --server         keep the kernel side in a separate server process instead (slower;\n"
+	"                   the kernel side is then the sanitized build's)\n"
+	"  --leak-check     after the last client exits, report kernel allocations still live\n"
+	"                   (implies --server)\n";
 
 std::string cli_self_exe(void)
 {
@@ -80,21 +88,36 @@ static bool is_file(const std::string &p)
 	return !p.empty() && !stat(p.c_str(), &st) && S_ISREG(st.st_mode);
 }
 
-std::string cli_preload_path(void)
+/*
+ * One of our libraries: $ENV_VAR, else where this build put it, else
+ * next to (or installed beside) the command.
+ */
+static std::string find_library(const char *env_var, const char *build_path, const char *name)
 {
-	const char *env = getenv("UIOMMUFD_PRELOAD");
+	const char *env = getenv(env_var);
 	std::string self = cli_self_exe();
 	std::string dir = self.substr(0, self.rfind('/'));
 
 	if (env && *env)
 		return env;
-	if (is_file(UIOMMUFD_PRELOAD_BUILD_PATH))
-		return UIOMMUFD_PRELOAD_BUILD_PATH;
-	for (const char *rel : {"/../lib/uiommufd/libuiommufd_preload.so",
-				"/libuiommufd_preload.so", "/../preload/libuiommufd_preload.so"})
-		if (is_file(dir + rel))
-			return dir + rel;
+	if (is_file(build_path))
+		return build_path;
+	for (const char *rel : {"/../lib/uiommufd/", "/", "/../preload/"})
+		if (is_file(dir + rel + name))
+			return dir + rel + name;
 	return "";
+}
+
+std::string cli_preload_path(void)
+{
+	return find_library("UIOMMUFD_PRELOAD", UIOMMUFD_PRELOAD_BUILD_PATH,
+			    "libuiommufd_preload.so");
+}
+
+std::string cli_kernel_lib_path(void)
+{
+	return find_library("UIOMMUFD_KERNEL_LIB_PATH", UIOMMUFD_KERNEL_LIB_BUILD_PATH,
+			    "libuiommufd_kernel.so");
 }
 
 std::string cli_build_dir(void)
@@ -148,6 +171,7 @@ int cli_run(const cli_run_opts &o)
 	cfg.socket_path = dir + "/server.sock";
 	cfg.debugfs_dir = dir + "/debugfs";
 	cfg.open_iommu = iommufd_fops_open;
+	cfg.read_kind = iommufd_eventq_file_kind;
 	if (o.trace) {
 		cfg.trace = o.trace_file.empty() ? stderr : fopen(o.trace_file.c_str(), "we");
 		if (!cfg.trace) {
@@ -159,6 +183,40 @@ int cli_run(const cli_run_opts &o)
 	}
 	if (o.leak_check)
 		mark = kmem_leak_mark();
+
+	if (!o.server && !o.leak_check) {
+		ufd_inproc_config in;
+		int fd;
+
+		in.kernel_lib = cli_kernel_lib_path();
+		if (in.kernel_lib.empty()) {
+			fprintf(stderr, "uiommufd: cannot find libuiommufd_kernel.so "
+					"(set UIOMMUFD_KERNEL_LIB_PATH, or use --server)\n");
+			nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+			return 125;
+		}
+		in.run_dir = dir;
+		in.failures_path = dir + "/failures";
+		fd = open(in.failures_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		if (o.trace)
+			in.trace = o.trace_file.empty() ? "-" : o.trace_file;
+		if (cfg.trace && cfg.trace != stderr)
+			fclose(cfg.trace);	/* created empty; the processes append */
+		cfg.trace = nullptr;
+		exit_code = ufd_server_run(cfg, o.argv, preload, &in);
+		struct stat st;
+		unsigned long failures = stat(in.failures_path.c_str(), &st) ? 0 : st.st_size;
+		if (failures) {
+			fprintf(stderr, "uiommufd: %lu kernel-side failure(s) while serving (see above)\n",
+				failures);
+			if (!exit_code)
+				exit_code = 1;
+		}
+		nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		return exit_code;
+	}
 
 	exit_code = ufd_server_run(cfg, o.argv, preload);
 
@@ -216,6 +274,8 @@ static int parse_run(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--leak-check")) {
 			o.leak_check = true;
+		} else if (!strcmp(a, "--server")) {
+			o.server = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return 0;

@@ -189,7 +189,7 @@ int evfd_register(struct file *f, size_t write_unit)
 	std::call_once(started, [] {
 		by_file = new std::unordered_map<struct file *, std::shared_ptr<evfd_entry>>();
 		by_id = new std::unordered_map<u64, std::shared_ptr<evfd_entry>>();
-		epfd = epoll_create1(EPOLL_CLOEXEC);
+		epfd = kernel_fd_hide(epoll_create1(EPOLL_CLOEXEC));
 		if (epfd >= 0)
 			std::thread(io_thread_fn).detach();
 	});

@@ -167,5 +167,22 @@ int host_fd_get(int fd)
 	if (const struct file_fd_ops *ops = serving_fd_ops())
 		return ops->get_host(fd);
 	hfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	return hfd < 0 ? -EBADF : hfd;
+	return hfd < 0 ? -EBADF : kernel_fd_hide(hfd);
+}
+
+static std::atomic<int> kernel_fd_floor;
+
+void file_set_kernel_fd_floor(int floor) { kernel_fd_floor.store(floor); }
+
+int kernel_fd_hide(int fd)
+{
+	int floor = kernel_fd_floor.load(std::memory_order_relaxed), hi;
+
+	if (fd < 0 || !floor || fd >= floor)
+		return fd;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+	if (hi < 0)
+		return fd;	/* a full table: a low number beats no descriptor */
+	close(fd);
+	return hi;
 }

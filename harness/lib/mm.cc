@@ -108,6 +108,7 @@ static void mm_init(struct mm_struct *mm, pid_t pid, bool local, struct user_str
 	atomic64_set(&mm->pinned_vm, 0);
 	mm->locked_vm = 0;
 	mm->user = user;
+	mm->maps_gen_addr = 0;
 	init_rwsem(&mm->mmap_lock);
 }
 

@@ -58,7 +58,18 @@ struct fault_frame {
 	volatile uintptr_t fault_addr;
 };
 
+/*
+ * Read by the signal handler. Initial-exec makes that a plain load, but
+ * a library dlopen()ed into somebody else's program (the in-process
+ * kernel, harness/server/kernel_lib.cmake) cannot have initial-exec TLS:
+ * there the handler only reads a slot the faulting thread has already
+ * written, so the dynamic model's lookup is allocated and safe.
+ */
+#ifdef UFD_DLOPENED
+static thread_local fault_frame *cur_frame;
+#else
 static thread_local fault_frame *cur_frame __attribute__((tls_model("initial-exec")));
+#endif
 static struct sigaction prev_segv, prev_bus;
 static std::once_flag handlers_once;
 
@@ -395,14 +406,35 @@ static unsigned long readable_pages(pid_t pid, unsigned long start, unsigned lon
 	return done;
 }
 
-static unsigned long remote_probe(pid_t pid, unsigned long start, unsigned long npages,
-				  bool write)
+/*
+ * The generation of pid's map: the request's own when pid made it, else
+ * read from the process (struct mm_struct::maps_gen_addr) if it says
+ * where; 0 (do not cache) if neither.
+ */
+static u64 maps_generation_of(struct mm_struct *mm)
 {
+	u32 gen = 0;
+	struct iovec local = {&gen, sizeof(gen)};
+	struct iovec remote = {(void *)mm->maps_gen_addr, sizeof(gen)};
+
+	if (current->tgid == mm->pid)
+		return maps_generation;
+	if (!maps_generation || !mm->maps_gen_addr ||
+	    process_vm_readv(mm->pid, &local, 1, &remote, 1, 0) != sizeof(gen))
+		return 0;
+	return gen;
+}
+
+static unsigned long remote_probe(struct mm_struct *mm, unsigned long start,
+				  unsigned long npages, bool write)
+{
+	u64 generation = maps_generation_of(mm);
+	pid_t pid = mm->pid;
 	std::vector<vma_range> vmas;
 	unsigned long n;
 
-	if (maps_generation && maps_cache.valid && maps_cache.pid == pid &&
-	    maps_cache.generation == maps_generation) {
+	if (generation && maps_cache.valid && maps_cache.pid == pid &&
+	    maps_cache.generation == generation) {
 		n = probe_vmas(maps_cache.vmas, start, npages, write);
 		if (n == npages)
 			return readable_pages(pid, start, n);
@@ -411,10 +443,10 @@ static unsigned long remote_probe(pid_t pid, unsigned long start, unsigned long 
 	if (!read_maps(pid, &vmas))
 		return 0;
 	n = probe_vmas(vmas, start, npages, write);
-	if (maps_generation) {
+	if (generation) {
 		maps_cache.valid = true;
 		maps_cache.pid = pid;
-		maps_cache.generation = maps_generation;
+		maps_cache.generation = generation;
 		maps_cache.vmas = std::move(vmas);
 	}
 	return n;
@@ -460,7 +492,7 @@ unsigned long mm_probe_pages(struct mm_struct *mm, unsigned long start, unsigned
 		return 0;
 	if (mm->local)
 		return local_probe(start, npages, write);
-	return remote_probe(mm->pid, start, npages, write);
+	return remote_probe(mm, start, npages, write);
 }
 
 /* ---- the kernel API ---- */

@@ -15,6 +15,7 @@
  */
 #include "client.h"
 #include "fdtable.h"
+#include "harness/server/embedded.h"
 #include "harness/server/wire.h"
 
 #include <atomic>
@@ -49,6 +50,23 @@ namespace {
 
 char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 bool debug;
+
+/*
+ * In-process (embedded.h): the kernel side as a library in this process.
+ * kernel_pid is the process whose copy we may call (the one that loaded
+ * it, or a child that inherited one with nothing served yet); a child of a
+ * process that had served something is that process's client instead
+ * (remote), over sock_path.
+ */
+const char *kernel_lib;
+const char *run_dir;
+pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+std::atomic<pid_t> kernel_pid;
+ufd_embedded_call_fn kernel_call;
+ufd_embedded_fork_prepare_fn kernel_fork_prepare;
+bool remote;
+int fork_mode;		/* what the last fork prepare decided (embedded.h) */
+char fork_path[sizeof(sock_path)];
 
 /* This thread's connection, the process it was made in, and our tid there. */
 __thread int tl_conn = -1;
@@ -143,6 +161,8 @@ int connect_server(void)
 	p.m.tid = my_tid();
 	p.m.arg[0] = UFD_PROTO_VERSION;
 	p.m.arg[1] = getuid();
+	static_assert(sizeof(ufd_maps_gen) == sizeof(uint32_t), "read as a u32 by the server");
+	p.m.arg[2] = (uint64_t)(uintptr_t)&ufd_maps_gen;
 	if (ufd_wire_send(fd, &p, -1) || ufd_wire_recv(fd, &p, nullptr, ufd_real.close) <= 0 ||
 	    p.m.op != UFD_OP_REPLY || p.m.ret) {
 		ufd_debug("hello refused");
@@ -199,11 +219,72 @@ void ufd_debug(const char *fmt, ...)
 	(void)!ufd_real.write(2, line, n);
 }
 
+namespace {
+
+/* The kernel side made a file for us: sv[0] of its socketpair is our descriptor. */
+long kernel_install(uint64_t token, unsigned int caps, int cloexec, unsigned int read_kind,
+		    int fd)
+{
+	if (!cloexec)
+		ufd_real.fcntl(fd, F_SETFD, 0);
+	if (!ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)caps, token, read_kind))
+		return -EMFILE;
+	ufd_debug("installed token %llu as fd %d", (unsigned long long)token, fd);
+	return fd;
+}
+
+/* Loads the kernel side into this process once. */
+bool kernel_load(void)
+{
+	struct ufd_embedded_hooks hooks = {kernel_install, high_fd_floor()};
+	ufd_embedded_init_fn init;
+	void *h;
+
+	pthread_mutex_lock(&kernel_lock);
+	if (kernel_pid.load() == getpid())
+		goto out;
+	h = dlopen(kernel_lib, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+	if (!h) {
+		ufd_debug("dlopen %s: %s", kernel_lib, dlerror());
+		goto out;
+	}
+	init = (ufd_embedded_init_fn)dlsym(h, "ufd_embedded_init");
+	kernel_call = (ufd_embedded_call_fn)dlsym(h, "ufd_embedded_call");
+	kernel_fork_prepare = (ufd_embedded_fork_prepare_fn)dlsym(h, "ufd_embedded_fork_prepare");
+	if (!init || !kernel_call || !kernel_fork_prepare || init(&hooks)) {
+		ufd_debug("%s: not a usable kernel library", kernel_lib);
+		kernel_call = nullptr;
+		goto out;
+	}
+	kernel_pid = getpid();
+out:
+	pthread_mutex_unlock(&kernel_lock);
+	return kernel_pid.load() == getpid();
+}
+
+long kernel_call_fd(struct ufd_packet *p, int *fd_out)
+{
+	if (fd_out)
+		*fd_out = -1;
+	if (kernel_pid.load(std::memory_order_relaxed) != getpid() && !kernel_load())
+		return -EIO;
+	p->m.pid = getpid();
+	p->m.tid = my_tid();
+	p->m.maps_gen = ufd_maps_gen.load(std::memory_order_relaxed);
+	return kernel_call(p, fd_out);
+}
+
+} // namespace
+
 long ufd_call(struct ufd_packet *p) { return ufd_call_fd(p, nullptr); }
 
 long ufd_call_fd(struct ufd_packet *p, int *fd_out)
 {
-	int conn = conn_get();
+	int conn;
+
+	if (kernel_lib && !remote)
+		return kernel_call_fd(p, fd_out);
+	conn = conn_get();
 
 	if (conn < 0)
 		return -EIO;
@@ -228,7 +309,8 @@ long ufd_call_fd(struct ufd_packet *p, int *fd_out)
 			} else {
 				if (!(p->m.arg[1] & O_CLOEXEC))
 					ufd_real.fcntl(fd, F_SETFD, 0);
-				ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)p->m.arg[0], token);
+				ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)p->m.arg[0], token,
+					   (uint32_t)p->m.arg[2]);
 				ret = fd;
 			}
 			ufd_debug("installed token %llu as fd %ld", (unsigned long long)token, ret);
@@ -277,8 +359,26 @@ void ufd_client_exit(void)
 	ufd_call_simple(UFD_OP_EXIT, 0, 0, 0, 0);
 }
 
+void ufd_client_atfork_prepare(void)
+{
+	fork_mode = 0;
+	if (!kernel_lib || remote || kernel_pid.load() != getpid())
+		return;
+	snprintf(fork_path, sizeof(fork_path), "%s/host-%d.sock", run_dir ? run_dir : "/tmp",
+		 getpid());
+	fork_mode = kernel_fork_prepare(fork_path);
+	if (fork_mode < 0)
+		ufd_debug("cannot serve a child at %s: %s", fork_path, strerror(-fork_mode));
+}
+
 void ufd_client_atfork_child(void)
 {
+	/* Our parent holds iommufd state we share: be its client (embedded.h). */
+	if (fork_mode > 0) {
+		remote = true;
+		memcpy(sock_path, fork_path, sizeof(sock_path));
+		kernel_pid = 0;
+	}
 	for (auto &slot : ctl_fds) {
 		int fd = slot.exchange(-1);
 
@@ -327,6 +427,15 @@ void ufd_client_init(void)
 	debug = getenv(UFD_ENV_TRACE_CLIENT) != nullptr;
 	for (auto &slot : ctl_fds)
 		slot = -1;
+	kernel_lib = getenv(UFD_ENV_KERNEL_LIB);
+	if (kernel_lib && *kernel_lib) {
+		run_dir = getenv(UFD_ENV_RUNDIR);
+		ufd_debugfs_dir = getenv(UFD_ENV_DEBUGFS);
+		pthread_key_create(&conn_key, conn_key_dtor);
+		ufd_active = true;
+		return;
+	}
+	kernel_lib = nullptr;
 	if (!path || strlen(path) >= sizeof(sock_path)) {
 		ufd_debug("no server: %s not set", UFD_ENV_SOCKET);
 		return;

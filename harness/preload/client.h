@@ -51,6 +51,7 @@ extern bool ufd_active;
 extern const char *ufd_debugfs_dir;
 
 void ufd_client_init(void);
+void ufd_client_atfork_prepare(void);
 void ufd_client_atfork_child(void);
 
 /*

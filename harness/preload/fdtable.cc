@@ -21,6 +21,7 @@ namespace {
 struct slot {
 	std::atomic<uint64_t> word;
 	std::atomic<uint64_t> ino;
+	std::atomic<uint32_t> aux;
 };
 
 std::atomic<struct slot *> chunks[NR_CHUNKS];
@@ -30,10 +31,11 @@ uint64_t pack(enum ufd_fd_kind kind, uint8_t caps, uint64_t value)
 	return (uint64_t)kind << 56 | (uint64_t)caps << 48 | (value & ((1ULL << 48) - 1));
 }
 
-struct ufd_fd_entry unpack(uint64_t w, uint64_t ino)
+struct ufd_fd_entry unpack(uint64_t w, uint64_t ino, uint32_t aux = 0)
 {
 	struct ufd_fd_entry e;
 
+	e.aux = aux;
 	e.kind = (enum ufd_fd_kind)(w >> 56);
 	e.caps = (uint8_t)(w >> 48);
 	e.value = w & ((1ULL << 48) - 1);
@@ -76,7 +78,7 @@ struct ufd_fd_entry ufd_fd_get(int fd)
 
 	if (!s)
 		return unpack(0, 0);
-	return unpack(s->word.load(std::memory_order_acquire), s->ino.load());
+	return unpack(s->word.load(std::memory_order_acquire), s->ino.load(), s->aux.load());
 }
 
 struct ufd_fd_entry ufd_fd_get_valid(int fd)
@@ -92,13 +94,14 @@ struct ufd_fd_entry ufd_fd_get_valid(int fd)
 	return e;
 }
 
-bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value)
+bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value, uint32_t aux)
 {
 	struct slot *s = slot_of(fd, true);
 
 	if (!s)
 		return false;
 	s->ino.store(ino_of(fd));
+	s->aux.store(aux);
 	s->word.store(pack(kind, caps, value), std::memory_order_release);
 	return true;
 }
@@ -119,7 +122,7 @@ void ufd_fd_copy(int oldfd, int newfd)
 		ufd_fd_clear(newfd);
 		return;
 	}
-	ufd_fd_set(newfd, e.kind, e.caps, e.value);
+	ufd_fd_set(newfd, e.kind, e.caps, e.value, e.aux);
 }
 
 void ufd_fd_for_each(int first, int last, void (*fn)(int fd, struct ufd_fd_entry e, void *arg),
@@ -140,7 +143,7 @@ void ufd_fd_for_each(int first, int last, void (*fn)(int fd, struct ufd_fd_entry
 				continue;
 			w = s[i].word.load(std::memory_order_acquire);
 			if (w)
-				fn(fd, unpack(w, s[i].ino.load()), arg);
+				fn(fd, unpack(w, s[i].ino.load(), s[i].aux.load()), arg);
 		}
 	}
 }

@@ -30,6 +30,7 @@ struct ufd_fd_entry {
 	uint8_t caps;
 	uint64_t value;		/* 48 bits */
 	uint64_t ino;
+	uint32_t aux;		/* UFD_FD_FILE: how read() frames records (core/eventq_user.h) */
 };
 
 /* The entry for fd (kind UFD_FD_NONE if none), not validated. */
@@ -37,7 +38,8 @@ struct ufd_fd_entry ufd_fd_get(int fd);
 /* The entry if it is still the descriptor it was made for; drops it if not. */
 struct ufd_fd_entry ufd_fd_get_valid(int fd);
 /* Records fd (its inode is read now). false if fd is out of range. */
-bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value);
+bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value,
+		uint32_t aux = 0);
 void ufd_fd_clear(int fd);
 /* Copies fd's entry to newfd (dup); newfd's inode is the same file's. */
 void ufd_fd_copy(int oldfd, int newfd);

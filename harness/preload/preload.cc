@@ -28,6 +28,7 @@
  */
 #include "client.h"
 #include "fdtable.h"
+#include "core/eventq_user.h"
 
 #include <atomic>
 #include <dirent.h>
@@ -396,7 +397,7 @@ bool identify(int fd, struct ufd_fd_entry *e)
 	p.m.arg[1] = st.st_dev;
 	if (ufd_call(&p) < 0)
 		return false;
-	ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)p.m.arg[0], p.m.token);
+	ufd_fd_set(fd, UFD_FD_FILE, (uint8_t)p.m.arg[0], p.m.token, (uint32_t)p.m.arg[1]);
 	*e = ufd_fd_get(fd);
 	return true;
 }
@@ -414,7 +415,7 @@ __attribute__((constructor(101))) void preload_init(void)
 	ufd_client_init();
 	if (!ufd_active)
 		return;
-	pthread_atfork(nullptr, nullptr, atfork_child);
+	pthread_atfork(ufd_client_atfork_prepare, nullptr, atfork_child);
 	atexit(exit_hook);
 }
 
@@ -787,6 +788,9 @@ EXPORT ssize_t read(int fd, void *buf, size_t n)
 	e = ufd_fd_get_valid(fd);
 	if (e.kind == UFD_FD_FILE && !(e.caps & UFD_FILE_READ))
 		return set_errno(-EINVAL);
+	/* A queue: whole records, never blocking, as the kernel's ->read(). */
+	if (e.kind == UFD_FD_FILE && e.aux)
+		return set_errno(iommufd_queue_read(fd, (int)e.aux, buf, n));
 	if (emulated(e)) {
 		off_t pos = lseek(fd, 0, SEEK_CUR);
 		ssize_t rc = emu_read(fd, e, buf, n, pos);

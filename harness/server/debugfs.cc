@@ -144,3 +144,5 @@ long ufd_debugfs_write(const char *path, const char *val)
 		return -ENOENT;
 	return fault_attr_write_knob(fa, knob, val);
 }
+
+int ufd_debugfs_prepare(const std::string &dir) { return ufd_debugfs_init(dir); }

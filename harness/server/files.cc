@@ -51,11 +51,15 @@ int epfd = -1;
 int wake_fd = -1;
 std::thread watcher;
 std::atomic<bool> watcher_stop;
+std::once_flag watcher_once;
+std::atomic<bool> watcher_started;
 
 constexpr u64 TAG_WAKE = ~0ULL;
 constexpr u64 TAG_PROC = 1ULL << 62;
 
 } // namespace
+
+static int watcher_start(void);
 
 unsigned int ufd_file_caps(const struct file *f)
 {
@@ -135,7 +139,8 @@ struct file *ufd_served_fget(u64 token)
 	return get_file(sf->file);
 }
 
-long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps)
+long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps,
+			 unsigned int *read_kind)
 {
 	std::lock_guard<std::mutex> g(served_lock);
 	auto it = by_ino.find((ino_t)ino);
@@ -145,6 +150,7 @@ long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps)
 		return -ENOENT;
 	*token = it->second->token;
 	*caps = ufd_file_caps(it->second->file);
+	*read_kind = ufd_cfg->read_kind ? (unsigned int)ufd_cfg->read_kind(it->second->file) : 0;
 	return 0;
 }
 
@@ -200,8 +206,13 @@ static int served_install(struct file *f, unsigned int flags)
 
 	if (WARN_ON(!conn) || WARN_ON(f->kernel_fd >= 0))
 		return -EBADF;
+	ret = watcher_start();
+	if (ret)
+		return (int)ret;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -errno;
+	/* Ours first, out of the way: the client's end takes the lowest number. */
+	sv[1] = kernel_fd_hide(sv[1]);
 	if (fstat(sv[0], &st)) {
 		ret = -errno;
 		close(sv[0]);
@@ -237,9 +248,12 @@ static int served_install(struct file *f, unsigned int flags)
 	p->m.token = sf->token;
 	p->m.arg[0] = caps;
 	p->m.arg[1] = flags & O_CLOEXEC;
+	p->m.arg[2] = ufd_cfg->read_kind ? (u64)ufd_cfg->read_kind(f) : 0;
 	ret = ufd_nested_call(conn, p, sv[0]);
 	delete p;
-	close(sv[0]);
+	/* In-process the client keeps sv[0] itself as its descriptor. */
+	if (conn->fd >= 0 || ret < 0)
+		close(sv[0]);
 	if (ret < 0) {
 		std::lock_guard<std::mutex> g(served_lock);
 
@@ -264,8 +278,11 @@ static int served_get_host(int fd)
 
 	if (!conn || fd < 0)
 		return -EBADF;
-	hfd = (int)syscall(SYS_pidfd_getfd, conn->proc->pidfd, fd, 0);
-	return hfd < 0 ? -EBADF : hfd;
+	if (conn->fd < 0)	/* in-process: the number is in our own table */
+		hfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	else
+		hfd = (int)syscall(SYS_pidfd_getfd, conn->proc->pidfd, fd, 0);
+	return hfd < 0 ? -EBADF : kernel_fd_hide(hfd);
 }
 
 /*
@@ -279,8 +296,11 @@ static const struct file_operations host_file_fops = {};
 
 static struct file *host_file(int hfd)
 {
-	struct file *f = anon_inode_getfile("[host file]", &host_file_fops, nullptr, 0);
+	struct file *f;
 
+	if (hfd < 0)
+		return nullptr;
+	f = anon_inode_getfile("[host file]", &host_file_fops, nullptr, 0);
 	if (IS_ERR(f)) {
 		close(hfd);
 		return nullptr;
@@ -291,14 +311,24 @@ static struct file *host_file(int hfd)
 
 static struct file *served_get(int fd)
 {
-	int hfd = served_get_host(fd);
+	struct ufd_conn *conn = ufd_serving;
 	std::shared_ptr<ufd_served> sf;
 	struct stat st;
+	int hfd = -1;
 
-	if (hfd < 0)
-		return nullptr;
-	if (fstat(hfd, &st) || !S_ISSOCK(st.st_mode))
-		return host_file(hfd);
+	/* In-process the number is ours to look at: no copy unless one is kept. */
+	if (conn && conn->fd < 0 && fd >= 0) {
+		if (fstat(fd, &st))
+			return nullptr;
+	} else {
+		hfd = served_get_host(fd);
+		if (hfd < 0)
+			return nullptr;
+		if (fstat(hfd, &st))
+			return host_file(hfd);
+	}
+	if (!S_ISSOCK(st.st_mode))
+		return host_file(hfd >= 0 ? hfd : served_get_host(fd));
 	{
 		std::lock_guard<std::mutex> g(served_lock);
 		auto it = by_ino.find(st.st_ino);
@@ -307,8 +337,9 @@ static struct file *served_get(int fd)
 			sf = it->second;
 	}
 	if (!sf)
-		return host_file(hfd);
-	close(hfd);
+		return host_file(hfd >= 0 ? hfd : served_get_host(fd));
+	if (hfd >= 0)
+		close(hfd);
 	std::lock_guard<std::mutex> g(sf->lock);
 	if (sf->state.load() != UFD_LIVE)
 		return nullptr;
@@ -327,6 +358,9 @@ static const struct file_fd_ops served_fd_ops = {
 void ufd_watch_proc(struct ufd_proc *proc)
 {
 	struct epoll_event ev = {};
+
+	if (watcher_start())
+		return;
 
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_PROC | (u64)proc->pid;
@@ -360,21 +394,38 @@ static void watcher_main(void)
 	}
 }
 
+/*
+ * The watcher starts with the first thing it has to watch, not before: an
+ * in-process kernel side that has served nothing yet has no thread and no
+ * descriptor, so a fork() may give the child a copy of it to use as its
+ * own (embedded.cc).
+ */
+static int watcher_start(void)
+{
+	std::call_once(watcher_once, [] {
+		struct epoll_event ev = {};
+
+		epfd = kernel_fd_hide(epoll_create1(EPOLL_CLOEXEC));
+		wake_fd = kernel_fd_hide(eventfd(0, EFD_CLOEXEC));
+		if (epfd < 0 || wake_fd < 0)
+			return;
+		ev.events = EPOLLIN;
+		ev.data.u64 = TAG_WAKE;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, wake_fd, &ev);
+		watcher_stop = false;
+		watcher = std::thread(watcher_main);
+		/* In-process it ends with the process; nothing joins it. */
+		if (ufd_cfg && ufd_cfg->local_nested)
+			watcher.detach();
+		watcher_started = true;
+	});
+	return watcher_started.load() ? 0 : -ENOMEM;
+}
+
+bool ufd_files_quiescent(void) { return !watcher_started.load(); }
+
 int ufd_files_init(void)
 {
-	struct epoll_event ev = {};
-
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0)
-		return -errno;
-	wake_fd = eventfd(0, EFD_CLOEXEC);
-	if (wake_fd < 0)
-		return -errno;
-	ev.events = EPOLLIN;
-	ev.data.u64 = TAG_WAKE;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, wake_fd, &ev);
-	watcher_stop = false;
-	watcher = std::thread(watcher_main);
 	file_set_fd_ops(&served_fd_ops);
 	return 0;
 }
@@ -384,10 +435,10 @@ void ufd_files_exit(void)
 	u64 one = 1;
 
 	file_set_fd_ops(nullptr);
+	if (!watcher_started.load())
+		return;
 	watcher_stop = true;
 	(void)!write(wake_fd, &one, sizeof(one));
-	watcher.join();
-	close(wake_fd);
-	close(epfd);
-	wake_fd = epfd = -1;
+	if (watcher.joinable())
+		watcher.join();
 }

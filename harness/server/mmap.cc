@@ -57,7 +57,7 @@ int share_region(unsigned long start, size_t len)
 
 	if (it != regions.end() && it->second.len == len)
 		return it->second.memfd;
-	fd = memfd_create("uiommufd-mmap", MFD_CLOEXEC);
+	fd = kernel_fd_hide(memfd_create("uiommufd-mmap", MFD_CLOEXEC));
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, (off_t)len) || pwrite(fd, (void *)start, len, 0) != (ssize_t)len) {

@@ -91,7 +91,9 @@ struct ufd_msg {
 
 /*
  * arg[] by op:
- *   HELLO          arg[0] = UFD_PROTO_VERSION, arg[1] = uid
+ *   HELLO          arg[0] = UFD_PROTO_VERSION, arg[1] = uid, arg[2] = the address
+ *                  of the client's u32 count of its map changes (maps_gen), which
+ *                  the server may read to trust a map it read for another request
  *   OPEN           arg[0] = open flags
  *   IOCTL          arg[0] = cmd, arg[1] = the argument (a user address),
  *                  arg[2] = the client's fd number (for --trace only)
@@ -103,8 +105,11 @@ struct ufd_msg {
  *   LEAK_REPORT    arg[0] = mark
  *   WRITE          arg[0] = buffer (a user address), arg[1] = count
  *   IDENTIFY       arg[0] = inode, arg[1] = device of the socket; the reply
- *                  carries its token and arg[0] = UFD_FILE_* (ret 0) or -ENOENT
- *   INSTALL_FD     token = the new file, arg[0] = its file flags
+ *                  carries its token, arg[0] = UFD_FILE_* and arg[1] = the read
+ *                  framing as in INSTALL_FD (ret 0), or -ENOENT
+ *   INSTALL_FD     token = the new file, arg[0] = UFD_FILE_*, arg[1] = O_CLOEXEC or 0,
+ *                  arg[2] = how its read() must frame records (core/eventq_user.h
+ *                  queue kind; 0: the socket's own read)
  */
 
 /* A message and its payload, as one SEQPACKET record. */

@@ -10,6 +10,7 @@
  * client is gone — a file stays open as long as any process holds it.
  */
 #include "harness/server/server.h"
+#include "harness/server/embedded.h"
 #include "harness/server/protocol.h"
 
 #include "harness/compiler.h"
@@ -37,7 +38,8 @@ static void forward_signal(int sig)
 }
 
 static std::vector<std::string> client_environment(const ufd_server_config &cfg,
-						   const std::string &preload)
+						   const std::string &preload,
+						   const ufd_inproc_config *inproc)
 {
 	std::vector<std::string> env;
 	std::string ld = preload, asan = "verify_asan_link_order=0";
@@ -54,24 +56,36 @@ static std::vector<std::string> client_environment(const ufd_server_config &cfg,
 				asan = std::string(*e + 13) + ":" + asan;
 			continue;
 		}
-		if (!strncmp(*e, UFD_ENV_SOCKET "=", sizeof(UFD_ENV_SOCKET)) ||
-		    !strncmp(*e, UFD_ENV_DEBUGFS "=", sizeof(UFD_ENV_DEBUGFS)) ||
-		    !strncmp(*e, UFD_ENV_SERVER_PID "=", sizeof(UFD_ENV_SERVER_PID)))
-			continue;
-		env.push_back(*e);
+		bool ours = false;
+
+		for (const char *name : {UFD_ENV_SOCKET, UFD_ENV_DEBUGFS, UFD_ENV_SERVER_PID,
+					 UFD_ENV_KERNEL_LIB, UFD_ENV_TRACE, UFD_ENV_FAILURES,
+					 UFD_ENV_RUNDIR})
+			if (!strncmp(*e, name, strlen(name)) && (*e)[strlen(name)] == '=')
+				ours = true;
+		if (!ours)
+			env.push_back(*e);
 	}
 	env.push_back("LD_PRELOAD=" + ld);
 	env.push_back("ASAN_OPTIONS=" + asan);
-	env.push_back(std::string(UFD_ENV_SOCKET) + "=" + cfg.socket_path);
 	env.push_back(std::string(UFD_ENV_DEBUGFS) + "=" + cfg.debugfs_dir);
+	if (inproc) {
+		env.push_back(std::string(UFD_ENV_KERNEL_LIB) + "=" + inproc->kernel_lib);
+		env.push_back(std::string(UFD_ENV_RUNDIR) + "=" + inproc->run_dir);
+		env.push_back(std::string(UFD_ENV_FAILURES) + "=" + inproc->failures_path);
+		if (!inproc->trace.empty())
+			env.push_back(std::string(UFD_ENV_TRACE) + "=" + inproc->trace);
+		return env;
+	}
+	env.push_back(std::string(UFD_ENV_SOCKET) + "=" + cfg.socket_path);
 	env.push_back(std::string(UFD_ENV_SERVER_PID) + "=" + std::to_string(getpid()));
 	return env;
 }
 
 int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> &args,
-		   const std::string &preload)
+		   const std::string &preload, const ufd_inproc_config *inproc)
 {
-	std::vector<std::string> env = client_environment(cfg, preload);
+	std::vector<std::string> env = client_environment(cfg, preload, inproc);
 	std::vector<char *> argv, envp;
 	struct sigaction sa = {}, old_int, old_quit, old_term, old_hup;
 	posix_spawnattr_t attr;
@@ -82,7 +96,7 @@ int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> 
 	if (args.empty())
 		return 2;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	rc = ufd_server_start(cfg);
+	rc = inproc ? ufd_debugfs_prepare(cfg.debugfs_dir) : ufd_server_start(cfg);
 	if (rc) {
 		fprintf(stderr, "uiommufd: cannot start the server: %s\n", strerror(-rc));
 		return 125;
@@ -137,7 +151,7 @@ int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> 
 	 * children (a sanitizer's symbolizer) are none of our business.
 	 */
 	stop_requested = 0;
-	for (useconds_t nap = 1000; ufd_server_busy() && !stop_requested;
+	for (useconds_t nap = 1000; !inproc && ufd_server_busy() && !stop_requested;
 	     nap = min(nap * 2, (useconds_t)50000)) {
 		while (waitpid(-1, &rc, WNOHANG) > 0)
 			;
@@ -156,6 +170,7 @@ stop:
 	sigaction(SIGQUIT, &old_quit, nullptr);
 	sigaction(SIGTERM, &old_term, nullptr);
 	sigaction(SIGHUP, &old_hup, nullptr);
-	ufd_server_stop();
+	if (!inproc)
+		ufd_server_stop();
 	return exit_code;
 }

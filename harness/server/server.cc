@@ -71,6 +71,15 @@ static void server_report_failure(const char *file, int line, const char *msg)
 	struct ufd_conn *c = ufd_serving;
 
 	failures.fetch_add(1);
+	/* In-process, the count lives in many processes: `uiommufd run` adds them up. */
+	if (!config.failures_path.empty()) {
+		int fd = open(config.failures_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "F", 1);
+			close(fd);
+		}
+	}
 	if (c)
 		fprintf(stderr, "uiommufd: kernel-side failure serving pid %d tid %d: %s:%d: %s\n",
 			c->proc->pid, c->task->ts.pid, file, line, msg);
@@ -120,12 +129,19 @@ static void read_comm(pid_t pid, pid_t tid, char *comm)
 
 static struct ufd_proc *proc_create(pid_t pid)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/*
+	 * The process we run in needs no pidfd: we cannot outlive it, and
+	 * in-process (embedded.cc) nothing may start a thread before a file
+	 * is served (a fork must find the kernel side quiescent).
+	 */
+	bool self = pid == getpid();
+	int pidfd = self ? -1 : kernel_fd_hide((int)syscall(SYS_pidfd_open, pid, 0));
 	struct ufd_proc *proc;
 
-	if (pidfd < 0)
+	if (pidfd < 0 && !self)
 		return nullptr;
-	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+	if (pidfd >= 0)
+		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 	proc = new ufd_proc();
 	proc->pid = pid;
 	proc->pidfd = pidfd;
@@ -189,7 +205,8 @@ static void proc_free(struct ufd_proc *proc)
 	reap_zombie_tasks();
 	if (!proc->exited.exchange(true))
 		mmput(proc->mm);
-	close(proc->pidfd);
+	if (proc->pidfd >= 0)
+		close(proc->pidfd);
 	delete proc;
 }
 
@@ -204,6 +221,8 @@ static bool proc_is_dead(struct ufd_proc *proc)
 	struct pollfd pfd = {proc->pidfd, POLLIN, 0};
 
 	/* A pidfd polls readable once the process has exited. */
+	if (proc->pidfd < 0)
+		return proc->exited.load() || proc->pid != getpid();
 	return proc->exited.load() || poll(&pfd, 1, 0) > 0;
 }
 
@@ -240,7 +259,8 @@ static struct ufd_proc *proc_get(pid_t pid)
 		if (it == procs.end()) {
 			procs[pid] = proc;
 			proc->refs.fetch_add(1);
-			ufd_watch_proc(proc);
+			if (proc->pidfd >= 0)
+				ufd_watch_proc(proc);
 			return proc;
 		}
 		/* Another thread of the process won the race. */
@@ -294,7 +314,8 @@ void ufd_proc_retire(struct ufd_proc *proc)
 	/* Its mappings go with it, as exit_mmap() closes every VMA. */
 	ufd_munmap_all(proc->pid);
 	if (drop_table_ref) {
-		ufd_unwatch_proc(proc);
+		if (proc->pidfd >= 0)
+			ufd_unwatch_proc(proc);
 		ufd_proc_put(proc);
 	}
 }
@@ -328,10 +349,15 @@ static struct ufd_task *task_get(struct ufd_proc *proc, pid_t tid)
 
 long ufd_nested_call(struct ufd_conn *conn, struct ufd_packet *p, int pass_fd)
 {
-	struct ufd_packet *ack = new ufd_packet;
+	struct ufd_packet *ack;
 	long ret;
 	ssize_t n;
 	int rc;
+
+	/* In-process: the client's side of the exchange is a function call. */
+	if (conn->fd < 0)
+		return ufd_cfg->local_nested ? ufd_cfg->local_nested(p, pass_fd) : -EPROTO;
+	ack = new ufd_packet;
 
 	rc = ufd_wire_send(conn->fd, p, pass_fd);
 	if (rc) {
@@ -622,10 +648,11 @@ static int handle(struct ufd_conn *conn, struct ufd_packet *p)
 		ret = do_write(conn, &m);
 		break;
 	case UFD_OP_IDENTIFY: {
-		unsigned int caps = 0;
+		unsigned int caps = 0, read_kind = 0;
 
-		ret = ufd_served_identify(m.arg[0], m.arg[1], &p->m.token, &caps);
+		ret = ufd_served_identify(m.arg[0], m.arg[1], &p->m.token, &caps, &read_kind);
 		p->m.arg[0] = caps;
+		p->m.arg[1] = read_kind;
 		break;
 	}
 	default:
@@ -668,6 +695,9 @@ static void conn_main(int fd)
 	if (!conn.proc)
 		goto out;
 	conn.task = task_get(conn.proc, p->m.tid);
+	/* Where its count of map changes is, for requests of other processes. */
+	if (p->m.arg[2])
+		WRITE_ONCE(conn.proc->mm->maps_gen_addr, (unsigned long)p->m.arg[2]);
 	p->m.op = UFD_OP_REPLY;
 	p->m.ret = 0;
 	p->m.len = 0;
@@ -726,30 +756,38 @@ static void accept_main(void)
 	}
 }
 
-int ufd_server_start(const ufd_server_config &cfg)
+int ufd_server_init(const ufd_server_config &cfg)
 {
-	struct sockaddr_un addr = {};
 	int rc;
 
 	config = cfg;
 	ufd_cfg = &config;
-	if (cfg.socket_path.size() >= sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
 	rc = ufd_files_init();
 	if (rc)
 		return rc;
 	rc = ufd_debugfs_init(cfg.debugfs_dir);
 	if (rc)
 		return rc;
-
 	prev_test_ops = harness_get_test_ops();
 	harness_set_test_ops(&server_test_ops);
+	return 0;
+}
 
-	listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+int ufd_server_listen(const std::string &socket_path)
+{
+	struct sockaddr_un addr = {};
+	int rc;
+
+	if (listen_fd >= 0)
+		return 0;
+	if (socket_path.size() >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	config.socket_path = socket_path;
+	listen_fd = kernel_fd_hide(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
 	if (listen_fd < 0)
 		return -errno;
 	addr.sun_family = AF_UNIX;
-	memcpy(addr.sun_path, cfg.socket_path.c_str(), cfg.socket_path.size() + 1);
+	memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
 	if (bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(listen_fd, 256)) {
 		rc = -errno;
 		close(listen_fd);
@@ -758,7 +796,51 @@ int ufd_server_start(const ufd_server_config &cfg)
 	}
 	stopping = false;
 	accept_thread = std::thread(accept_main);
+	/* In-process nobody stops us: the thread ends with the process. */
+	if (config.local_nested)
+		accept_thread.detach();
 	return 0;
+}
+
+int ufd_server_start(const ufd_server_config &cfg)
+{
+	int rc;
+
+	if (cfg.socket_path.size() >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	rc = ufd_server_init(cfg);
+	return rc ? rc : ufd_server_listen(cfg.socket_path);
+}
+
+/* ---- the calling thread as its own client (embedded.cc) ---- */
+
+long ufd_server_call_local(struct ufd_packet *p, int *pass_fd)
+{
+	/* Per thread, as a connection is; a forked child makes its own. */
+	static thread_local struct ufd_conn local = {-1, nullptr, nullptr};
+	struct ufd_conn *prev = ufd_serving;
+	struct task_struct *prev_task;
+	pid_t pid = getpid();
+	int pass;
+
+	if (!local.proc || local.proc->pid != pid) {
+		local.proc = proc_get(pid);
+		if (!local.proc)
+			return -ENOMEM;
+		local.task = task_get(local.proc, (pid_t)syscall(SYS_gettid));
+	}
+	prev_task = harness_switch_current(&local.task->ts);
+	ufd_serving = &local;
+	harness_user_maps_generation(p->m.maps_gen);
+	pass = handle(&local, p);
+	harness_user_maps_generation(0);
+	ufd_serving = prev;
+	harness_switch_current(prev_task);
+	if (pass_fd)
+		*pass_fd = pass;
+	else if (pass >= 0)
+		close(pass);
+	return p->m.ret;
 }
 
 void ufd_server_stop(void)

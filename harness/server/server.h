@@ -20,6 +20,7 @@
 #include <vector>
 
 struct file;
+struct ufd_packet;
 
 struct ufd_server_config {
 	/* Where to listen; created (the directory must exist and be private). */
@@ -30,10 +31,28 @@ struct ufd_server_config {
 	FILE *trace = nullptr;
 	/* open("/dev/iommu"): a new file with one reference, or an ERR_PTR. */
 	struct file *(*open_iommu)(void) = nullptr;
+	/*
+	 * In-process (embedded.cc): the client's answer to a nested record
+	 * (INSTALL_FD with @pass_fd) when the client is the calling thread.
+	 */
+	long (*local_nested)(struct ufd_packet *p, int pass_fd) = nullptr;
+	/* How read() of a file must frame its records (core/eventq_user.h); may be NULL. */
+	int (*read_kind)(struct file *f) = nullptr;
+	/* Appended a byte per kernel-side failure, when set (in-process runs). */
+	std::string failures_path;
 };
 
 /* Starts listening and serving. 0 or -errno. */
 int ufd_server_start(const ufd_server_config &cfg);
+/* The two halves of ufd_server_start(): state, then the socket (idempotent). */
+int ufd_server_init(const ufd_server_config &cfg);
+int ufd_server_listen(const std::string &socket_path);
+/*
+ * Serves the request in @p as the calling thread of this process (no
+ * socket): the reply is left in @p and its ret returned; a descriptor the
+ * reply passes goes to *@pass_fd (closed if @pass_fd is NULL).
+ */
+long ufd_server_call_local(struct ufd_packet *p, int *pass_fd);
 /*
  * Stops: no new connections, existing ones are shut down, and every file
  * still open in a client is released (as if all clients had exited).
@@ -52,5 +71,18 @@ unsigned long ufd_server_clients(void);
  * have exited, stops the server. Returns the program's exit status
  * (128+signal if killed; 125-127 if it could not be started).
  */
+struct ufd_inproc_config {
+	std::string kernel_lib;		/* libuiommufd_kernel.so */
+	std::string run_dir;		/* private directory for the processes' sockets */
+	std::string failures_path;	/* created empty; a byte per kernel-side failure */
+	std::string trace;		/* --trace: a file, "-" for stderr, "" for none */
+};
+/*
+ * With @inproc, no server: the program loads the kernel side itself
+ * (embedded.cc) and only the debugfs directory is prepared here; the
+ * result is the program's status as above.
+ */
 int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> &argv,
-		   const std::string &preload);
+		   const std::string &preload, const ufd_inproc_config *inproc = nullptr);
+/* Creates the clients' debugfs directory with every attribute's knobs. */
+int ufd_debugfs_prepare(const std::string &dir);

@@ -86,12 +86,15 @@ void ufd_proc_put(struct ufd_proc *proc);
 /* ---- files.cc ---- */
 int ufd_files_init(void);
 void ufd_files_exit(void);
+/* No watcher thread (nor anything else of ours) has been started yet. */
+bool ufd_files_quiescent(void);
 /* The served file for a token, with a file reference; NULL if none/released. */
 struct file *ufd_served_fget(u64 token);
 /* A descriptor of token was closed by a client: release now if it was the last. */
 void ufd_served_close_sync(u64 token);
 /* The token and caps of the served file whose client end is (ino, dev); 0 or -ENOENT. */
-long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps);
+long ufd_served_identify(u64 ino, u64 dev, u64 *token, unsigned int *caps,
+			 unsigned int *read_kind);
 /* Has ->read etc. as UFD_FILE_* flags. */
 unsigned int ufd_file_caps(const struct file *f);
 /* Watch a client process for exit. */

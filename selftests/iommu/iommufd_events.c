@@ -24,6 +24,18 @@
 #define ufd_write(fd, buf, n) iommufd_write((fd), (buf), (n))
 #endif
 
+/*
+ * Reads that check the kernel's ->read() rules (whole records, count
+ * checks, 0 when empty). Through the interposer read(2) itself follows
+ * them; in this process iommufd_read() does (a plain read(2) of the
+ * socket-backed fd has stream semantics).
+ */
+#ifdef UFD_USE_SYSCALLS
+#define ufd_read(fd, buf, n) read((fd), (buf), (n))
+#else
+#define ufd_read(fd, buf, n) iommufd_read((fd), (buf), (n))
+#endif
+
 static int ufd_fault_alloc(int fd, __u32 flags, __u32 *fault_id, int *fault_fd)
 {
 	struct iommu_fault_alloc cmd = {
@@ -249,6 +261,57 @@ TEST_F(iopf, several_groups_and_partial_write)
 	resp[1].cookie = 0;
 	ASSERT_EQ(sizeof(resp[0]), ufd_write(self->fault_fd, resp, sizeof(resp)));
 	ASSERT_EQ(sizeof(resp[0]), ufd_write(self->fault_fd, &resp[2], sizeof(resp[0])));
+}
+
+/* iommufd_fault_fops_read(): count must be a multiple of the message size. */
+TEST_F(iopf, read_count_checks)
+{
+	struct iommu_hwpt_pgfault f[2];
+
+	ASSERT_EQ(0, ufd_trigger_iopf(self->fd, self->dev_id, 0, 0x11, 0x11000));
+	ASSERT_EQ(1, ufd_readable(self->fault_fd, 1000));
+	UFD_EXPECT_ERRNO(ESPIPE, ufd_read(self->fault_fd, f, 1));
+	UFD_EXPECT_ERRNO(ESPIPE, ufd_read(self->fault_fd, f, sizeof(f[0]) - 1));
+	UFD_EXPECT_ERRNO(ESPIPE, ufd_read(self->fault_fd, f, sizeof(f[0]) + 1));
+	UFD_EXPECT_ERRNO(ESPIPE, ufd_read(self->fault_fd, f, sizeof(f) - 8));
+	/* Zero is a multiple: nothing copied, nothing consumed. */
+	ASSERT_EQ(0, ufd_read(self->fault_fd, f, 0));
+	/* None of that took any of the group. */
+	ASSERT_EQ(1, ufd_readable(self->fault_fd, 0));
+	ASSERT_EQ(sizeof(f[0]), ufd_read(self->fault_fd, f, sizeof(f)));
+	check_fault(_metadata, &f[0], self->dev_id, 0x11, 0x11000);
+}
+
+/* Whole groups only, as many as fit; 0 (not EAGAIN, no wait) when empty. */
+TEST_F(iopf, read_whole_groups)
+{
+	struct iommu_hwpt_pgfault f[3];
+
+	/* Empty, on a blocking descriptor: 0 at once. */
+	ASSERT_EQ(0, ufd_read(self->fault_fd, f, sizeof(f)));
+
+	ASSERT_EQ(0, ufd_trigger_iopf(self->fd, self->dev_id, 0, 1, 0x1000));
+	ASSERT_EQ(0, ufd_trigger_iopf(self->fd, self->dev_id, 0, 2, 0x2000));
+	ASSERT_EQ(1, ufd_readable(self->fault_fd, 1000));
+	/* Room for one group: the first; the second stays queued. */
+	ASSERT_EQ(sizeof(f[0]), ufd_read(self->fault_fd, f, sizeof(f[0])));
+	check_fault(_metadata, &f[0], self->dev_id, 1, 0x1000);
+	ASSERT_EQ(1, ufd_readable(self->fault_fd, 0));
+	/* Room for three: the one left. */
+	ASSERT_EQ(sizeof(f[0]), ufd_read(self->fault_fd, f, sizeof(f)));
+	check_fault(_metadata, &f[0], self->dev_id, 2, 0x2000);
+	ASSERT_EQ(0, ufd_read(self->fault_fd, f, sizeof(f)));
+	ASSERT_EQ(0, ufd_readable(self->fault_fd, 0));
+
+	/* Two queued, room for both: one read returns both. */
+	ASSERT_EQ(0, ufd_trigger_iopf(self->fd, self->dev_id, 0, 3, 0x3000));
+	ASSERT_EQ(0, ufd_trigger_iopf(self->fd, self->dev_id, 0, 4, 0x4000));
+	ASSERT_EQ(1, ufd_readable(self->fault_fd, 1000));
+	ASSERT_EQ(2 * sizeof(f[0]), ufd_read(self->fault_fd, f, sizeof(f)));
+	check_fault(_metadata, &f[0], self->dev_id, 3, 0x3000);
+	check_fault(_metadata, &f[1], self->dev_id, 4, 0x4000);
+	ASSERT_NE(f[0].cookie, f[1].cookie);
+	ASSERT_EQ(0, ufd_read(self->fault_fd, f, sizeof(f)));
 }
 
 TEST_F(iopf, plain_write_is_serviced)
@@ -643,6 +706,71 @@ TEST_F(veventq, partial_read_frees_room)
 	ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
 	read_vevent(_metadata, self->veventq_fd, 1);
 	read_vevent(_metadata, self->veventq_fd, 2);
+	ASSERT_EQ(0, ufd_readable(self->veventq_fd, 0));
+}
+
+/* iommufd_veventq_fops_read(): a header and its data, whole, or nothing. */
+TEST_F(veventq, read_framing)
+{
+	struct selftest_vevent ev[3];
+
+	/* Empty, on a blocking descriptor: 0 at once. */
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(ev)));
+
+	ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
+	ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
+	ASSERT_EQ(1, ufd_readable(self->veventq_fd, 1000));
+	/* Room for a header but not its data: nothing copied, nothing lost. */
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(struct iommufd_vevent_header)));
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(ev[0]) - 1));
+	/* Room for one and a half: one. */
+	ASSERT_EQ(sizeof(ev[0]), ufd_read(self->veventq_fd, ev, sizeof(ev[0]) * 3 / 2));
+	ASSERT_EQ(0, ev[0].hdr.flags);
+	ASSERT_EQ(0, ev[0].hdr.sequence);
+	ASSERT_EQ(VIRT_ID, ev[0].data.virt_id);
+	/* Room for three: the one left. */
+	ASSERT_EQ(sizeof(ev[0]), ufd_read(self->veventq_fd, ev, sizeof(ev)));
+	ASSERT_EQ(0, ev[0].hdr.flags);
+	ASSERT_EQ(1, ev[0].hdr.sequence);
+	ASSERT_EQ(VIRT_ID, ev[0].data.virt_id);
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(ev)));
+	ASSERT_EQ(0, ufd_readable(self->veventq_fd, 0));
+}
+
+/* The LOST_EVENTS header carries no data: it needs only its own room. */
+TEST_F(veventq, read_lost_events_header)
+{
+	struct iommufd_vevent_header lost;
+	struct selftest_vevent ev[2];
+	unsigned char buf[64];
+	int i;
+
+	/* Depth 2: the third is lost. One read takes all three records. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
+	ASSERT_EQ(1, ufd_readable(self->veventq_fd, 1000));
+	ASSERT_EQ(sizeof(ev) + sizeof(lost), ufd_read(self->veventq_fd, buf, sizeof(buf)));
+	memcpy(ev, buf, sizeof(ev));
+	memcpy(&lost, buf + sizeof(ev), sizeof(lost));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ev[i].hdr.flags);
+		ASSERT_EQ(i, ev[i].hdr.sequence);
+		ASSERT_EQ(VIRT_ID, ev[i].data.virt_id);
+	}
+	ASSERT_EQ(IOMMU_VEVENTQ_FLAG_LOST_EVENTS, lost.flags);
+	ASSERT_EQ(2, lost.sequence);
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, buf, sizeof(buf)));
+
+	/* Again, read in pieces: room for the two events, then a header. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
+	ASSERT_EQ(1, ufd_readable(self->veventq_fd, 1000));
+	ASSERT_EQ(sizeof(ev), ufd_read(self->veventq_fd, ev, sizeof(ev) + sizeof(lost) - 1));
+	ASSERT_EQ(3, ev[0].hdr.sequence);
+	ASSERT_EQ(4, ev[1].hdr.sequence);
+	ASSERT_EQ(sizeof(lost), ufd_read(self->veventq_fd, &lost, sizeof(lost)));
+	ASSERT_EQ(IOMMU_VEVENTQ_FLAG_LOST_EVENTS, lost.flags);
+	ASSERT_EQ(5, lost.sequence);
 	ASSERT_EQ(0, ufd_readable(self->veventq_fd, 0));
 }
 

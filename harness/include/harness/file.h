@@ -137,3 +137,16 @@ void file_set_fd_ops(const struct file_fd_ops *ops);
  * in current's table, close-on-exec, owned by the caller; -EBADF if none.
  */
 int host_fd_get(int fd);
+
+/*
+ * Descriptors the kernel side keeps for itself (the server's ends of
+ * socketpairs, epoll instances, pidfds). In a server process they are
+ * nobody's business; when the kernel side runs inside the user's own
+ * process (harness/server/embedded.cc) they share its descriptor table, and
+ * the kernel's own files never take a number there: open() must still
+ * return the lowest free descriptor. file_set_kernel_fd_floor(N) makes
+ * kernel_fd_hide() move a descriptor to N or above (0: leave it alone).
+ */
+void file_set_kernel_fd_floor(int floor);
+/* Returns the descriptor to use in place of @fd (closing @fd if it moved). */
+int kernel_fd_hide(int fd);

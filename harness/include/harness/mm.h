@@ -64,6 +64,12 @@ struct mm_struct {
 	unsigned long locked_vm;	/* pages, under mmap_lock */
 	struct user_struct *user;	/* owner's user */
 	struct rw_semaphore mmap_lock;
+	/*
+	 * Where that process keeps its count of map changes (a u32, see
+	 * harness_user_maps_generation()), so another process's request may
+	 * still trust a cached copy of its map; 0 if unknown.
+	 */
+	unsigned long maps_gen_addr;
 };
 
 /* This process's address space (never freed). */
