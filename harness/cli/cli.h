@@ -21,6 +21,7 @@ struct cli_run_opts {
 	std::string trace_file;		/* empty: stderr */
 	bool leak_check = false;
 	bool server = false;		/* a server process, not in-process */
+	bool root = false;		/* every capability, as root in a VM */
 	std::vector<std::string> argv;	/* PROGRAM [ARGS] */
 };
 
@@ -58,7 +59,21 @@ struct tap_program {
 	int exit_status = -1;
 	double seconds = 0;
 	unsigned int planned = 0;
+	/*
+	 * Its tests in the order the program lists them (-l), and, when it is
+	 * run in parts at once, the arguments of each part (-r NAME...).
+	 */
+	std::vector<std::string> listing;
+	std::vector<std::vector<std::string>> shards;
 };
+
+/*
+ * The full names (FIXTURE[.VARIANT].TEST, what -r takes) a kselftest
+ * harness program lists with -l; empty if it cannot list them.
+ */
+std::vector<std::string> tap_list_tests(const std::string &path);
+/* Splits prog's listing into @n parts of interleaved tests (heavy variants spread out). */
+void tap_shard(tap_program &prog, unsigned int n);
 
 /*
  * Runs each program under `uiommufd run` (in parallel, up to jobs at a

@@ -347,6 +347,7 @@ struct common_opts {
 	unsigned int jobs = 2;
 	bool strict = false;
 	bool server = false;
+	bool root = false;
 	double min_pass_rate = 0;
 };
 
@@ -400,6 +401,10 @@ int common_option(int argc, char **argv, int *i, common_opts *o, const char *cmd
 		o->server = true;
 		return 1;
 	}
+	if (!strcmp(a, "--no-root")) {
+		o->root = false;
+		return 1;
+	}
 	return 0;
 }
 
@@ -418,6 +423,18 @@ int run_and_report(const char *what, std::vector<tap_program> &progs, const comm
 		run_args.push_back("--trace=" + o.trace);
 	if (o.server)
 		run_args.push_back("--server");
+	if (o.root)
+		run_args.push_back("--root");
+	/*
+	 * A long program runs in interleaved parts at once (-r NAME...), one
+	 * per job: the kernel's iommufd has two hundred tests to the fail-nth
+	 * program's eight, and the machine has more than one CPU.
+	 */
+	for (tap_program &p : progs) {
+		p.listing = tap_list_tests(p.path);
+		if (p.listing.size() >= 40)
+			tap_shard(p, o.jobs);
+	}
 	tap_run_all(progs, o.jobs, run_args, isatty(2));
 	apply_expectations(progs, exp);
 	if (!out_dir.empty() && mkdirs(out_dir)) {
@@ -445,6 +462,8 @@ int cli_kselftest(int argc, char **argv)
 	double t0 = now_seconds();
 	bool cached, skip_missing = false;
 	common_opts o;
+
+	o.root = true;	/* the kernel's selftests run as root */
 	build b;
 
 	b.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";

@@ -52,9 +52,11 @@ int iommufd_eventq_file_kind(struct file *filep);
 #endif
 
 static const char usage[] =
-	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--server] [--leak-check] [--] PROGRAM [ARGS...]\n"
+	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--root] [--server] [--leak-check]\n"
+	"                    [--] PROGRAM [ARGS...]\n"
 	"       uiommufd kselftest --tree KERNEL_TREE [--out DIR] [--expected FILE] [--cc CC]\n"
 	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict] [--server]\n"
+	"                          [--no-root]\n"
 	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N] [--server]\n"
 	"\n"
 	"  run        run PROGRAM against uiommufd: open(\"/dev/iommu\"), its ioctls, fail-nth and\n"
@@ -65,6 +67,8 @@ static const char usage[] =
 	"\n"
 	"  --trace[=FILE]   one decoded line per ioctl (name, IDs, fields, result) to FILE or stderr\n"
 	"  --platform P     the platform to emulate (only \"default\" exists so far)\n"
+	"  --root           capabilities as for root in a VM: those the container withholds\n"
+	"                   count as held (default for kselftest; --no-root there)\n"
 	"  --server         keep the kernel side in a separate server process instead (slower;\n"
 	"                   the kernel side is then the sanitized build's)\n"
 	"  --leak-check     after the last client exits, report kernel allocations still live\n"
@@ -172,6 +176,7 @@ int cli_run(const cli_run_opts &o)
 	cfg.debugfs_dir = dir + "/debugfs";
 	cfg.open_iommu = iommufd_fops_open;
 	cfg.read_kind = iommufd_eventq_file_kind;
+	cfg.root = o.root;
 	if (o.trace) {
 		cfg.trace = o.trace_file.empty() ? stderr : fopen(o.trace_file.c_str(), "we");
 		if (!cfg.trace) {
@@ -276,6 +281,8 @@ static int parse_run(int argc, char **argv)
 			o.leak_check = true;
 		} else if (!strcmp(a, "--server")) {
 			o.server = true;
+		} else if (!strcmp(a, "--root")) {
+			o.root = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return 0;

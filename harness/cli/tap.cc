@@ -42,6 +42,7 @@ namespace {
 
 struct runner {
 	tap_program *prog;
+	const std::vector<std::string> *args;	/* after the program's path */
 	pid_t pid = -1;
 	int fd = -1;
 	std::string partial;
@@ -122,7 +123,7 @@ void parse_line(runner &r, const std::string &line)
 	tap_case res;
 
 	if (starts_with(line, "1..")) {
-		p.planned = (unsigned int)atoi(line.c_str() + 3);
+		p.planned += (unsigned int)atoi(line.c_str() + 3);
 		return;
 	}
 	if (starts_with(line, "#  RUN ")) {
@@ -177,6 +178,8 @@ bool spawn(runner &r, const std::vector<std::string> &extra)
 	args.insert(args.end(), extra.begin(), extra.end());
 	args.push_back("--");
 	args.push_back(r.prog->path);
+	if (r.args)
+		args.insert(args.end(), r.args->begin(), r.args->end());
 	for (auto &a : args)
 		argv.push_back(a.data());
 	argv.push_back(nullptr);
@@ -208,8 +211,10 @@ void finish(runner &r)
 	close(r.fd);
 	r.fd = -1;
 	waitpid(r.pid, &status, 0);
-	r.prog->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r.prog->seconds = now_seconds() - r.start;
+	/* Parts of one program: the worst status, the longest time. */
+	r.prog->exit_status = std::max(r.prog->exit_status,
+				       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	r.prog->seconds = std::max(r.prog->seconds, now_seconds() - r.start);
 	/* A test that never reported: the program died under it. */
 	for (auto &c : r.prog->cases)
 		if (c.result == TAP_NOTRUN && !c.log.empty())
@@ -239,12 +244,23 @@ void show_progress(const std::vector<runner> &rs, double t0, bool final)
 void tap_run_all(std::vector<tap_program> &progs, unsigned int jobs,
 		 const std::vector<std::string> &extra_run_args, bool progress)
 {
-	std::vector<runner> rs(progs.size());
+	std::vector<runner> rs;
 	size_t next = 0, live = 0;
 	double t0 = now_seconds(), last = 0;
 
-	for (size_t i = 0; i < progs.size(); i++)
-		rs[i].prog = &progs[i];
+	for (tap_program &p : progs) {
+		p.exit_status = -1;
+		if (p.shards.empty()) {
+			rs.push_back(runner{&p, nullptr});
+			continue;
+		}
+		for (const auto &args : p.shards)
+			rs.push_back(runner{&p, &args});
+	}
+	/* The longest first: parts of a split program before whole small ones. */
+	std::stable_sort(rs.begin(), rs.end(), [](const runner &a, const runner &b) {
+		return (a.args != nullptr) > (b.args != nullptr);
+	});
 	if (!jobs)
 		jobs = 1;
 	for (;;) {
@@ -294,6 +310,102 @@ void tap_run_all(std::vector<tap_program> &progs, unsigned int jobs,
 	}
 	if (progress)
 		show_progress(rs, t0, true);
+	/* A split program's results in its own order, as one run would give them. */
+	for (tap_program &p : progs) {
+		std::map<std::string, size_t> pos;
+
+		if (p.shards.empty())
+			continue;
+		for (size_t i = 0; i < p.listing.size(); i++)
+			pos[p.listing[i]] = i;
+		std::stable_sort(p.cases.begin(), p.cases.end(),
+				 [&](const tap_case &a, const tap_case &b) {
+					 auto ia = pos.find(a.name), ib = pos.find(b.name);
+					 size_t x = ia == pos.end() ? SIZE_MAX : ia->second;
+					 size_t y = ib == pos.end() ? SIZE_MAX : ib->second;
+					 return x < y;
+				 });
+	}
+}
+
+std::vector<std::string> tap_list_tests(const std::string &path)
+{
+	std::vector<std::string> names, variants, tests;
+	std::string cmd = "'" + path + "' -l 2>&1", fixture;
+	char line[512];
+	FILE *f;
+
+	if (path.find('\'') != std::string::npos || !(f = popen(cmd.c_str(), "re")))
+		return names;
+	/*
+	 * Blocks of "FIXTURE VARIANT TEST" columns (20 and 25 wide) between
+	 * dashed lines. A block's first line names the fixture and, if it has
+	 * variants, its first variant; later lines have a variant, a test, or
+	 * both, told apart by column.
+	 */
+	auto flush = [&] {
+		if (fixture.empty())
+			return;
+		if (variants.empty())
+			variants.push_back("");
+		for (const auto &v : variants)
+			for (const auto &t : tests)
+				names.push_back(fixture + (v.empty() ? "" : "." + v) + "." + t);
+		fixture.clear();
+		variants.clear();
+		tests.clear();
+	};
+	while (fgets(line, sizeof(line), f)) {
+		std::string l = line;
+		std::vector<std::pair<size_t, std::string>> tok;
+
+		while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+			l.pop_back();
+		if (l.empty() || l[0] == '#' || starts_with(l, "---")) {
+			flush();
+			continue;
+		}
+		for (size_t i = 0; i < l.size();) {
+			size_t b = l.find_first_not_of(' ', i), e;
+
+			if (b == std::string::npos)
+				break;
+			e = l.find(' ', b);
+			if (e == std::string::npos)
+				e = l.size();
+			tok.push_back({b, l.substr(b, e - b)});
+			i = e;
+		}
+		if (l[0] != ' ') {
+			flush();
+			fixture = tok[0].second;
+			if (tok.size() == 3) {
+				variants.push_back(tok[1].second);
+				tests.push_back(tok[2].second);
+			} else if (tok.size() == 2) {
+				tests.push_back(tok[1].second);
+			}
+			continue;
+		}
+		for (const auto &t : tok)
+			(t.first < 20 + 1 + 25 ? variants : tests).push_back(t.second);
+	}
+	flush();
+	/* Its status says nothing (the harness exits KSFT_SKIP after -l). */
+	pclose(f);
+	return names;
+}
+
+void tap_shard(tap_program &prog, unsigned int n)
+{
+	prog.shards.clear();
+	if (n < 2 || prog.listing.size() < 2 * n)
+		return;
+	prog.shards.resize(n);
+	for (size_t i = 0; i < prog.listing.size(); i++) {
+		prog.shards[i % n].push_back("-r");
+		prog.shards[i % n].push_back(prog.listing[i]);
+	}
 }
 
 /* ---- expectations ---- */

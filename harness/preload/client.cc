@@ -362,7 +362,14 @@ void ufd_client_exit(void)
 void ufd_client_atfork_prepare(void)
 {
 	fork_mode = 0;
-	if (!kernel_lib || remote || kernel_pid.load() != getpid())
+	if (!kernel_lib || remote)
+		return;
+	/*
+	 * Load it now if not yet: the child then starts with a copy instead of
+	 * loading its own (the kernel's selftest harness forks once per test,
+	 * from a parent that never opens /dev/iommu itself).
+	 */
+	if (kernel_pid.load() != getpid() && !kernel_load())
 		return;
 	snprintf(fork_path, sizeof(fork_path), "%s/host-%d.sock", run_dir ? run_dir : "/tmp",
 		 getpid());
@@ -378,6 +385,9 @@ void ufd_client_atfork_child(void)
 		remote = true;
 		memcpy(sock_path, fork_path, sizeof(sock_path));
 		kernel_pid = 0;
+	} else if (kernel_lib && !remote && kernel_call) {
+		/* Nothing served yet: the copy we were born with is ours. */
+		kernel_pid = getpid();
 	}
 	for (auto &slot : ctl_fds) {
 		int fd = slot.exchange(-1);

@@ -56,7 +56,7 @@ namespace {
 
 /* ---- the paths we answer ---- */
 
-enum path_kind { P_OTHER, P_IOMMU, P_FAILNTH, P_DEBUGFS };
+enum path_kind { P_OTHER, P_IOMMU, P_FAILNTH, P_DEBUGFS, P_STATUS };
 
 struct path_info {
 	enum path_kind kind;
@@ -130,6 +130,10 @@ void classify(const char *path, struct path_info *pi)
 		pi->pid = getpid();
 		s += 5;
 	} else if (!parse_pid(&s, &pi->pid) || *s++ != '/') {
+		return;
+	}
+	if (!strcmp(s, "status")) {
+		pi->kind = P_STATUS;
 		return;
 	}
 	if (strncmp(s, "task/", 5))
@@ -234,6 +238,61 @@ int open_debugfs(const char *rel, int flags, mode_t mode)
 	return fd;
 }
 
+/*
+ * /proc/PID/status with the kernel side's VmPin and VmLck in place of the
+ * host's (which knows nothing of what uiommufd pinned): the real file's
+ * text, patched, in a memfd. -2 (libc's file) for a process uiommufd has
+ * not served, or for anything but a plain read-only open.
+ */
+int open_status(const struct path_info *pi, int flags)
+{
+	char path[64], text[16384], out[sizeof(text) + 64];
+	struct ufd_packet p;
+	size_t o = 0;
+	ssize_t n = 0, r;
+	long ret;
+	int fd;
+
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -2;
+	memset(&p.m, 0, sizeof(p.m));
+	p.m.op = UFD_OP_MM_COUNTERS;
+	p.m.arg[0] = (uint64_t)pi->pid;
+	if (ufd_call(&p) < 0)
+		return -2;
+	snprintf(path, sizeof(path), "/proc/%d/status", pi->pid);
+	fd = ufd_real.open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (n < (ssize_t)sizeof(text) - 1 && (r = ufd_real.read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += r;
+	ufd_real.close(fd);
+	text[n] = 0;
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+		unsigned long kib = ~0UL;
+
+		if (!strncmp(line, "VmPin:", 6))
+			kib = p.m.arg[0] * (sysconf(_SC_PAGESIZE) / 1024);
+		else if (!strncmp(line, "VmLck:", 6))
+			kib = p.m.arg[1] * (sysconf(_SC_PAGESIZE) / 1024);
+		if (kib != ~0UL)
+			o += snprintf(out + o, sizeof(out) - o, "%.6s\t%8lu kB\n", line, kib);
+		else if (o + len < sizeof(out))
+			memcpy(out + o, line, len), o += len;
+		line += len;
+	}
+	fd = memfd_create("status", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		return -1;
+	if (ufd_real.write(fd, out, o) != (ssize_t)o || lseek(fd, 0, SEEK_SET)) {
+		ufd_real.close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int open_iommu(int flags)
 {
 	return set_errno(ufd_call_simple(UFD_OP_OPEN, 0, (uint64_t)flags, 0, 0));
@@ -267,6 +326,8 @@ int try_open(int dirfd, const char *path, int flags, mode_t mode)
 		return open_failnth(&pi, flags);
 	case P_DEBUGFS:
 		return open_debugfs(pi.rel, flags, mode);
+	case P_STATUS:
+		return open_status(&pi, flags);
 	default:
 		return -2;
 	}
@@ -560,9 +621,11 @@ EXPORT FILE *fopen(const char *path, const char *mode)
 	if (pi.kind == P_OTHER)
 		return (FILE *)ufd_real.fopen(path, mode);
 	fd = try_open(AT_FDCWD, path, fopen_flags(mode), 0666);
+	if (fd == -2)
+		return (FILE *)ufd_real.fopen(path, mode);
 	if (fd < 0)
 		return nullptr;
-	if (pi.kind == P_IOMMU)
+	if (pi.kind == P_IOMMU || pi.kind == P_STATUS)
 		return fdopen(fd, mode);
 
 	struct cookie *k = (struct cookie *)calloc(1, sizeof(*k));

@@ -41,6 +41,7 @@
 #include "harness/server/server_internal.h"
 
 #include "harness/file.h"
+#include "harness/mm.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -89,6 +90,8 @@ UFD_EMBEDDED_EXPORT int ufd_embedded_init(const struct ufd_embedded_hooks *h)
 
 	hooks = *h;
 	file_set_kernel_fd_floor(h->fd_floor);
+	if (getenv(UFD_ENV_ROOT))
+		ufd_grant_root_capabilities();
 	cfg.debugfs_dir = debugfs ? debugfs : "";
 	cfg.failures_path = failures ? failures : "";
 	cfg.trace = open_trace(getenv(UFD_ENV_TRACE));

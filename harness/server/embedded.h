@@ -15,6 +15,7 @@
 #define UFD_ENV_TRACE "UIOMMUFD_TRACE"		/* --trace: a file, or "-" for stderr */
 #define UFD_ENV_FAILURES "UIOMMUFD_FAILURES"	/* a byte per kernel-side failure */
 #define UFD_ENV_RUNDIR "UIOMMUFD_RUNDIR"	/* private directory for sockets */
+#define UFD_ENV_ROOT "UIOMMUFD_ROOT"		/* --root: ufd_grant_root_capabilities() */
 
 #define UFD_EMBEDDED_EXPORT __attribute__((visibility("default")))
 

@@ -57,6 +57,7 @@ enum ufd_op {
 	UFD_OP_WRITE,		/* write(2) to a file with ->write; ret: bytes or -errno */
 	UFD_OP_IDENTIFY,	/* a socket we did not install here: is it a served file? */
 	UFD_OP_MUNMAP,		/* the client unmapped what MMAP gave it */
+	UFD_OP_MM_COUNTERS,	/* /proc/PID/status: the kernel side's VmPin and VmLck */
 	UFD_OP_REPLY = 64,	/* server -> client */
 	UFD_OP_INSTALL_FD,	/* server -> client, nested in a request */
 	UFD_OP_INSTALL_ACK,	/* client -> server: ret = fd or -errno */
@@ -104,6 +105,9 @@ struct ufd_msg {
  *                  arg[2] = target pid (0: the caller's process)
  *   LEAK_REPORT    arg[0] = mark
  *   WRITE          arg[0] = buffer (a user address), arg[1] = count
+ *   MM_COUNTERS    arg[0] = pid (0: the caller's); the reply's arg[0] = pinned_vm,
+ *                  arg[1] = locked_vm, in pages (ret 0), or -ESRCH for a process
+ *                  the kernel side has never served
  *   IDENTIFY       arg[0] = inode, arg[1] = device of the socket; the reply
  *                  carries its token, arg[0] = UFD_FILE_* and arg[1] = the read
  *                  framing as in INSTALL_FD (ret 0), or -ENOENT

@@ -31,6 +31,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -475,6 +476,32 @@ static long do_fail_nth(struct ufd_conn *conn, const struct ufd_msg *m, bool wri
 	return ret;
 }
 
+/*
+ * What /proc/PID/status says of pinned and locked memory is the kernel's
+ * count, which here lives with us, not in the host kernel.
+ */
+static long do_mm_counters(struct ufd_conn *conn, const struct ufd_msg *m, struct ufd_msg *out)
+{
+	pid_t pid = m->arg[0] ? (pid_t)m->arg[0] : conn->proc->pid;
+	struct ufd_proc *proc = nullptr;
+
+	{
+		std::lock_guard<std::mutex> g(procs_lock);
+		auto it = procs.find(pid);
+
+		if (it != procs.end() && !proc_is_dead(it->second)) {
+			proc = it->second;
+			proc->refs.fetch_add(1);
+		}
+	}
+	if (!proc)
+		return -ESRCH;
+	out->arg[0] = (u64)atomic64_read(&proc->mm->pinned_vm);
+	out->arg[1] = READ_ONCE(proc->mm->locked_vm);
+	ufd_proc_put(proc);
+	return 0;
+}
+
 /* ---- exit: where the pages a process still has pinned can live on ---- */
 
 struct vma_info {
@@ -646,6 +673,9 @@ static int handle(struct ufd_conn *conn, struct ufd_packet *p)
 		break;
 	case UFD_OP_WRITE:
 		ret = do_write(conn, &m);
+		break;
+	case UFD_OP_MM_COUNTERS:
+		ret = do_mm_counters(conn, &m, &p->m);
 		break;
 	case UFD_OP_IDENTIFY: {
 		unsigned int caps = 0, read_kind = 0;
@@ -877,4 +907,17 @@ void ufd_server_stop(void)
 	ufd_files_exit();
 	reap_zombie_tasks();
 	harness_set_test_ops(prev_test_ops);
+}
+
+void ufd_grant_root_capabilities(void)
+{
+	/*
+	 * Root in a container lacks what the bounding set withholds (here
+	 * CAP_SYS_RESOURCE, say): those count as held. What root does have
+	 * stays real, so a test that drops CAP_IPC_LOCK with cap_set_proc()
+	 * does lose it. A user who is not root is given everything.
+	 */
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (getuid() != 0 || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			harness_set_capable(cap, true);
 }

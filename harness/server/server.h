@@ -38,6 +38,8 @@ struct ufd_server_config {
 	long (*local_nested)(struct ufd_packet *p, int pass_fd) = nullptr;
 	/* How read() of a file must frame its records (core/eventq_user.h); may be NULL. */
 	int (*read_kind)(struct file *f) = nullptr;
+	/* --root: see ufd_grant_root_capabilities(). */
+	bool root = false;
 	/* Appended a byte per kernel-side failure, when set (in-process runs). */
 	std::string failures_path;
 };
@@ -84,5 +86,11 @@ struct ufd_inproc_config {
  */
 int ufd_server_run(const ufd_server_config &cfg, const std::vector<std::string> &argv,
 		   const std::string &preload, const ufd_inproc_config *inproc = nullptr);
+/*
+ * --root: capable() answers as for root in the VM the kernel's selftests
+ * are written for (CAP_SYS_RESOURCE for IOMMU_OPTION_RLIMIT_MODE, ...):
+ * capabilities outside the bounding set (a container's) count as held.
+ */
+void ufd_grant_root_capabilities(void);
 /* Creates the clients' debugfs directory with every attribute's knobs. */
 int ufd_debugfs_prepare(const std::string &dir);

@@ -482,3 +482,46 @@ TEST_F(access, copy_from_pinned_ioas)
 }
 
 TEST_HARNESS_MAIN
+
+#ifdef UFD_USE_SYSCALLS
+/*
+ * Through the interposer /proc/PID/status reports the kernel side's
+ * pinned_vm as VmPin, as a kernel does: the kernel's own selftests read it
+ * (change_process). Only there: in-process the file is the host's.
+ */
+static long status_kib(const char *tag)
+{
+	char line[256];
+	long val = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, tag, strlen(tag)))
+			val = strtol(line + strlen(tag), NULL, 10);
+	fclose(f);
+	return val;
+}
+
+TEST_F(access, vm_pinned_in_proc_status)
+{
+	long before = status_kib("VmPin:");
+	__u32 item;
+	int afd;
+
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, ufd_access_create(self->fd, self->ioas_id, PIN, &afd));
+	ASSERT_EQ(0, ufd_map_fixed(self->fd, self->ioas_id, ufd_buf, ufd_buf_size, self->base));
+	/* A domain pins the whole mapping at once; without one nothing is yet. */
+	EXPECT_EQ(before + (self->domains ? (long)ufd_buf_size / 1024 : 0), status_kib("VmPin:"));
+	/* The access's page is pinned once, whoever else holds it. */
+	ASSERT_EQ(0, ufd_access_pin(self->fd, afd, self->base, ufd_psize, ufd_buf, 0, &item));
+	EXPECT_EQ(before + (long)(self->domains ? ufd_buf_size : ufd_psize) / 1024,
+		  status_kib("VmPin:"));
+	ASSERT_EQ(0, ufd_access_unpin(self->fd, afd, item));
+	ASSERT_EQ(0, ufd_unmap(self->fd, self->ioas_id, self->base, ufd_buf_size, NULL));
+	EXPECT_EQ(before, status_kib("VmPin:"));
+	EXPECT_EQ(0, ufd_close(afd));
+}
+#endif
