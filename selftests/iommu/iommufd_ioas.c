@@ -1080,4 +1080,40 @@ TEST_F(ioas, change_process)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+#ifdef UFD_USE_SYSCALLS
+/*
+ * A forked child's descriptor is the same iommufd: what it maps is in the
+ * parent's IOAS, and stays there (its pages kept) after the child exits.
+ * Through the interposer that takes the child becoming its parent's client;
+ * the in-process C API has no shared descriptors, hence the #ifdef.
+ */
+TEST_F(ioas, fork_shares_the_context)
+{
+	__u64 base = MOCK_APERTURE_START, unmapped = 0;
+	pid_t child, grandchild;
+	int status;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		if (ufd_map_fixed(self->fd, self->ioas_id, ufd_buf, ufd_psize, base))
+			_exit(1);
+		/* A grandchild reaches the same context, through the same parent. */
+		grandchild = fork();
+		if (!grandchild)
+			_exit(ufd_map_fixed(self->fd, self->ioas_id, ufd_buf, ufd_psize,
+					    base + ufd_psize) ? 2 : 0);
+		if (grandchild < 0 || waitpid(grandchild, &status, 0) != grandchild ||
+		    !WIFEXITED(status))
+			_exit(3);
+		_exit(WEXITSTATUS(status));
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, ufd_unmap(self->fd, self->ioas_id, base, 2 * ufd_psize, &unmapped));
+	EXPECT_EQ(2 * ufd_psize, unmapped);
+}
+#endif
+
 TEST_HARNESS_MAIN
