@@ -344,7 +344,8 @@ std::string find_uapi(void)
 
 struct common_opts {
 	std::string out, expected, trace;
-	unsigned int jobs = 2;
+	/* One per CPU, within reason: the runs are CPU-bound in-process. */
+	unsigned int jobs = (unsigned int)std::clamp(sysconf(_SC_NPROCESSORS_ONLN), 1L, 16L);
 	bool strict = false;
 	bool server = false;
 	bool root = false;
