@@ -27,6 +27,10 @@ expect(125 "unknown platform \"nope\"" run --platform nope -- true)
 expect(127 "cannot run /nonexistent/program" run -- /nonexistent/program)
 expect(3 "" run -- sh -c "exit 3")
 expect(0 "" run --platform default -- true)
+expect(0 "" run --root -- true)
+expect(0 "" run --server -- true)
+# A shell forks: the interposer loads the kernel side first, the children inherit it.
+expect(7 "" run -- sh -c "true && (exit 7)")
 expect(2 "--tree KERNEL_TREE is required" kselftest)
 expect(2 "is not a kernel tree" kselftest --tree /nonexistent)
 expect(77 "skipped" kselftest --tree /nonexistent --skip-missing-tree)
@@ -37,6 +41,8 @@ expect(2 "unknown argument --bogus" selftest --bogus)
 # --trace: one decoded line per ioctl, to stderr or a file.
 expect(0 "IOMMU_IOAS_ALLOC, \\{flags=0\\}\\) = 0 \\{out_ioas_id=[0-9]+\\}"
        run --trace -- ${TRACE_CLIENT})
+expect(0 "IOMMU_IOAS_ALLOC, \\{flags=0\\}\\) = 0 \\{out_ioas_id=[0-9]+\\}"
+       run --server --trace -- ${TRACE_CLIENT})
 expect(0 "IOMMU_DESTROY, \\{id=4242\\}\\) = -1 ENOENT"
        run --trace -- ${TRACE_CLIENT})
 set(trace_file ${CMAKE_CURRENT_BINARY_DIR}/uiommufd_cli_trace.txt)
