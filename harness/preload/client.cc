@@ -64,6 +64,8 @@ pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 std::atomic<pid_t> kernel_pid;
 ufd_embedded_call_fn kernel_call;
 ufd_embedded_fork_prepare_fn kernel_fork_prepare;
+ufd_embedded_exit_fn kernel_exit;
+ufd_embedded_forget_fn kernel_forget;
 bool remote;
 int fork_mode;		/* what the last fork prepare decided (embedded.h) */
 char fork_path[sizeof(sock_path)];
@@ -146,7 +148,19 @@ int connect_server(void)
 	addr.sun_family = AF_UNIX;
 	memcpy(addr.sun_path, sock_path, sizeof(sock_path));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		static std::atomic<bool> told;
+
 		ufd_debug("connect %s: %s", sock_path, strerror(errno));
+		/* In-process, the state lived in our parent (embedded.h), now gone. */
+		if (remote && !told.exchange(true)) {
+			char msg[256];
+			int n = snprintf(msg, sizeof(msg),
+					 "uiommufd: pid %d: the process that held its iommufd state "
+					 "has exited, and in-process the state goes with it (a "
+					 "kernel keeps it): EIO; run with --server\n", getpid());
+
+			(void)!ufd_real.write(2, msg, (size_t)n);
+		}
 		ufd_real.close(fd);
 		return -1;
 	}
@@ -251,7 +265,10 @@ bool kernel_load(void)
 	init = (ufd_embedded_init_fn)dlsym(h, "ufd_embedded_init");
 	kernel_call = (ufd_embedded_call_fn)dlsym(h, "ufd_embedded_call");
 	kernel_fork_prepare = (ufd_embedded_fork_prepare_fn)dlsym(h, "ufd_embedded_fork_prepare");
-	if (!init || !kernel_call || !kernel_fork_prepare || init(&hooks)) {
+	kernel_exit = (ufd_embedded_exit_fn)dlsym(h, "ufd_embedded_exit");
+	kernel_forget = (ufd_embedded_forget_fn)dlsym(h, "ufd_embedded_forget");
+	if (!init || !kernel_call || !kernel_fork_prepare || !kernel_exit || !kernel_forget ||
+	    init(&hooks)) {
 		ufd_debug("%s: not a usable kernel library", kernel_lib);
 		kernel_call = nullptr;
 		goto out;
@@ -353,6 +370,12 @@ void ufd_client_exit(void)
 {
 	pid_t pid = getpid();
 
+	/* The kernel side in this process: it goes with us; say so if it is still used. */
+	if (kernel_lib && !remote && kernel_pid.load() == pid && kernel_exit) {
+		if (exited_pid.exchange(pid) != pid)
+			kernel_exit();
+		return;
+	}
 	/* Only a process that talked to the server can have pinned anything. */
 	if (!ufd_active || connected_pid.load() != pid || exited_pid.exchange(pid) == pid)
 		return;
@@ -385,6 +408,7 @@ void ufd_client_atfork_child(void)
 		remote = true;
 		memcpy(sock_path, fork_path, sizeof(sock_path));
 		kernel_pid = 0;
+		kernel_forget();
 	} else if (kernel_lib && !remote && kernel_call) {
 		/* Nothing served yet: the copy we were born with is ours. */
 		kernel_pid = getpid();

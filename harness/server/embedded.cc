@@ -33,7 +33,7 @@
  *
  * Built without sanitizers (a sanitizer runtime must be the first library
  * of a process, and the program is not ours), with every symbol hidden
- * but the four below and -Bsymbolic, so the program's own globals (the
+ * but the entry points below and -Bsymbolic, so the program's own globals (the
  * kernel's tests define PAGE_SIZE, buffer, ...) cannot interpose on ours.
  */
 #include "harness/server/embedded.h"
@@ -111,6 +111,19 @@ UFD_EMBEDDED_EXPORT int ufd_embedded_fork_prepare(const char *socket_path)
 	if (ufd_files_quiescent())
 		return 0;
 	return ufd_server_listen(socket_path) ?: 1;
+}
+
+UFD_EMBEDDED_EXPORT void ufd_embedded_forget(void) { ufd_server_forget(); }
+
+UFD_EMBEDDED_EXPORT void ufd_embedded_exit(void)
+{
+	unsigned long clients = ufd_server_connections();
+
+	/* A kernel would keep the state for them (running-kselftests.md). */
+	if (clients)
+		fprintf(stderr, "uiommufd: pid %d exits while %lu connection(s) of its forked "
+				"children still use its iommufd state, which goes with it; run "
+				"with --server to keep it\n", getpid(), clients);
 }
 
 } // extern "C"

@@ -43,6 +43,10 @@ typedef long (*ufd_embedded_call_fn)(struct ufd_packet *p, int *fd_out);
  * now listening on @socket_path; -errno if listening failed.
  */
 typedef int (*ufd_embedded_fork_prepare_fn)(const char *socket_path);
+/* The process is exiting: warns if other processes still use its state. */
+typedef void (*ufd_embedded_exit_fn)(void);
+/* In a child that is its parent's client: drop the copy's descriptors. */
+typedef void (*ufd_embedded_forget_fn)(void);
 #ifdef __cplusplus
 }
 #endif

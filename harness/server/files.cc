@@ -424,6 +424,20 @@ static int watcher_start(void)
 
 bool ufd_files_quiescent(void) { return !watcher_started.load(); }
 
+void ufd_files_forget(void)
+{
+	if (served_lock.try_lock()) {
+		for (auto &it : by_token)
+			if (it.second->kernel_fd >= 0)
+				close(it.second->kernel_fd);
+		served_lock.unlock();
+	}
+	if (epfd >= 0)
+		close(epfd);
+	if (wake_fd >= 0)
+		close(wake_fd);
+}
+
 int ufd_files_init(void)
 {
 	file_set_fd_ops(&served_fd_ops);

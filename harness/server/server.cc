@@ -106,6 +106,21 @@ bool ufd_server_busy(void)
 }
 unsigned long ufd_server_clients(void) { return clients.load(); }
 
+unsigned long ufd_server_connections(void)
+{
+	std::lock_guard<std::mutex> g(conns_lock);
+	unsigned long live = 0;
+
+	/* Not those whose client is gone and whose thread has yet to notice. */
+	for (int fd : conn_fds) {
+		struct pollfd pfd = {fd, POLLRDHUP, 0};
+
+		if (poll(&pfd, 1, 0) == 0)
+			live++;
+	}
+	return live;
+}
+
 /* ---- processes and tasks ---- */
 
 static void read_comm(pid_t pid, pid_t tid, char *comm)
@@ -840,6 +855,29 @@ int ufd_server_start(const ufd_server_config &cfg)
 		return -ENAMETOOLONG;
 	rc = ufd_server_init(cfg);
 	return rc ? rc : ufd_server_listen(cfg.socket_path);
+}
+
+/*
+ * In a forked child that will be its parent's client (embedded.cc): let go
+ * of the descriptors of the copy of the parent's state. Above all the
+ * listening socket and the accepted connections: while a copy lives here,
+ * a connect() to a parent that has exited would still succeed and a
+ * sibling's requests would never see the parent's end close. The parent's
+ * other threads are not here; a lock one of them held stays held, so only
+ * what can be had without waiting is touched.
+ */
+void ufd_server_forget(void)
+{
+	if (listen_fd >= 0)
+		close(listen_fd);
+	listen_fd = -1;
+	if (conns_lock.try_lock()) {
+		for (int fd : conn_fds)
+			close(fd);
+		conn_fds.clear();
+		conns_lock.unlock();
+	}
+	ufd_files_forget();
 }
 
 /* ---- the calling thread as its own client (embedded.cc) ---- */

@@ -55,6 +55,8 @@ int ufd_server_listen(const std::string &socket_path);
  * reply passes goes to *@pass_fd (closed if @pass_fd is NULL).
  */
 long ufd_server_call_local(struct ufd_packet *p, int *pass_fd);
+/* In a forked child that must not use its copy of the state: close its descriptors. */
+void ufd_server_forget(void);
 /*
  * Stops: no new connections, existing ones are shut down, and every file
  * still open in a client is released (as if all clients had exited).
@@ -64,6 +66,8 @@ void ufd_server_stop(void);
 bool ufd_server_busy(void);
 /* Kernel-side tripwires (WARN, leaks, lockdep...) reported while serving. */
 unsigned long ufd_server_failures(void);
+/* Client threads connected right now (their process still alive). */
+unsigned long ufd_server_connections(void);
 /* Clients served so far (processes that said hello). */
 unsigned long ufd_server_clients(void);
 

@@ -88,6 +88,8 @@ int ufd_files_init(void);
 void ufd_files_exit(void);
 /* No watcher thread (nor anything else of ours) has been started yet. */
 bool ufd_files_quiescent(void);
+/* ufd_server_forget()'s part: the watcher's and the served files' descriptors. */
+void ufd_files_forget(void);
 /* The served file for a token, with a file reference; NULL if none/released. */
 struct file *ufd_served_fget(u64 token);
 /* A descriptor of token was closed by a client: release now if it was the last. */

@@ -1,6 +1,6 @@
 # The `uiommufd` command's argument handling and `run` basics, as a user
 # meets them: exit codes, messages, --trace output. Run by CTest with
-# -DUIOMMUFD=<the command> -DTRACE_CLIENT=<trace_client>.
+# -DUIOMMUFD=<the command> -DTRACE_CLIENT=<trace_client> -DORPHAN_CLIENT=<orphan_client>.
 
 set(failures 0)
 
@@ -29,6 +29,10 @@ expect(3 "" run -- sh -c "exit 3")
 expect(0 "" run --platform default -- true)
 expect(0 "" run --root -- true)
 expect(0 "" run --server -- true)
+# A child outliving the parent whose iommufd it shares: the kernel's answer
+# with --server; in-process EIO and a message, and no hang.
+expect(0 "child: ok" run --server -- ${ORPHAN_CLIENT})
+expect(0 "state goes with it.*child: errno 5" run -- ${ORPHAN_CLIENT})
 # A shell forks: the interposer loads the kernel side first, the children inherit it.
 expect(7 "" run -- sh -c "true && (exit 7)")
 expect(2 "--tree KERNEL_TREE is required" kselftest)
