@@ -61,6 +61,12 @@ bool debug;
 const char *kernel_lib;
 const char *run_dir;
 pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Requests hold it shared, fork() exclusive: no request is half done in
+ * the kernel side when a child is made, so a child keeping its copy finds
+ * no lock held by a thread it does not have.
+ */
+pthread_rwlock_t kernel_fork_lock = PTHREAD_RWLOCK_INITIALIZER;
 std::atomic<pid_t> kernel_pid;
 ufd_embedded_call_fn kernel_call;
 ufd_embedded_fork_prepare_fn kernel_fork_prepare;
@@ -68,6 +74,7 @@ ufd_embedded_exit_fn kernel_exit;
 ufd_embedded_forget_fn kernel_forget;
 bool remote;
 int fork_mode;		/* what the last fork prepare decided (embedded.h) */
+bool fork_locked;	/* the prepare handler holds kernel_fork_lock */
 char fork_path[sizeof(sock_path)];
 
 /* This thread's connection, the process it was made in, and our tid there. */
@@ -288,7 +295,10 @@ long kernel_call_fd(struct ufd_packet *p, int *fd_out)
 	p->m.pid = getpid();
 	p->m.tid = my_tid();
 	p->m.maps_gen = ufd_maps_gen.load(std::memory_order_relaxed);
-	return kernel_call(p, fd_out);
+	pthread_rwlock_rdlock(&kernel_fork_lock);
+	long ret = kernel_call(p, fd_out);
+	pthread_rwlock_unlock(&kernel_fork_lock);
+	return ret;
 }
 
 } // namespace
@@ -382,6 +392,11 @@ void ufd_client_exit(void)
 	ufd_call_simple(UFD_OP_EXIT, 0, 0, 0, 0);
 }
 
+bool ufd_client_engaged(void)
+{
+	return !kernel_lib || remote || kernel_pid.load() == getpid();
+}
+
 void ufd_client_atfork_prepare(void)
 {
 	fork_mode = 0;
@@ -394,6 +409,8 @@ void ufd_client_atfork_prepare(void)
 	 */
 	if (kernel_pid.load() != getpid() && !kernel_load())
 		return;
+	pthread_rwlock_wrlock(&kernel_fork_lock);
+	fork_locked = true;
 	snprintf(fork_path, sizeof(fork_path), "%s/host-%d.sock", run_dir ? run_dir : "/tmp",
 		 getpid());
 	fork_mode = kernel_fork_prepare(fork_path);
@@ -401,8 +418,22 @@ void ufd_client_atfork_prepare(void)
 		ufd_debug("cannot serve a child at %s: %s", fork_path, strerror(-fork_mode));
 }
 
+/* After fork(), in the parent. */
+void ufd_client_atfork_unlock(void)
+{
+	if (fork_locked) {
+		fork_locked = false;
+		pthread_rwlock_unlock(&kernel_fork_lock);
+	}
+}
+
 void ufd_client_atfork_child(void)
 {
+	/* Ours alone now, whoever held it: a fresh one rather than an unlock by another tid. */
+	if (fork_locked) {
+		fork_locked = false;
+		pthread_rwlock_init(&kernel_fork_lock, nullptr);
+	}
 	/* Our parent holds iommufd state we share: be its client (embedded.h). */
 	if (fork_mode > 0) {
 		remote = true;

@@ -51,7 +51,10 @@ extern bool ufd_active;
 extern const char *ufd_debugfs_dir;
 
 void ufd_client_init(void);
+/* A kernel side is reachable without loading one (a server, or ours loaded). */
+bool ufd_client_engaged(void);
 void ufd_client_atfork_prepare(void);
+void ufd_client_atfork_unlock(void);
 void ufd_client_atfork_child(void);
 
 /*

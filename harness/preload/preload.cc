@@ -239,10 +239,12 @@ int open_debugfs(const char *rel, int flags, mode_t mode)
 }
 
 /*
- * /proc/PID/status with the kernel side's VmPin and VmLck in place of the
- * host's (which knows nothing of what uiommufd pinned): the real file's
- * text, patched, in a memfd. -2 (libc's file) for a process uiommufd has
- * not served, or for anything but a plain read-only open.
+ * /proc/PID/status with what uiommufd pinned and accounted added to the
+ * host's VmPin and VmLck (a kernel's pinned_vm and locked_vm count every
+ * pinner; the host knows nothing of ours): the real file's text, patched,
+ * in a memfd. -2 (libc's file) for a process uiommufd has not served, when
+ * no kernel side is reachable from here without loading one, or for
+ * anything but a plain read-only open.
  */
 int open_status(const struct path_info *pi, int flags)
 {
@@ -250,10 +252,9 @@ int open_status(const struct path_info *pi, int flags)
 	struct ufd_packet p;
 	size_t o = 0;
 	ssize_t n = 0, r;
-	long ret;
 	int fd;
 
-	if ((flags & O_ACCMODE) != O_RDONLY)
+	if ((flags & O_ACCMODE) != O_RDONLY || !ufd_client_engaged())
 		return -2;
 	memset(&p.m, 0, sizeof(p.m));
 	p.m.op = UFD_OP_MM_COUNTERS;
@@ -271,12 +272,14 @@ int open_status(const struct path_info *pi, int flags)
 	for (char *line = text; *line;) {
 		char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
-		unsigned long kib = ~0UL;
+		unsigned long kib = ~0UL, ours = ~0UL;
 
 		if (!strncmp(line, "VmPin:", 6))
-			kib = p.m.arg[0] * (sysconf(_SC_PAGESIZE) / 1024);
+			ours = p.m.arg[0];
 		else if (!strncmp(line, "VmLck:", 6))
-			kib = p.m.arg[1] * (sysconf(_SC_PAGESIZE) / 1024);
+			ours = p.m.arg[1];
+		if (ours != ~0UL)
+			kib = strtoul(line + 6, nullptr, 10) + ours * (sysconf(_SC_PAGESIZE) / 1024);
 		if (kib != ~0UL)
 			o += snprintf(out + o, sizeof(out) - o, "%.6s\t%8lu kB\n", line, kib);
 		else if (o + len < sizeof(out))
@@ -476,7 +479,7 @@ __attribute__((constructor(101))) void preload_init(void)
 	ufd_client_init();
 	if (!ufd_active)
 		return;
-	pthread_atfork(ufd_client_atfork_prepare, nullptr, atfork_child);
+	pthread_atfork(ufd_client_atfork_prepare, ufd_client_atfork_unlock, atfork_child);
 	atexit(exit_hook);
 }
 
