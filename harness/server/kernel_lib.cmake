@@ -6,7 +6,8 @@
 # runtime must be a process's first library; the sanitized build checks
 # the same code in every other target), optimized even in Debug builds
 # (it is what makes `uiommufd kselftest` fast), and every symbol hidden but
-# the ufd_embedded_* entry points, bound to itself (-Bsymbolic) so the
+# the ufd_embedded_* entry points (kernel_lib.map: even libstdc++'s template
+# instances), bound to itself (-Bsymbolic) so the
 # program's globals cannot interpose on ours. The objects are compiled once
 # more for that, separately from the sanitized libraries.
 file(GLOB KLIB_SRCS CONFIGURE_DEPENDS
@@ -27,4 +28,7 @@ target_link_libraries(uiommufd_kernel_so PRIVATE uiommufd_kernel_flags uiommufd_
 target_compile_options(uiommufd_kernel_so PRIVATE -fno-sanitize=all -O2)
 target_compile_definitions(uiommufd_kernel_so PRIVATE UFD_DLOPENED)
 target_link_options(uiommufd_kernel_so PRIVATE -fno-sanitize=all -Wl,-Bsymbolic
-                    -Wl,--no-undefined -Wl,-z,nodelete)
+                    -Wl,--no-undefined -Wl,-z,nodelete
+                    -Wl,--version-script=${PROJECT_SOURCE_DIR}/harness/server/kernel_lib.map)
+set_property(TARGET uiommufd_kernel_so APPEND PROPERTY LINK_DEPENDS
+             ${PROJECT_SOURCE_DIR}/harness/server/kernel_lib.map)
