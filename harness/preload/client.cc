@@ -411,11 +411,19 @@ void ufd_client_atfork_prepare(void)
 		return;
 	pthread_rwlock_wrlock(&kernel_fork_lock);
 	fork_locked = true;
-	snprintf(fork_path, sizeof(fork_path), "%s/host-%d.sock", run_dir ? run_dir : "/tmp",
-		 getpid());
-	fork_mode = kernel_fork_prepare(fork_path);
-	if (fork_mode < 0)
-		ufd_debug("cannot serve a child at %s: %s", fork_path, strerror(-fork_mode));
+	if (snprintf(fork_path, sizeof(fork_path), "%s/host-%d.sock", run_dir ? run_dir : "/tmp",
+		     getpid()) >= (int)sizeof(fork_path))
+		fork_mode = -ENAMETOOLONG;
+	else
+		fork_mode = kernel_fork_prepare(fork_path);
+	if (fork_mode < 0) {
+		char msg[256];
+		int n = snprintf(msg, sizeof(msg),
+				 "uiommufd: pid %d: cannot serve its children its iommufd state "
+				 "(%s); theirs fail with EIO\n", getpid(), strerror(-fork_mode));
+
+		(void)!ufd_real.write(2, msg, (size_t)n);
+	}
 }
 
 /* After fork(), in the parent. */
@@ -435,9 +443,13 @@ void ufd_client_atfork_child(void)
 		pthread_rwlock_init(&kernel_fork_lock, nullptr);
 	}
 	/* Our parent holds iommufd state we share: be its client (embedded.h). */
-	if (fork_mode > 0) {
+	if (fork_mode != 0) {
+		/* A parent that could not listen leaves us an address that fails: EIO. */
 		remote = true;
-		memcpy(sock_path, fork_path, sizeof(sock_path));
+		if (fork_mode > 0)
+			memcpy(sock_path, fork_path, sizeof(sock_path));
+		else
+			sock_path[0] = 0;
 		kernel_pid = 0;
 		kernel_forget();
 	} else if (kernel_lib && !remote && kernel_call) {
