@@ -149,8 +149,57 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
-int cli_run(const cli_run_opts &o)
+/*
+ * The program's file names a sanitizer's runtime entry: an instrumented
+ * program (it refuses the RTLD_DEEPBIND the in-process kernel side needs).
+ */
+static bool program_uses_sanitizer(const std::string &prog)
 {
+	static const char *const marks[] = {"__asan_init", "__tsan_init", "__msan_init",
+					    "__hwasan_init"};
+	std::string path = prog;
+	std::vector<char> buf(1 << 20);
+	std::string tail;
+	bool found = false;
+	FILE *f;
+
+	if (prog.find('/') == std::string::npos) {
+		const char *env = getenv("PATH");
+		std::string dirs = env ? env : "/usr/bin:/bin";
+
+		for (size_t b = 0, e; b <= dirs.size(); b = e + 1) {
+			e = dirs.find(':', b);
+			if (e == std::string::npos)
+				e = dirs.size();
+			std::string cand = dirs.substr(b, e - b) + "/" + prog;
+			if (!access(cand.c_str(), X_OK)) {
+				path = cand;
+				break;
+			}
+		}
+	}
+	f = fopen(path.c_str(), "rbe");
+	if (!f)
+		return false;
+	/* Chunks, with an overlap so a name across a boundary is seen. */
+	while (!found) {
+		size_t n = fread(buf.data(), 1, buf.size(), f);
+		std::string chunk = tail + std::string(buf.data(), n);
+
+		for (const char *m : marks)
+			if (chunk.find(m) != std::string::npos)
+				found = true;
+		if (n < buf.size())
+			break;
+		tail = chunk.substr(chunk.size() - 16);
+	}
+	fclose(f);
+	return found;
+}
+
+int cli_run(const cli_run_opts &o_in)
+{
+	cli_run_opts o = o_in;
 	std::string preload = cli_preload_path();
 	const char *tmp = getenv("TMPDIR");
 	std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/uiommufd.XXXXXX";
@@ -189,6 +238,12 @@ int cli_run(const cli_run_opts &o)
 	if (o.leak_check)
 		mark = kmem_leak_mark();
 
+	if (!o.server && !o.leak_check && program_uses_sanitizer(o.argv[0])) {
+		fprintf(stderr, "uiommufd: %s is built with a sanitizer, which cannot host the "
+				"in-process kernel side: serving it from this process (--server)\n",
+			o.argv[0].c_str());
+		o.server = true;
+	}
 	if (!o.server && !o.leak_check) {
 		ufd_inproc_config in;
 		int fd;

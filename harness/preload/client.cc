@@ -264,6 +264,24 @@ bool kernel_load(void)
 	pthread_mutex_lock(&kernel_lock);
 	if (kernel_pid.load() == getpid())
 		goto out;
+	/*
+	 * A sanitizer runtime kills the process on an RTLD_DEEPBIND dlopen,
+	 * and without it the library's own libc calls would come back here.
+	 * `uiommufd run` sends such programs to --server; one it could not
+	 * tell (started by another program) gets EIO and the reason.
+	 */
+	for (const char *rt : {"__asan_init", "__tsan_init", "__msan_init", "__hwasan_init"}) {
+		if (dlsym(RTLD_DEFAULT, rt)) {
+			char msg[256];
+			int n = snprintf(msg, sizeof(msg),
+					 "uiommufd: pid %d runs under a sanitizer (%s), which "
+					 "cannot host the in-process kernel side: EIO; run with "
+					 "--server\n", getpid(), rt);
+
+			(void)!ufd_real.write(2, msg, (size_t)n);
+			goto out;
+		}
+	}
 	h = dlopen(kernel_lib, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
 	if (!h) {
 		ufd_debug("dlopen %s: %s", kernel_lib, dlerror());

@@ -22,7 +22,7 @@
  * cases so that a debug build finishes in seconds. Nothing here asserts on
  * time; numbers are meaningful in the release preset (selftests/bench/run.sh).
  */
-#include <benchmark/benchmark.h>
+#include "selftests/bench/bench_common.h"
 
 #include "core/c_api.h"
 
@@ -45,15 +45,13 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using bench::loop_timer;
+using bench::smoke;
 
 constexpr uint64_t KiB = 1024;
 constexpr uint64_t MiB = 1024 * KiB;
 constexpr uint64_t GiB = 1024 * MiB;
 constexpr uint64_t iova_base = MOCK_APERTURE_START;
-
-bool smoke;
-double syscall_ns;
 
 /* ---- helpers over the C API ---- */
 
@@ -122,64 +120,7 @@ void *alloc_aligned(uint64_t len)
 	return aligned;
 }
 
-/* Wall time of the timed loop, turned into x_syscall after it. */
-struct loop_timer {
-	clock_type::time_point start = clock_type::now();
-
-	void report(benchmark::State &state) const
-	{
-		double ns = std::chrono::duration<double, std::nano>(clock_type::now() - start)
-				    .count();
-
-		if (state.iterations() && syscall_ns > 0)
-			state.counters["x_syscall"] = ns / state.iterations() / syscall_ns;
-	}
-};
-
-/*
- * ns per ENOTTY ioctl on an eventfd: the best of several rounds, which is
- * what a tight benchmark loop converges to as well.
- */
-double measure_syscall_ns()
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = 1 };
-	unsigned int per_round = smoke ? 2000 : 200000;
-	double best = 1e30;
-	int efd = eventfd(0, EFD_CLOEXEC);
-
-	if (efd < 0)
-		return 0;
-	for (unsigned int round = 0; round != 7; round++) {
-		auto t0 = clock_type::now();
-
-		for (unsigned int i = 0; i != per_round; i++)
-			benchmark::DoNotOptimize(ioctl(efd, IOMMU_DESTROY, &cmd));
-		double ns = std::chrono::duration<double, std::nano>(clock_type::now() - t0)
-				    .count() / per_round;
-		if (ns < best)
-			best = ns;
-	}
-	close(efd);
-	return best;
-}
-
 /* ---- dispatch ---- */
-
-void BM_syscall_enotty(benchmark::State &state)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = 1 };
-	int efd = eventfd(0, EFD_CLOEXEC);
-	loop_timer timer;
-
-	for (auto _ : state) {
-		if (ioctl(efd, IOMMU_DESTROY, &cmd) != -1 || errno != ENOTTY) {
-			state.SkipWithError("eventfd accepted the ioctl");
-			break;
-		}
-	}
-	timer.report(state);
-	close(efd);
-}
 
 void BM_dispatch_destroy_missing(benchmark::State &state)
 {
@@ -353,7 +294,6 @@ void BM_map_unmap_among_areas_domain(benchmark::State &state)
 
 void register_all()
 {
-	benchmark::RegisterBenchmark("syscall_enotty", BM_syscall_enotty);
 	benchmark::RegisterBenchmark("dispatch_destroy_missing", BM_dispatch_destroy_missing);
 	benchmark::RegisterBenchmark("dispatch_unknown_ioctl", BM_dispatch_unknown_ioctl);
 
@@ -378,26 +318,4 @@ void register_all()
 
 } // namespace
 
-int main(int argc, char **argv)
-{
-	const char *env = getenv("UIOMMUFD_BENCH_SMOKE");
-
-	smoke = env && *env && strcmp(env, "0");
-	benchmark::Initialize(&argc, argv);
-	if (benchmark::ReportUnrecognizedArguments(argc, argv))
-		return 1;
-
-	syscall_ns = measure_syscall_ns();
-	benchmark::AddCustomContext("syscall_enotty_ns", std::to_string(syscall_ns));
-	benchmark::AddCustomContext("mode", smoke ? "smoke" : "full");
-#ifdef NDEBUG
-	benchmark::AddCustomContext("uiommufd_build", "optimised");
-#else
-	benchmark::AddCustomContext("uiommufd_build", "debug (numbers not meaningful)");
-#endif
-	register_all();
-	benchmark::RunSpecifiedBenchmarks();
-	benchmark::Shutdown();
-	areas_env.destroy();
-	return 0;
-}
+int main(int argc, char **argv) { return bench::run_main(argc, argv, register_all); }

@@ -15,10 +15,9 @@ trap 'rm -f "$out"' EXIT
 
 cd "$root"
 cmake --preset release -B "$build" >/dev/null
-cmake --build "$build" --target iommufd_bench -j 2
+cmake --build "$build" --target iommufd_bench interposer_bench uiommufd -j 2
 
-"$build/selftests/bench/iommufd_bench" --benchmark_counters_tabular=true \
-	--benchmark_out="$out" --benchmark_out_format=json "$@"
+table() {
 
 python3 - "$out" <<'PY'
 import json, sys
@@ -39,3 +38,18 @@ for b in data["benchmarks"]:
     print("%-46s %11.3f %s %10.2f" % (b["name"], b["real_time"], unit.ljust(2),
                                      b.get("x_syscall", float("nan"))))
 PY
+}
+
+# The core through its C API, then an unmodified program through the
+# interposer: in-process (the default) and with --server.
+"$build/selftests/bench/iommufd_bench" --benchmark_counters_tabular=true \
+	--benchmark_out="$out" --benchmark_out_format=json "$@"
+table
+for mode in "" --server; do
+	echo
+	echo "== interposer_bench under uiommufd run $mode"
+	"$build/harness/cli/uiommufd" run $mode -- "$build/selftests/bench/interposer_bench" \
+		--benchmark_counters_tabular=true --benchmark_out="$out" \
+		--benchmark_out_format=json "$@"
+	table
+done

@@ -33,6 +33,11 @@ expect(0 "" run --server -- true)
 # with --server; in-process EIO and a message, and no hang.
 expect(0 "child: ok" run --server -- ${ORPHAN_CLIENT})
 expect(0 "state goes with it.*child: errno 5" run -- ${ORPHAN_CLIENT})
+# A program built with a sanitizer cannot host the kernel side: served from
+# the command's process instead (only known in a sanitized build).
+if(SANITIZED_PROGRAM)
+  expect(0 "built with a sanitizer.*--server" run -- ${SANITIZED_PROGRAM})
+endif()
 # A shell forks: the interposer loads the kernel side first, the children inherit it.
 expect(7 "" run -- sh -c "true && (exit 7)")
 expect(2 "--tree KERNEL_TREE is required" kselftest)
