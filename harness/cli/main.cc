@@ -18,6 +18,7 @@
  * 1: they are bugs a real kernel would have logged.
  */
 #include "harness/cli/cli.h"
+#include "harness/server/embedded.h"
 #include "harness/server/protocol.h"
 #include "harness/server/server.h"
 
@@ -155,8 +156,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
  */
 static bool program_uses_sanitizer(const std::string &prog)
 {
-	static const char *const marks[] = {"__asan_init", "__tsan_init", "__msan_init",
-					    "__hwasan_init"};
+	static const char *const marks[] = {UFD_SANITIZER_RUNTIMES};
 	std::string path = prog;
 	std::vector<char> buf(1 << 20);
 	std::string tail;
@@ -197,13 +197,16 @@ static bool program_uses_sanitizer(const std::string &prog)
 	return found;
 }
 
-int cli_run(const cli_run_opts &o_in)
+int cli_run(const cli_run_opts &o)
 {
-	cli_run_opts o = o_in;
 	std::string preload = cli_preload_path();
 	const char *tmp = getenv("TMPDIR");
 	std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/uiommufd.XXXXXX";
+	/* In-process unless asked otherwise, or --leak-check (needs the last client gone). */
+	bool inproc = !o.server && !o.leak_check;
 	ufd_server_config cfg;
+	ufd_inproc_config in;
+	unsigned long failures;
 	int exit_code;
 	u64 mark = 0;
 
@@ -215,6 +218,20 @@ int cli_run(const cli_run_opts &o_in)
 		fprintf(stderr, "uiommufd: unknown platform \"%s\" (available: default)\n",
 			o.platform.c_str());
 		return 125;
+	}
+	if (inproc && program_uses_sanitizer(o.argv[0])) {
+		fprintf(stderr, "uiommufd: %s is built with a sanitizer, which cannot host the "
+				"in-process kernel side: serving it from this process (--server)\n",
+			o.argv[0].c_str());
+		inproc = false;
+	}
+	if (inproc) {
+		in.kernel_lib = cli_kernel_lib_path();
+		if (in.kernel_lib.empty()) {
+			fprintf(stderr, "uiommufd: cannot find libuiommufd_kernel.so "
+					"(set UIOMMUFD_KERNEL_LIB_PATH, or use --server)\n");
+			return 125;
+		}
 	}
 	if (!mkdtemp(dir.data())) {
 		fprintf(stderr, "uiommufd: cannot create a private directory in %s: %s\n",
@@ -235,50 +252,25 @@ int cli_run(const cli_run_opts &o_in)
 			return 125;
 		}
 	}
-	if (o.leak_check)
-		mark = kmem_leak_mark();
-
-	if (!o.server && !o.leak_check && program_uses_sanitizer(o.argv[0])) {
-		fprintf(stderr, "uiommufd: %s is built with a sanitizer, which cannot host the "
-				"in-process kernel side: serving it from this process (--server)\n",
-			o.argv[0].c_str());
-		o.server = true;
-	}
-	if (!o.server && !o.leak_check) {
-		ufd_inproc_config in;
+	if (inproc) {
 		int fd;
 
-		in.kernel_lib = cli_kernel_lib_path();
-		if (in.kernel_lib.empty()) {
-			fprintf(stderr, "uiommufd: cannot find libuiommufd_kernel.so "
-					"(set UIOMMUFD_KERNEL_LIB_PATH, or use --server)\n");
-			nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-			return 125;
-		}
 		in.run_dir = dir;
 		in.failures_path = dir + "/failures";
 		fd = open(in.failures_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
+		/* The file is created empty here; the processes append to it. */
 		if (o.trace)
 			in.trace = o.trace_file.empty() ? "-" : o.trace_file;
 		if (cfg.trace && cfg.trace != stderr)
-			fclose(cfg.trace);	/* created empty; the processes append */
+			fclose(cfg.trace);
 		cfg.trace = nullptr;
-		exit_code = ufd_server_run(cfg, o.argv, preload, &in);
-		struct stat st;
-		unsigned long failures = stat(in.failures_path.c_str(), &st) ? 0 : st.st_size;
-		if (failures) {
-			fprintf(stderr, "uiommufd: %lu kernel-side failure(s) while serving (see above)\n",
-				failures);
-			if (!exit_code)
-				exit_code = 1;
-		}
-		nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-		return exit_code;
 	}
+	if (o.leak_check)
+		mark = kmem_leak_mark();
 
-	exit_code = ufd_server_run(cfg, o.argv, preload);
+	exit_code = ufd_server_run(cfg, o.argv, preload, inproc ? &in : nullptr);
 
 	if (o.leak_check) {
 		unsigned long leaks = kmem_leak_report(mark);
@@ -290,9 +282,16 @@ int cli_run(const cli_run_opts &o_in)
 				exit_code = 1;
 		}
 	}
-	if (ufd_server_failures()) {
+	if (inproc) {
+		struct stat st;
+
+		failures = stat(in.failures_path.c_str(), &st) ? 0 : (unsigned long)st.st_size;
+	} else {
+		failures = ufd_server_failures();
+	}
+	if (failures) {
 		fprintf(stderr, "uiommufd: %lu kernel-side failure(s) while serving (see above)\n",
-			ufd_server_failures());
+			failures);
 		if (!exit_code)
 			exit_code = 1;
 	}

@@ -270,7 +270,7 @@ bool kernel_load(void)
 	 * `uiommufd run` sends such programs to --server; one it could not
 	 * tell (started by another program) gets EIO and the reason.
 	 */
-	for (const char *rt : {"__asan_init", "__tsan_init", "__msan_init", "__hwasan_init"}) {
+	for (const char *rt : {UFD_SANITIZER_RUNTIMES}) {
 		if (dlsym(RTLD_DEFAULT, rt)) {
 			char msg[256];
 			int n = snprintf(msg, sizeof(msg),
@@ -304,14 +304,28 @@ out:
 	return kernel_pid.load() == getpid();
 }
 
+/* gettid() once per thread and process (a forked child's thread is new). */
+pid_t cached_tid(pid_t pid)
+{
+	static __thread pid_t tid_pid, tid;
+
+	if (tid_pid != pid) {
+		tid = my_tid();
+		tid_pid = pid;
+	}
+	return tid;
+}
+
 long kernel_call_fd(struct ufd_packet *p, int *fd_out)
 {
+	pid_t pid = getpid();
+
 	if (fd_out)
 		*fd_out = -1;
-	if (kernel_pid.load(std::memory_order_relaxed) != getpid() && !kernel_load())
+	if (kernel_pid.load(std::memory_order_relaxed) != pid && !kernel_load())
 		return -EIO;
-	p->m.pid = getpid();
-	p->m.tid = my_tid();
+	p->m.pid = pid;
+	p->m.tid = cached_tid(pid);
 	p->m.maps_gen = ufd_maps_gen.load(std::memory_order_relaxed);
 	pthread_rwlock_rdlock(&kernel_fork_lock);
 	long ret = kernel_call(p, fd_out);

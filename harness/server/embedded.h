@@ -19,6 +19,12 @@
 
 #define UFD_EMBEDDED_EXPORT __attribute__((visibility("default")))
 
+/*
+ * Entry points of the sanitizer runtimes, which refuse the RTLD_DEEPBIND
+ * the library is loaded with: a program naming one goes to --server.
+ */
+#define UFD_SANITIZER_RUNTIMES "__asan_init", "__tsan_init", "__msan_init", "__hwasan_init"
+
 struct ufd_embedded_hooks {
 	/*
 	 * The kernel side made a file for the calling thread: @fd (ours now)

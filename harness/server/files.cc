@@ -312,33 +312,27 @@ static struct file *host_file(int hfd)
 static struct file *served_get(int fd)
 {
 	struct ufd_conn *conn = ufd_serving;
+	/* In-process the number is ours to look at: no copy unless one is kept. */
+	bool local = conn && conn->fd < 0 && fd >= 0;
+	int hfd = local ? fd : served_get_host(fd);
 	std::shared_ptr<ufd_served> sf;
 	struct stat st;
-	int hfd = -1;
 
-	/* In-process the number is ours to look at: no copy unless one is kept. */
-	if (conn && conn->fd < 0 && fd >= 0) {
-		if (fstat(fd, &st))
-			return nullptr;
-	} else {
-		hfd = served_get_host(fd);
-		if (hfd < 0)
-			return nullptr;
-		if (fstat(hfd, &st))
-			return host_file(hfd);
-	}
-	if (!S_ISSOCK(st.st_mode))
-		return host_file(hfd >= 0 ? hfd : served_get_host(fd));
-	{
+	if (hfd < 0 || (local && fstat(fd, &st)))
+		return nullptr;
+	if (!local && fstat(hfd, &st))
+		return host_file(hfd);
+	if (S_ISSOCK(st.st_mode)) {
 		std::lock_guard<std::mutex> g(served_lock);
 		auto it = by_ino.find(st.st_ino);
 
 		if (it != by_ino.end() && it->second->client_dev == st.st_dev)
 			sf = it->second;
 	}
+	/* Not one of ours: the file behind the number, held by a copy of our own. */
 	if (!sf)
-		return host_file(hfd >= 0 ? hfd : served_get_host(fd));
-	if (hfd >= 0)
+		return host_file(local ? served_get_host(fd) : hfd);
+	if (!local)
 		close(hfd);
 	std::lock_guard<std::mutex> g(sf->lock);
 	if (sf->state.load() != UFD_LIVE)
@@ -355,11 +349,12 @@ static const struct file_fd_ops served_fd_ops = {
 
 /* ---- the watcher: hang-ups of served files, exits of client processes ---- */
 
+/* Our own process has no pidfd (server.cc, proc_create()): nothing to watch. */
 void ufd_watch_proc(struct ufd_proc *proc)
 {
 	struct epoll_event ev = {};
 
-	if (watcher_start())
+	if (proc->pidfd < 0 || watcher_start())
 		return;
 
 	ev.events = EPOLLIN;
@@ -369,7 +364,8 @@ void ufd_watch_proc(struct ufd_proc *proc)
 
 void ufd_unwatch_proc(struct ufd_proc *proc)
 {
-	epoll_ctl(epfd, EPOLL_CTL_DEL, proc->pidfd, nullptr);
+	if (proc->pidfd >= 0)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, proc->pidfd, nullptr);
 }
 
 static void watcher_main(void)

@@ -275,8 +275,7 @@ static struct ufd_proc *proc_get(pid_t pid)
 		if (it == procs.end()) {
 			procs[pid] = proc;
 			proc->refs.fetch_add(1);
-			if (proc->pidfd >= 0)
-				ufd_watch_proc(proc);
+			ufd_watch_proc(proc);
 			return proc;
 		}
 		/* Another thread of the process won the race. */
@@ -330,8 +329,7 @@ void ufd_proc_retire(struct ufd_proc *proc)
 	/* Its mappings go with it, as exit_mmap() closes every VMA. */
 	ufd_munmap_all(proc->pid);
 	if (drop_table_ref) {
-		if (proc->pidfd >= 0)
-			ufd_unwatch_proc(proc);
+		ufd_unwatch_proc(proc);
 		ufd_proc_put(proc);
 	}
 }
@@ -888,14 +886,14 @@ long ufd_server_call_local(struct ufd_packet *p, int *pass_fd)
 	static thread_local struct ufd_conn local = {-1, nullptr, nullptr};
 	struct ufd_conn *prev = ufd_serving;
 	struct task_struct *prev_task;
-	pid_t pid = getpid();
 	int pass;
 
-	if (!local.proc || local.proc->pid != pid) {
-		local.proc = proc_get(pid);
+	/* The caller is this very thread; the request names it (pid, tid). */
+	if (!local.proc || local.proc->pid != p->m.pid) {
+		local.proc = proc_get(p->m.pid);
 		if (!local.proc)
 			return -ENOMEM;
-		local.task = task_get(local.proc, (pid_t)syscall(SYS_gettid));
+		local.task = task_get(local.proc, p->m.tid);
 	}
 	prev_task = harness_switch_current(&local.task->ts);
 	ufd_serving = &local;

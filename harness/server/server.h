@@ -51,7 +51,8 @@ int ufd_server_init(const ufd_server_config &cfg);
 int ufd_server_listen(const std::string &socket_path);
 /*
  * Serves the request in @p as the calling thread of this process (no
- * socket): the reply is left in @p and its ret returned; a descriptor the
+ * socket), which @p's pid and tid must name: the reply is left in @p and
+ * its ret returned; a descriptor the
  * reply passes goes to *@pass_fd (closed if @pass_fd is NULL).
  */
 long ufd_server_call_local(struct ufd_packet *p, int *pass_fd);
