@@ -11,19 +11,71 @@
  *
  * Each program keeps its own rows and context type (struct Sweep with
  * name/setup/run/verify/errnos, and the context its callbacks take); this
- * header is the one loop they share.
+ * header is the one loop they share, and the C API wrappers every program
+ * needs (the rest stay with the program that uses them).
  */
 #pragma once
 
+#include "core/c_api.h"
 #include "harness/fault_inject.h"
 #include "harness/slab.h"
 #include "harness/testhooks.h"
 #include "kunit.h"
 
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sys/mman.h>
+
+/* ---- the C API, returning 0 or the errno ---- */
+
+/* < 0, not != 0: VFIO's GET_API_VERSION and CHECK_EXTENSION succeed with 1. */
+static inline int uioctl(int fd, unsigned long cmd, void *arg)
+{
+	return iommufd_ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+static inline int test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return uioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+static inline int ioas_alloc(int fd, u32 *id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	if (!rc)
+		*id = cmd.out_ioas_id;
+	return rc;
+}
+
+static inline int destroy(int fd, u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return uioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+static inline int map_fixed(int fd, u32 ioas, const void *p, u64 len, u64 iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)p,
+		.length = len,
+		.iova = iova,
+	};
+
+	return uioctl(fd, IOMMU_IOAS_MAP, &cmd);
+}
 
 template <typename Sweep> static bool failnth_errno_allowed(const Sweep *s, int err)
 {

@@ -36,34 +36,6 @@ constexpr u64 base = MOCK_APERTURE_START;
 unsigned long host_page;
 size_t buf_size;
 
-int uioctl(int fd, unsigned long cmd, void *arg)
-{
-	return iommufd_ioctl(fd, cmd, arg) < 0 ? errno : 0;
-}
-
-int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return uioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
-int ioas_alloc(int fd, u32 *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	if (!rc)
-		*id = cmd.out_ioas_id;
-	return rc;
-}
-
-int destroy(int fd, u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return uioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 int mock_domain(int fd, u32 pt, u32 *stdev, u32 *hwpt)
 {
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt };

@@ -30,17 +30,6 @@ namespace {
 
 constexpr unsigned int max_points = 20000;
 
-int uioctl(int fd, unsigned long cmd, void *arg)
-{
-	return iommufd_ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return uioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
 struct ev_ctx {
 	int fd = -1;
 	u32 ioas = 0;

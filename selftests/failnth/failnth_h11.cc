@@ -42,53 +42,10 @@ void *buf;
 alignas(8) unsigned char bitmap[4096];
 alignas(8) unsigned char info_buf[4096];
 
-int uioctl(int fd, unsigned long cmd, void *arg)
-{
-	return iommufd_ioctl(fd, cmd, arg) < 0 ? errno : 0;
-}
-
 /* VFIO ioctls that take an integer argument. */
 int uioctl_val(int fd, unsigned long cmd, unsigned long val)
 {
 	return iommufd_ioctl(fd, cmd, (void *)val) < 0 ? errno : 0;
-}
-
-int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return uioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
-int ioas_alloc(int fd, u32 *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	if (!rc)
-		*id = cmd.out_ioas_id;
-	return rc;
-}
-
-int destroy(int fd, u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return uioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-int map_fixed(int fd, u32 ioas, const void *p, u64 len, u64 iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
-			 IOMMU_IOAS_MAP_FIXED_IOVA,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)p,
-		.length = len,
-		.iova = iova,
-	};
-
-	return uioctl(fd, IOMMU_IOAS_MAP, &cmd);
 }
 
 int mock_domain(int fd, u32 pt, u32 *stdev, u32 *hwpt, u32 *idev)

@@ -39,49 +39,6 @@ unsigned long host_page;
 size_t buf_size;
 void *buf;
 
-int uioctl(int fd, unsigned long cmd, void *arg)
-{
-	return iommufd_ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return uioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
-int destroy(int fd, u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return uioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-int ioas_alloc(int fd, u32 *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	if (!rc)
-		*id = cmd.out_ioas_id;
-	return rc;
-}
-
-int map_fixed(int fd, u32 ioas, const void *p, u64 len, u64 iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
-			 IOMMU_IOAS_MAP_FIXED_IOVA,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)p,
-		.length = len,
-		.iova = iova,
-	};
-
-	return uioctl(fd, IOMMU_IOAS_MAP, &cmd);
-}
-
 int mock_domain(int fd, u32 pt, u32 *stdev, u32 *idev)
 {
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = pt };

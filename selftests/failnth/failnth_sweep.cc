@@ -52,36 +52,6 @@ void *buf;
 int mfd = -1;
 void *mfd_buf;
 
-/* ---- the C API, returning 0 or the errno ---- */
-
-int uioctl(int fd, unsigned long cmd, void *arg)
-{
-	return iommufd_ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-int test_cmd(int fd, struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return uioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
-int ioas_alloc(int fd, u32 *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = uioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	if (!rc)
-		*id = cmd.out_ioas_id;
-	return rc;
-}
-
-int destroy(int fd, u32 id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return uioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 constexpr u32 map_rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
 constexpr u32 map_fixed_rw = map_rw | IOMMU_IOAS_MAP_FIXED_IOVA;
 
