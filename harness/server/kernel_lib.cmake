@@ -12,7 +12,8 @@
 # more for that, separately from the sanitized libraries.
 file(GLOB KLIB_SRCS CONFIGURE_DEPENDS
   ${PROJECT_SOURCE_DIR}/harness/lib/*.cc
-  ${PROJECT_SOURCE_DIR}/core/*.cc)
+  ${PROJECT_SOURCE_DIR}/core/*.cc
+  ${PROJECT_SOURCE_DIR}/harness/platform/*.cc)
 file(GLOB_RECURSE KLIB_DRIVER_SRCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/drivers/*.cc)
 list(FILTER KLIB_DRIVER_SRCS EXCLUDE REGEX "/tests/")
 set(KLIB_SERVER_SRCS server.cc files.cc debugfs.cc trace.cc mmap.cc embedded.cc)

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The machine: IOMMU instances and the PCI functions behind them, built
+ * from a platform description (desc.h), and the two registries that make
+ * it extensible.
+ *
+ *  - struct platform_iommu_kind: an IOMMU model and its driver ("mock"
+ *    today; a vendor adds "smmuv3", "vtd", "amd-vi"). @create brings the
+ *    instance up (hardware model + driver, iommu_device_register() with the
+ *    instance as fwnode), @translate is the hardware's answer to a DMA.
+ *  - struct platform_device_kind: a PCI function model ("plain", "ioat").
+ *
+ * A kind registers itself at load time with PLATFORM_IOMMU_KIND() /
+ * PLATFORM_DEVICE_KIND(); the platform code names no kind.
+ *
+ * Lifetime: platform_boot() builds the machine once per kernel side (the
+ * server, or the in-process library) before the first client request;
+ * platform_shutdown() tears it down. Devices are never hot-plugged.
+ */
+#pragma once
+
+#include "harness/platform/desc.h"
+#include "harness/platform/pci.h"
+
+#include <string>
+
+struct device;
+struct platform_iommu;
+struct platform_dev;
+
+struct platform_iommu_kind {
+	const char *name;
+	/* One line on what it is, for `uiommufd platform`. */
+	const char *summary;
+	/* Capability names it accepts in a platform file; NULL-terminated. */
+	const char *const *cap_names;
+	/* 0, or -EINVAL and a reason, for one capability override. */
+	int (*check_cap)(const char *cap, u64 val, std::string *why);
+	/* Brings the instance up: model, driver, iommu_device_register(). */
+	int (*create)(struct platform_iommu *iommu);
+	void (*destroy)(struct platform_iommu *iommu);
+	/*
+	 * A device behind the instance is being added (before device_add()):
+	 * the kind sets up what its hardware needs to know of it (stream table
+	 * entry space, ...).
+	 */
+	int (*add_device)(struct platform_iommu *iommu, struct platform_dev *pdev);
+	void (*remove_device)(struct platform_iommu *iommu, struct platform_dev *pdev);
+	/* The hardware's translation of one DMA (see struct pci_dma_port). */
+	int (*translate)(struct platform_iommu *iommu, struct platform_dev *pdev, u32 pasid,
+			 bool has_pasid, u64 iova, bool write, phys_addr_t *pa, u64 *contig);
+};
+
+struct platform_device_kind {
+	const char *name;
+	const char *summary;
+	u16 vendor, device;
+	/* Builds the function's registers, BARs and capabilities (before finalize). */
+	int (*create)(struct pci_func *f, const struct platform_device_desc *desc);
+};
+
+void platform_iommu_kind_register(const struct platform_iommu_kind *kind);
+void platform_device_kind_register(const struct platform_device_kind *kind);
+const struct platform_iommu_kind *platform_iommu_kind_find(const std::string &name);
+const struct platform_device_kind *platform_device_kind_find(const std::string &name);
+std::vector<const struct platform_iommu_kind *> platform_iommu_kinds(void);
+std::vector<const struct platform_device_kind *> platform_device_kinds(void);
+
+#define __PLATFORM_KIND_REG(fn, kind, tag)                                  \
+	static const int __platform_kind_reg_##tag = ((fn)(&(kind)), 0)
+#define PLATFORM_IOMMU_KIND(kind) \
+	__PLATFORM_KIND_REG(platform_iommu_kind_register, kind, kind)
+#define PLATFORM_DEVICE_KIND(kind) \
+	__PLATFORM_KIND_REG(platform_device_kind_register, kind, kind)
+
+/* An IOMMU instance of the running machine. */
+struct platform_iommu {
+	const struct platform_iommu_desc *desc;
+	const struct platform_iommu_kind *kind;
+	int index;			/* position in the description: /sys/class/iommu/<name> */
+	void *priv;			/* the kind's */
+};
+
+/* A PCI function of the running machine, as the platform owns it. */
+struct platform_dev {
+	const struct platform_device_desc *desc;
+	const struct platform_device_kind *kind;
+	struct platform_iommu *iommu;
+	struct pci_func *func;
+	struct pci_dma_port dma;
+	/* The kernel's struct device for it (bus "pci", fwnode = its IOMMU). */
+	struct device *dev;
+	int index;			/* cdev number: /dev/vfio/devices/vfio<index> */
+	int group_id;			/* the IOMMU group number the kernel gave it */
+	std::string bdf;
+};
+
+/*
+ * Builds the machine for @desc (copied). 0 or -errno, with *@err set.
+ * A second call with a machine running is -EBUSY.
+ */
+int platform_boot(const struct platform_desc &desc, std::string *err);
+void platform_shutdown(void);
+/* The running machine's description, or NULL. */
+const struct platform_desc *platform_current(void);
+
+/* Lookups in the running machine. */
+int platform_nr_devices(void);
+struct platform_dev *platform_dev_get(int index);
+struct platform_dev *platform_dev_by_bdf(const std::string &bdf);
+struct platform_dev *platform_dev_of(struct device *dev);
+int platform_nr_iommus(void);
+struct platform_iommu *platform_iommu_get(int index);
