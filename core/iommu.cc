@@ -189,7 +189,7 @@ static void iommu_group_release(struct kref *kref)
 	kfree(group);
 }
 
-struct iommu_group *iommu_group_alloc(void)
+static struct iommu_group *__iommu_group_alloc(int id)
 {
 	struct iommu_group *group;
 
@@ -200,8 +200,28 @@ struct iommu_group *iommu_group_alloc(void)
 	mutex_init(&group->mutex);
 	INIT_LIST_HEAD(&group->devices);
 	xa_init(&group->pasid_array);
-	group->id = iommu_group_next_id.fetch_add(1);
+	group->id = id;
 	return group;
+}
+
+struct iommu_group *iommu_group_alloc(void)
+{
+	return __iommu_group_alloc(iommu_group_next_id.fetch_add(1));
+}
+
+/*
+ * A group with a number the platform chose (its description names the
+ * groups). Numbers below the next free one may be in use: -EBUSY.
+ */
+struct iommu_group *iommu_group_alloc_id(int id)
+{
+	int next = iommu_group_next_id.load();
+
+	do {
+		if (id < next)
+			return ERR_PTR(-EBUSY);
+	} while (!iommu_group_next_id.compare_exchange_weak(next, id + 1));
+	return __iommu_group_alloc(id);
 }
 
 struct iommu_group *generic_device_group(struct device *dev)

@@ -610,6 +610,7 @@ struct iommu_resv_region *iommu_alloc_resv_region(phys_addr_t start, size_t leng
 
 /* Groups */
 struct iommu_group *iommu_group_alloc(void);
+struct iommu_group *iommu_group_alloc_id(int id);
 struct iommu_group *generic_device_group(struct device *dev);
 struct iommu_group *generic_single_device_group(struct device *dev);
 struct iommu_group *iommu_group_get(struct device *dev);

@@ -29,6 +29,8 @@ enum {
 #define MOCK_PFN_ORDER_MASK	(0x3fUL << MOCK_PFN_ORDER_SHIFT)
 #define MOCK_PFN_LEAF_HEAD	(1UL << 54)	/* first slot of its leaf */
 #define MOCK_PFN_DIRTY		(1UL << 55)	/* written since last cleared */
+#define MOCK_PFN_READ		(1UL << 56)	/* IOMMU_READ: device reads allowed */
+#define MOCK_PFN_WRITE		(1UL << 57)	/* IOMMU_WRITE: device writes allowed */
 
 enum {
 	/* mock_iommu_domain::flags */
@@ -145,6 +147,18 @@ void mock_iommu_exit(void);
 /* A new mock device, added to the mock bus (probed by the mock IOMMU). */
 struct mock_dev *mock_dev_create(unsigned long dev_flags);
 void mock_dev_destroy(struct mock_dev *mdev);
+
+/*
+ * mock_platform.cc: the "mock" platform IOMMU kind (PCI functions of a
+ * platform description behind mock instances). mock_platform_probe() is
+ * the probe for those devices, -ENODEV for any other.
+ */
+struct platform_iommu;
+struct iommu_device *mock_platform_probe(struct device *dev);
+/* DMA the instance refused so far. */
+unsigned long mock_platform_faults(struct platform_iommu *piommu);
+/* mock_nested.cc: the stage-2 parent a mock nested domain translates through. */
+struct iommu_domain *mock_nested_parent_domain(struct iommu_domain *nested);
 
 /* Number of mock devices alive, for leak checks. */
 long mock_dev_count(void);

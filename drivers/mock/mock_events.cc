@@ -44,6 +44,11 @@ int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd, struct iommu_test_cmd
 	idev = iommufd_get_device(ucmd, cmd->trigger_vevent.dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
+	/* Only mock devices have a mock vIOMMU to report through. */
+	if (!iommufd_selftest_is_mock_dev(idev->dev)) {
+		iommufd_put_object(ucmd->ictx, &idev->obj);
+		return -EINVAL;
+	}
 	mdev = to_mock_dev(idev->dev);
 
 	down_read(&mdev->viommu_rwsem);

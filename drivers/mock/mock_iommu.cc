@@ -20,6 +20,7 @@
  * iommufd_should_fail(), as upstream's mock does.
  */
 #include "drivers/mock/mock.h"
+#include "harness/platform/platform.h"
 
 #include <atomic>
 
@@ -39,14 +40,19 @@ static bool mock_iommu_registered;
 int mock_domain_nop_attach(struct iommu_domain *domain, struct device *dev,
 			   struct iommu_domain *old)
 {
-	struct mock_dev *mdev = to_mock_dev(dev);
+	struct mock_dev *mdev;
 	int rc;
+
+	iommu_group_mutex_assert(dev);
+	/* A platform function: the core's record of the attach is all the mock keeps. */
+	if (!iommufd_selftest_is_mock_dev(dev))
+		return 0;
+	mdev = to_mock_dev(dev);
 
 	/* A device without dirty tracking cannot use a dirty-tracking domain. */
 	if (domain->dirty_ops && (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
 
-	iommu_group_mutex_assert(dev);
 	/* Follow a nested domain's vIOMMU (mock_nested.cc). */
 	rc = mock_dev_follow_viommu(mdev, domain);
 	if (rc)
@@ -59,7 +65,11 @@ int mock_domain_nop_attach(struct iommu_domain *domain, struct device *dev,
 int mock_domain_set_dev_pasid_nop(struct iommu_domain *domain, struct device *dev,
 				  ioasid_t pasid, struct iommu_domain *old)
 {
-	struct mock_dev *mdev = to_mock_dev(dev);
+	struct mock_dev *mdev;
+
+	if (!iommufd_selftest_is_mock_dev(dev))
+		return 0;
+	mdev = to_mock_dev(dev);
 
 	/*
 	 * On IOMMU_TEST_PASID_RESERVED every other attach fails, so tests can
@@ -109,13 +119,14 @@ static void *mock_domain_hw_info(struct device *dev, u32 *length, u32 *type)
 
 static bool mock_domain_capable(struct device *dev, enum iommu_cap cap)
 {
-	struct mock_dev *mdev = to_mock_dev(dev);
+	/* Platform functions: every capability a mock device can have. */
+	unsigned long flags = iommufd_selftest_is_mock_dev(dev) ? to_mock_dev(dev)->flags : 0;
 
 	switch (cap) {
 	case IOMMU_CAP_CACHE_COHERENCY:
 		return true;
 	case IOMMU_CAP_DIRTY_TRACKING:
-		return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
+		return !(flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
 	default:
 		break;
 	}
@@ -124,10 +135,14 @@ static bool mock_domain_capable(struct device *dev, enum iommu_cap cap)
 
 /* ---- the page table ---- */
 
-static unsigned long mock_entry(phys_addr_t paddr, unsigned int order, bool head)
+static unsigned long mock_entry(phys_addr_t paddr, unsigned int order, bool head, int prot)
 {
 	unsigned long val = (paddr / MOCK_PAGE_SIZE) & MOCK_PFN_MASK;
 
+	if (prot & IOMMU_READ)
+		val |= MOCK_PFN_READ;
+	if (prot & IOMMU_WRITE)
+		val |= MOCK_PFN_WRITE;
 	val |= (unsigned long)order << MOCK_PFN_ORDER_SHIFT;
 	if (head)
 		val |= MOCK_PFN_LEAF_HEAD;
@@ -158,7 +173,7 @@ static int mock_domain_map_pages(struct iommu_domain *domain, unsigned long iova
 			void *old;
 
 			old = xa_store(&mock->pfns, iova / MOCK_PAGE_SIZE,
-				       xa_mk_value(mock_entry(paddr, order, cur == 0)), gfp);
+				       xa_mk_value(mock_entry(paddr, order, cur == 0, prot)), gfp);
 			if (xa_is_err(old)) {
 				for (; start_iova != iova; start_iova += MOCK_PAGE_SIZE)
 					xa_erase(&mock->pfns, start_iova / MOCK_PAGE_SIZE);
@@ -299,8 +314,8 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 	const u32 paging_flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
 				 IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID;
 	bool has_dirty_flag = flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	struct mock_dev *mdev = to_mock_dev(dev);
-	bool no_dirty_ops = mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY;
+	unsigned long dev_flags = iommufd_selftest_is_mock_dev(dev) ? to_mock_dev(dev)->flags : 0;
+	bool no_dirty_ops = dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY;
 	struct iommu_hwpt_selftest user_cfg = {};
 	struct mock_iommu_domain *mock;
 	int rc;
@@ -322,7 +337,7 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 	if (IS_ERR(mock))
 		return ERR_CAST(mock);
 	if (user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT &&
-	    (mdev->flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA))
+	    (dev_flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA))
 		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 	return &mock->domain;
 }
@@ -332,8 +347,16 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
 	if (dev->bus != &iommufd_mock_bus_type)
-		return ERR_PTR(-ENODEV);
+		return mock_platform_probe(dev);
 	return &mock_iommu_device;
+}
+
+/* Platform functions are grouped as their description says. */
+static struct iommu_group *mock_device_group(struct device *dev)
+{
+	if (dev->bus != &iommufd_mock_bus_type)
+		return platform_device_group(dev);
+	return generic_device_group(dev);
 }
 
 const struct iommu_ops mock_ops = {
@@ -343,7 +366,7 @@ const struct iommu_ops mock_ops = {
 	/* mock_nested.cc */
 	.domain_alloc_nested = mock_domain_alloc_nested,
 	.probe_device = mock_probe_device,
-	.device_group = generic_device_group,
+	.device_group = mock_device_group,
 	.get_viommu_size = mock_get_viommu_size,
 	.viommu_init = mock_viommu_init,
 	.pgsize_bitmap = MOCK_PAGE_SIZE,

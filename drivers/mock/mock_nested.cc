@@ -278,6 +278,12 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 			rc = -EINVAL;
 			goto out;
 		}
+		/* A platform function behind the vIOMMU has no mock device cache. */
+		if (!iommufd_selftest_is_mock_dev(dev)) {
+			xa_unlock(&viommu->vdevs);
+			rc = -EINVAL;
+			goto out;
+		}
 		mdev = to_mock_dev(dev);
 		if (cur->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
 			/* Every entry; cache_id is ignored. */
@@ -427,4 +433,13 @@ err_free_page:
 	free_pages((unsigned long)mock_viommu->page, 1);
 	mock_viommu->page = NULL;
 	return rc;
+}
+
+struct iommu_domain *mock_nested_parent_domain(struct iommu_domain *nested)
+{
+	struct mock_iommu_domain_nested *mock_nested = to_mock_nested(nested);
+
+	if (!mock_nested->mock_viommu || !mock_nested->mock_viommu->s2_parent)
+		return NULL;
+	return &mock_nested->mock_viommu->s2_parent->domain;
 }

@@ -95,12 +95,17 @@ struct platform_dev {
 	std::string bdf;
 };
 
+/* The platform a kernel side boots: a name or a file, as platform_desc_load() takes. */
+#define PLATFORM_ENV "UIOMMUFD_PLATFORM"
+
 /*
  * Builds the machine for @desc (copied). 0 or -errno, with *@err set.
  * A second call with a machine running is -EBUSY.
  */
 int platform_boot(const struct platform_desc &desc, std::string *err);
 void platform_shutdown(void);
+/* Boots what $UIOMMUFD_PLATFORM names ("default" if unset). */
+int platform_boot_from_env(std::string *err);
 /* The running machine's description, or NULL. */
 const struct platform_desc *platform_current(void);
 
@@ -111,3 +116,9 @@ struct platform_dev *platform_dev_by_bdf(const std::string &bdf);
 struct platform_dev *platform_dev_of(struct device *dev);
 int platform_nr_iommus(void);
 struct platform_iommu *platform_iommu_get(int index);
+
+/*
+ * ->device_group for every IOMMU kind: the group the description puts the
+ * device in, shared with the other devices naming the same group.
+ */
+struct iommu_group *platform_device_group(struct device *dev);
