@@ -85,29 +85,15 @@ extern const unsigned int platform_nr_builtins;
 /* A platform file larger than this is refused (-EINVAL, "too large"). */
 #define PLATFORM_DESC_MAX_SIZE (1U << 20)
 
-/*
- * The platform `uiommufd run --platform` chose, for the kernel side: an
- * embedded platform's name or a file's absolute path; unset means "default".
- */
-#define UFD_ENV_PLATFORM "UIOMMUFD_PLATFORM"
-
-/*
- * The IOMMU group number of each device, by position in desc.devices:
- * devices with the same explicit "group" share it; each device with
- * group -1 gets a group of its own, numbered in device-list order from
- * one past the highest explicit number (from 0 when there is none).
- * The kernel side numbers its groups with this, and the tree shows it.
- */
-std::vector<int> platform_desc_group_ids(const struct platform_desc &desc);
-
 /* The VFIO cdev of the device at @index in desc.devices: "/dev/vfio/devices/vfio<index>". */
 std::string platform_cdev_path(int index);
 
 /*
- * The IOMMU group number of each device, by position: devices naming the
- * same "group" share it; a device naming none (-1) gets a group of its
- * own, numbered in device order after the highest number named. The
- * kernel side allocates its groups with exactly these ids.
+ * The IOMMU group number of each device, by position in desc.devices:
+ * devices naming the same "group" share it; a device naming none (-1)
+ * gets a group of its own, numbered in device order from one past the
+ * highest number named (from 0 when none is). The kernel side allocates
+ * its groups with exactly these ids, and the tree shows them.
  */
 std::vector<int> platform_desc_group_ids(const struct platform_desc &desc);
 
