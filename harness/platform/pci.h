@@ -111,6 +111,12 @@ struct pci_func {
 	const struct pci_func_ops *ops;
 	void *priv;
 
+	/*
+	 * BAR accesses the function did not claim (decode off, past the BAR,
+	 * misaligned, bad size): read as all-ones, writes dropped, counted.
+	 */
+	unsigned long nr_master_aborts;
+
 	std::recursive_mutex lock;
 };
 
@@ -122,6 +128,8 @@ void pci_func_finalize(struct pci_func *f);
 void pci_func_free(struct pci_func *f);
 
 /* Builders (before pci_func_finalize). Return the capability offset, or 0 if full. */
+/* Class code and revision, for a kind whose caller allocated the function without them. */
+void pci_func_set_class(struct pci_func *f, u32 class_code, u8 revision);
 int pci_func_set_bar(struct pci_func *f, int bar, u64 size, u32 flags, bool mmap,
 		     const struct mmio_ops *ops, void *priv);
 u16 pci_cap_add_pcie(struct pci_func *f, u8 port_type, bool flr);
@@ -134,6 +142,17 @@ u16 pci_ecap_add_pri(struct pci_func *f, u32 max_requests);
 /* Config space as the function answers it (no virtualisation). */
 u32 pci_cfg_read(struct pci_func *f, unsigned int off, unsigned int size);
 void pci_cfg_write(struct pci_func *f, unsigned int off, u32 val, unsigned int size);
+
+/*
+ * The function's own side of config space: sets @bits of the register at
+ * @off (1, 2 or 4 bytes) whatever the masks say, as hardware sets its
+ * status and error bits (software then clears W1C ones).
+ */
+void pci_cfg_hw_set(struct pci_func *f, unsigned int off, u32 bits, unsigned int size);
+
+/* Offset of the first capability with @id in the standard / extended list, or 0. */
+u16 pci_func_find_cap(struct pci_func *f, u8 id);
+u16 pci_func_find_ext_cap(struct pci_func *f, u16 id);
 
 /* BAR registers, including the MSI-X table and PBA where they live. */
 u64 pci_bar_read(struct pci_func *f, int bar, u64 off, unsigned int size);
@@ -153,8 +172,14 @@ bool pci_func_bus_master(struct pci_func *f);
  */
 void pci_msix_raise(struct pci_func *f, unsigned int vector);
 void pci_msi_raise(struct pci_func *f, unsigned int vector);
-/* Enables MSI/MSI-X as a host kernel would before handing vectors out. */
+/*
+ * Enables MSI/MSI-X as a host kernel would before handing vectors out:
+ * the capability's enable set, the function mask clear and every vector
+ * unmasked (disable: every vector masked, then the enable cleared).
+ */
 void pci_msix_set_enable(struct pci_func *f, bool enable);
+/* One MSI-X vector's mask bit, as a write to its table entry sets it. */
+void pci_msix_vector_mask(struct pci_func *f, unsigned int vector, bool masked);
 void pci_msi_set_enable(struct pci_func *f, bool enable, unsigned int nr_vectors);
 
 /*
