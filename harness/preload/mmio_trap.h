@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MMIO trap: make a PROT_NONE mapping behave like device memory.
+ *
+ * A registered region is an anonymous PROT_NONE mapping the caller made.
+ * Every load or store a program makes there faults; our SIGSEGV handler
+ * decodes the faulting instruction, performs the access through the
+ * region's callback, writes a load's result into the destination
+ * register, steps over the instruction and resumes the program. Faults
+ * outside registered regions go to the handler that was installed before
+ * ours (or take the default action). See mmio_trap.c for the design and
+ * its limits.
+ *
+ * C-compatible and free of libstdc++: it lives in the LD_PRELOAD
+ * interposer.
+ */
+#ifndef UIOMMUFD_MMIO_TRAP_H
+#define UIOMMUFD_MMIO_TRAP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * One device access. offset is from the start of the registered region
+ * (the BAR offset, also after a partial unregister); size is 1, 2, 4, 8 or
+ * 64 (MOVDIR64B); data holds the bytes to write, or receives the bytes
+ * read, little-endian as in memory. Return 0, or -1 for a device error:
+ * reads then return all-ones and writes are dropped, as a PCI master
+ * abort would.
+ *
+ * It runs in the faulting thread's signal handler, possibly on its
+ * alternate signal stack and in several threads at once: it must be
+ * async-signal-safe with respect to the program it interrupted, do its
+ * own locking, keep its stack use modest, and must not touch a trapped
+ * region itself nor unregister one.
+ */
+typedef int (*mmio_trap_fn)(void *cookie, uint64_t offset, unsigned size,
+			    int is_write, void *data);
+
+/* Writes to the region are not emulated: they abort the program. */
+#define MMIO_TRAP_RDONLY	0x1u
+
+/*
+ * Trap accesses to [addr, addr + len): addr page-aligned and already
+ * mapped PROT_NONE, len rounded up to whole pages. The first call
+ * installs the SIGSEGV handler. Returns 0, -EINVAL (alignment, length,
+ * flags), -EEXIST (overlaps a registered region), -ENOSPC (no free slot)
+ * or a sigaction() failure.
+ */
+int mmio_trap_register(void *addr, size_t len, mmio_trap_fn fn, void *cookie);
+int mmio_trap_register_flags(void *addr, size_t len, mmio_trap_fn fn,
+			     void *cookie, unsigned flags);
+
+/*
+ * Stop trapping [addr, addr + len), which may cover a whole region, part
+ * of one (munmap of part of a BAR: the rest keeps its offsets) or several.
+ * Returns once no handler is still using the removed range's callback, so
+ * the caller may then free the cookie; hence never call it from a
+ * callback, nor while holding a lock a callback takes. Returns 0, -EINVAL,
+ * -ENOENT (nothing registered there) or -ENOSPC (a split needed a slot).
+ */
+int mmio_trap_unregister(void *addr, size_t len);
+
+/*
+ * Whether addr is in a registered region: 1 and, when given, the region's
+ * cookie and addr's offset in it; 0 if not. Async-signal-safe.
+ */
+int mmio_trap_lookup(const void *addr, void **cookie, uint64_t *offset);
+
+/*
+ * The handler's work without the chaining: emulate the access that raised
+ * this SIGSEGV if it hit a registered region and return 1, or return 0
+ * for a fault that is not ours. For a sigaction() interposer whose own
+ * SIGSEGV handler must come first. Does not return for an access in a
+ * registered region that cannot be emulated (the program is aborted).
+ */
+int mmio_trap_emulate(siginfo_t *si, void *ucontext);
+
+/* ---- the decoder, exposed for tests ---- */
+
+enum mmio_op {
+	MMIO_LOAD,		/* mov/movzx/movsx/movsxd register <- memory */
+	MMIO_STORE,		/* mov memory <- register */
+	MMIO_STORE_IMM,		/* mov memory <- immediate */
+	MMIO_MOVDIR64B,		/* 64 bytes: [reg] <- memory operand */
+};
+
+#define MMIO_NO_REG	-1	/* base or index: none */
+#define MMIO_RIP	-2	/* base: RIP-relative (next instruction + disp) */
+
+struct mmio_insn {
+	uint8_t len;		/* instruction length, prefixes included */
+	uint8_t op;		/* enum mmio_op */
+	uint8_t size;		/* bytes accessed in memory: 1, 2, 4, 8 or 64 */
+	uint8_t reg_size;	/* MMIO_LOAD: width written to reg: 1, 2, 4 or 8 */
+	uint8_t sign_extend;	/* MMIO_LOAD: extend size to reg_size with sign */
+	uint8_t reg;		/* register operand, 0 (rax) .. 15 (r15) */
+	uint8_t reg_high8;	/* reg 0..3 means ah/ch/dh/bh (no REX) */
+	uint8_t addr32;		/* 0x67: the address is computed in 32 bits */
+	int8_t base;		/* 0..15, MMIO_NO_REG or MMIO_RIP */
+	int8_t index;		/* 0..15 or MMIO_NO_REG */
+	uint8_t scale;		/* 1, 2, 4 or 8 */
+	int64_t disp;		/* also a moffs form's absolute address */
+	uint64_t imm;		/* MMIO_STORE_IMM: value, sign-extended to size */
+};
+
+/*
+ * Decode the instruction at insn, reading no byte past the ones it needs
+ * nor past avail. Returns 0, -ENODATA (needs more than avail bytes) or
+ * -EOPNOTSUPP (not a form we emulate: other opcodes, lock/rep/fs/gs
+ * prefixes, VEX/EVEX, register operands).
+ */
+int mmio_trap_decode(const uint8_t *insn, size_t avail, struct mmio_insn *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
