@@ -5,6 +5,7 @@
  *   run        main.cc      the server, then PROGRAM under the interposer
  *   kselftest  kselftest.cc build a kernel tree's iommu selftests, run them
  *   selftest   kselftest.cc the project's own selftests, the same way
+ *   platform   platform.cc  the machine a platform description builds
  *   TAP        tap.cc       run test programs, parse TAP, write KTAP/JUnit
  *
  * This is user-space tooling, not kernel-side code: ordinary C++ (it
@@ -29,6 +30,15 @@ struct cli_run_opts {
 int cli_run(const cli_run_opts &opts);
 int cli_kselftest(int argc, char **argv);
 int cli_selftest(int argc, char **argv);
+/* `uiommufd platform` (platform.cc). */
+int cli_platform(int argc, char **argv);
+/*
+ * Loads and checks the platform @what names, for a --platform option: 0
+ * with *@value set to what the kernel side is given in $UIOMMUFD_PLATFORM
+ * (the name, or the file's absolute path), or 2 (the exit status) with
+ * the description's one-line error printed.
+ */
+int cli_platform_resolve(const std::string &what, std::string *value);
 
 /* Where things are. */
 std::string cli_self_exe(void);

@@ -344,6 +344,7 @@ std::string find_uapi(void)
 
 struct common_opts {
 	std::string out, expected, trace;
+	std::string platform;		/* --platform, for `run` */
 	/* One per CPU, within reason: the runs are CPU-bound in-process. */
 	unsigned int jobs = (unsigned int)std::clamp(sysconf(_SC_NPROCESSORS_ONLN), 1L, 16L);
 	bool strict = false;
@@ -376,7 +377,7 @@ int common_option(int argc, char **argv, int *i, common_opts *o, const char *cmd
 	int rc;
 
 	if ((rc = value("--out", &o->out)) || (rc = value("--expected", &o->expected)) ||
-	    (rc = value("--trace", &o->trace)))
+	    (rc = value("--trace", &o->trace)) || (rc = value("--platform", &o->platform)))
 		return rc;
 	if ((rc = value("--jobs", &v)) || (rc = value("-j", &v))) {
 		if (rc < 0)
@@ -426,6 +427,14 @@ int run_and_report(const char *what, std::vector<tap_program> &progs, const comm
 		run_args.push_back("--server");
 	if (o.root)
 		run_args.push_back("--root");
+	if (!o.platform.empty()) {
+		std::string platform;
+
+		/* Checked once here; a file by its absolute path. */
+		if (cli_platform_resolve(o.platform, &platform))
+			return 2;
+		run_args.push_back("--platform=" + platform);
+	}
 	/*
 	 * A long program runs in interleaved parts at once (-r NAME...), one
 	 * per job: the kernel's iommufd has two hundred tests to the fail-nth
@@ -455,6 +464,7 @@ int cli_kselftest(int argc, char **argv)
 		"usage: uiommufd kselftest --tree KERNEL_TREE [--out DIR] [--expected FILE]\n"
 		"                          [--cc CC] [--cache DIR] [--jobs N] [--trace=FILE]\n"
 		"                          [--min-pass-rate PCT] [--strict] [--skip-missing-tree]\n"
+		"                          [--platform NAME|FILE]\n"
 		"Builds KERNEL_TREE/tools/testing/selftests/iommu against uiommufd's uapi/,\n"
 		"runs iommufd and iommufd_fail_nth under uiommufd, and reports the results\n"
 		"(summary on stdout, KTAP and JUnit XML in --out). Exits 1 if a test fails\n"
@@ -550,7 +560,7 @@ int cli_selftest(int argc, char **argv)
 {
 	static const char help[] =
 		"usage: uiommufd selftest [--dir DIR] [--out DIR] [--expected FILE] [--jobs N]\n"
-		"                         [--trace=FILE] [--strict]\n"
+		"                         [--trace=FILE] [--strict] [--platform NAME|FILE]\n"
 		"Runs uiommufd's own selftests (built for the interposer) under uiommufd.\n";
 	double t0 = now_seconds();
 	std::string dir;

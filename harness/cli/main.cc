@@ -5,6 +5,7 @@
  *   uiommufd run [--platform P] [--trace[=FILE]] [--leak-check] -- PROGRAM [ARGS]
  *   uiommufd kselftest --tree KERNEL_TREE [options]
  *   uiommufd selftest [options]
+ *   uiommufd platform [NAME|FILE | --list]
  *
  * `run` is the server: this process starts the iommufd core, listens on a
  * socket in a private directory, and starts PROGRAM with the interposer
@@ -22,6 +23,7 @@
 #include "harness/server/protocol.h"
 #include "harness/server/server.h"
 
+#include "harness/platform/platform.h"
 #include "harness/slab.h"
 
 #include <cerrno>
@@ -59,15 +61,18 @@ static const char usage[] =
 	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict] [--server]\n"
 	"                          [--no-root]\n"
 	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N] [--server]\n"
+	"       uiommufd platform [NAME|FILE | --list]\n"
 	"\n"
 	"  run        run PROGRAM against uiommufd: open(\"/dev/iommu\"), its ioctls, fail-nth and\n"
 	"             the fault-injection debugfs are served by uiommufd's kernel side, loaded\n"
 	"             into PROGRAM's own process (a forked child becomes its parent's client)\n"
 	"  kselftest  build the kernel tree's iommu selftests against uiommufd's uapi/ and run them\n"
 	"  selftest   run uiommufd's own selftests through the interposer\n"
+	"  platform   print the machine a platform describes (IOMMUs, devices, groups, cdevs)\n"
 	"\n"
 	"  --trace[=FILE]   one decoded line per ioctl (name, IDs, fields, result) to FILE or stderr\n"
-	"  --platform P     the platform to emulate (only \"default\" exists so far)\n"
+	"  --platform P     the platform to emulate: an embedded one's name (default: \"default\";\n"
+	"                   `uiommufd platform --list`) or a platform file (with a '/' or .json)\n"
 	"  --root           capabilities as for root in a VM: those the container withholds\n"
 	"                   count as held (default for kselftest; --no-root there)\n"
 	"  --server         keep the kernel side in a separate server process instead (slower;\n"
@@ -206,17 +211,21 @@ int cli_run(const cli_run_opts &o)
 	bool inproc = !o.server && !o.leak_check;
 	ufd_server_config cfg;
 	ufd_inproc_config in;
+	std::string platform;
 	unsigned long failures;
 	int exit_code;
 	u64 mark = 0;
 
+	/*
+	 * Checked here, whole, so a bad description is one line before anything
+	 * starts; the kernel side (this process with --server, else each client)
+	 * boots what the environment names.
+	 */
+	if (cli_platform_resolve(o.platform, &platform))
+		return 2;
+	setenv(PLATFORM_ENV, platform.c_str(), 1);
 	if (preload.empty()) {
 		fprintf(stderr, "uiommufd: cannot find libuiommufd_preload.so (set UIOMMUFD_PRELOAD)\n");
-		return 125;
-	}
-	if (o.platform != "default") {
-		fprintf(stderr, "uiommufd: unknown platform \"%s\" (available: default)\n",
-			o.platform.c_str());
 		return 125;
 	}
 	if (inproc && program_uses_sanitizer(o.argv[0])) {
@@ -366,6 +375,8 @@ int main(int argc, char **argv)
 		return cli_kselftest(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "selftest"))
 		return cli_selftest(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "platform"))
+		return cli_platform(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
 		return 0;
