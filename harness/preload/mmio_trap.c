@@ -59,6 +59,9 @@
  * locked accesses are not emulated. A debugger sees each access as a
  * SIGSEGV. Execute-only code pages (protection keys) cannot be decoded.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* REG_RIP and the other gregs indices */
+#endif
 #include "mmio_trap.h"
 
 #include <errno.h>

@@ -11,7 +11,9 @@
  * sanitizer); this program may carry them, which is also how we check
  * that ASan's own SIGSEGV handler still gets the program's faults.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -116,9 +118,10 @@ static uint64_t get_reg(uint64_t off, unsigned size)
 
 /* ---- faults the test expects: a handler installed before the trap's ---- */
 
-static __thread sigjmp_buf *fault_jb;
-static __thread uintptr_t fault_addr;
-static __thread int fault_code;
+/* volatile: raise() is a leaf function, the store before it would be dead. */
+static __thread sigjmp_buf *volatile fault_jb;
+static __thread volatile uintptr_t fault_addr;
+static __thread volatile int fault_code;
 
 static void test_segv(int sig, siginfo_t *si, void *uc)
 {
@@ -142,25 +145,35 @@ static void install_test_segv(void)
 	sigaction(SIGSEGV, &sa, NULL);
 }
 
-/* 1 if stmt faulted into test_segv (through the trap's chaining). */
-#define FAULTS(stmt)						\
-	({							\
-		sigjmp_buf _jb;					\
-		int _f = 0;					\
-		if (sigsetjmp(_jb, 1)) {			\
-			_f = 1;					\
-		} else {					\
-			fault_jb = &_jb;			\
-			stmt;					\
-		}						\
-		fault_jb = NULL;				\
-		_f;						\
-	})
-
 /* ---- the instruction forms ---- */
 
 typedef uint64_t (*load_fn)(const volatile void *p, uint64_t init);
 typedef void (*store_fn)(volatile void *p, uint64_t v);
+
+/*
+ * 1 if fn(p) faulted into test_segv (through the trap's chaining), else 0
+ * and its value in *out. fn NULL: raise(SIGSEGV) instead. A function of
+ * its own, so that nothing of the caller's lives across the sigsetjmp.
+ */
+static int __attribute__((noinline)) faults(load_fn fn, const volatile void *p, uint64_t *out)
+{
+	sigjmp_buf jb;
+	uint64_t v = 0;
+
+	if (sigsetjmp(jb, 1)) {
+		fault_jb = NULL;
+		return 1;
+	}
+	fault_jb = &jb;
+	if (fn)
+		v = fn(p, 0);
+	else
+		raise(SIGSEGV);
+	fault_jb = NULL;
+	if (out)
+		*out = v;
+	return 0;
+}
 
 /* A load into a register the constraint names, the address in rdx. */
 #define LD(name, insn, cons)							\
@@ -563,9 +576,9 @@ TEST_F(trap, region_end)
 	st_rax(end - 8, 0x1112131415161718ull);
 	EXPECT_EQ(0x1112131415161718ull, get_reg(BAR_LEN - 8, 8));
 	/* The guard page right after is not ours: chained to test_segv. */
-	EXPECT_EQ(1, FAULTS(ld_al(end, 0)));
+	EXPECT_EQ(1, faults(ld_al, end, NULL));
 	EXPECT_EQ((uintptr_t)end, fault_addr);
-	EXPECT_EQ(1, FAULTS(ld_al(self->bar - 1, 0)));
+	EXPECT_EQ(1, faults(ld_al, self->bar - 1, NULL));
 }
 
 /* A failed access is a PCI master abort: all-ones reads, dropped writes. */
@@ -598,13 +611,13 @@ TEST_F(trap, chaining)
 	uint8_t *other = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, other);
-	EXPECT_EQ(1, FAULTS(ld_eax(other + 12, 0)));
+	EXPECT_EQ(1, faults(ld_eax, other + 12, NULL));
 	EXPECT_EQ((uintptr_t)other + 12, fault_addr);
 	EXPECT_EQ(SEGV_ACCERR, fault_code);
-	EXPECT_EQ(1, FAULTS(ld_eax(NULL, 0)));
+	EXPECT_EQ(1, faults(ld_eax, NULL, NULL));
 	EXPECT_EQ(SEGV_MAPERR, fault_code);
 	/* A SIGSEGV sent, not raised by a fault */
-	EXPECT_EQ(1, FAULTS(raise(SIGSEGV)));
+	EXPECT_EQ(1, faults(NULL, NULL, NULL));
 	EXPECT_EQ(SI_TKILL, fault_code);
 	/* and the BAR still works afterwards */
 	EXPECT_EQ(0x44332211, ld_eax(self->bar + 0x10, 0));
@@ -623,7 +636,7 @@ TEST_F(trap, partial_unregister)
 	EXPECT_EQ(0x2010, ld_rax(bar + 0x2010, 0));
 	EXPECT_EQ(0x2010, last_access()->off);
 	EXPECT_EQ(0x3ff8, ld_rax(bar + 0x3ff8, 0));
-	EXPECT_EQ(1, FAULTS(ld_eax(bar + PAGE + 4, 0)));
+	EXPECT_EQ(1, faults(ld_eax, bar + PAGE + 4, NULL));
 	EXPECT_EQ(-ENOENT, mmio_trap_unregister(bar + PAGE, PAGE));
 	EXPECT_EQ(-EEXIST, mmio_trap_register(bar, 2 * PAGE, dev_access, &dev));
 	/* Back again, as a region of its own: offsets now start at its page. */
@@ -632,10 +645,10 @@ TEST_F(trap, partial_unregister)
 	EXPECT_EQ(0x8, ld_rax(bar + PAGE + 8, 0));
 	/* One call over several regions and part of another */
 	ASSERT_EQ(0, mmio_trap_unregister(bar, 3 * PAGE));
-	EXPECT_EQ(1, FAULTS(ld_eax(bar + 2 * PAGE, 0)));
+	EXPECT_EQ(1, faults(ld_eax, bar + 2 * PAGE, NULL));
 	EXPECT_EQ(0x3ff8, ld_rax(bar + 0x3ff8, 0));
 	ASSERT_EQ(0, mmio_trap_unregister(bar + 3 * PAGE, PAGE));
-	EXPECT_EQ(1, FAULTS(ld_eax(bar + 3 * PAGE, 0)));
+	EXPECT_EQ(1, faults(ld_eax, bar + 3 * PAGE, NULL));
 	EXPECT_EQ(-ENOENT, mmio_trap_unregister(bar, BAR_LEN));
 }
 
@@ -739,7 +752,7 @@ static void *churn_worker(void *arg)
 	while (!atomic_load(w->stop)) {
 		uint64_t v = 0;
 
-		if (FAULTS(v = ld_rax(w->bar + 0x10, 0)))
+		if (faults(ld_rax, w->bar + 0x10, &v))
 			w->misses++;
 		else if (v == 0x8877665544332211ull)
 			w->hits++;
