@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -69,15 +70,17 @@ std::string quote(const std::string &s)
 	return q + (n < s.size() ? "...\"" : "\"");
 }
 
-/* A key as a path component: plain if it is a name, else ["..."]. */
-std::string path_key(const std::string &key)
+/* The path of member @key of the object at @path: "path.key", or path["k y"] for odd keys. */
+std::string child(const std::string &path, const std::string &key)
 {
 	bool plain = !key.empty() && key.size() <= 64;
 
 	for (char c : key)
 		if (!isalnum((unsigned char)c) && c != '_' && c != '-')
 			plain = false;
-	return plain ? key : "[" + quote(key) + "]";
+	if (!plain)
+		return path + "[" + quote(key) + "]";
+	return path.empty() ? key : path + "." + key;
 }
 
 std::string join(const std::vector<std::string> &v)
@@ -145,9 +148,30 @@ int get_u64(const json &v, u64 *out, std::string *why)
 		*out = *p;
 		return 0;
 	}
+	/* Unsigned numbers are handled above: this pointer would point at them too. */
 	if (const s64 *p = v.get_ptr<const json::number_integer_t *>()) {
 		*why = std::to_string(*p) + " is negative";
 		return -EINVAL;
+	}
+	/* JSON numbers with a fraction or exponent, and integers past 64 bits. */
+	if (const double *p = v.get_ptr<const json::number_float_t *>()) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%.17g", *p);
+		if (*p != std::floor(*p)) {
+			*why = std::string(buf) + " is not an integer";
+			return -EINVAL;
+		}
+		if (*p < 0) {
+			*why = std::string(buf) + " is negative";
+			return -EINVAL;
+		}
+		if (*p >= 18446744073709551616.0) {
+			*why = std::string(buf) + " does not fit in 64 bits";
+			return -EINVAL;
+		}
+		*out = (u64)*p;
+		return 0;
 	}
 	const std::string *s = v.get_ptr<const json::string_t *>();
 	if (!s) {
@@ -265,7 +289,7 @@ struct structure_check {
 			if (f.array)
 				p += "[" + std::to_string(f.index) + "]";
 			else
-				p += (p.empty() ? "" : ".") + path_key(f.key);
+				p = child(p, f.key);
 		}
 		return p;
 	}
@@ -386,7 +410,7 @@ struct desc_parser {
 			for (const char *const *k = known; *k; k++)
 				ok |= it.key() == *k;
 			if (!ok)
-				return fail((path.empty() ? "" : path + ".") + path_key(it.key()),
+				return fail(child(path, it.key()),
 					    "unknown field (known: " + join(known) + ")");
 		}
 		return 0;
@@ -478,7 +502,7 @@ struct desc_parser {
 			return fail(path + ".caps",
 				    std::string("must be an object, not ") + type_name(*caps));
 		for (auto it = caps->begin(); it != caps->end(); ++it) {
-			std::string field = path + ".caps." + path_key(it.key()), why;
+			std::string field = child(path + ".caps", it.key()), why;
 			bool known = false;
 			u64 val;
 
@@ -614,7 +638,9 @@ struct desc_parser {
 
 		if (it == j.end())
 			return 0;
-		neg = it->get_ptr<const json::number_integer_t *>();
+		/* (number_integer_t's pointer also points at unsigned numbers.) */
+		neg = it->is_number_unsigned() ? nullptr
+					       : it->get_ptr<const json::number_integer_t *>();
 		if (neg && *neg == -1)
 			return 0;
 		if ((rc = get_number(j, path, "group", 0, 0xffff, &v)) < 0) {
