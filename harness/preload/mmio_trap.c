@@ -37,8 +37,17 @@
  * instruction faults again and takes the default action (a sent SIGSEGV is
  * raised again, or stays ignored). We copy SA_ONSTACK and SA_RESTART from
  * the previous action: a program that overflows its stack still reaches
- * its alternate-stack handler. We use SA_NODEFER ourselves so that a
- * signal handler interrupting ours may still touch a BAR.
+ * its alternate-stack handler.
+ *
+ * Signals. Our handler runs with every signal blocked (sa_mask), so an
+ * access is atomic with respect to the program's own handlers: none runs
+ * in the middle of a callback, where it could re-enter the callback on
+ * the same thread (self-deadlock on the device model's lock) or longjmp
+ * out and leave a slot pinned forever. They run when the access is done,
+ * and may touch a BAR themselves. Chaining sets the mask the previous
+ * handler would have had. A fault inside our handler (a MOVDIR64B source
+ * that is not mapped, a callback bug) is therefore fatal, as a fault with
+ * SIGSEGV blocked is.
  *
  * Registry. A fixed array of slots, never freed, readable from the
  * handler without locks: a slot's generation is odd while it is live and
@@ -96,6 +105,7 @@ static _Atomic unsigned slots_used;	/* high-water mark: handlers scan [0, slots_
 static pthread_mutex_t writers = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction prev_action;	/* set once, before our handler is live */
 static _Atomic int installed;
+static int atfork_registered;		/* under `writers` */
 static atomic_flag reported = ATOMIC_FLAG_INIT;
 
 #define RLX(x)		atomic_load_explicit(&(x), memory_order_relaxed)
@@ -205,18 +215,47 @@ static void wait_unpinned(struct slot *s)
 
 static void segv_handler(int sig, siginfo_t *si, void *uc);
 
+/*
+ * fork() from one thread while another is in a callback: the child has
+ * no such thread, so no pin of the parent's is real there. Nor may the
+ * child inherit `writers` locked.
+ */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&writers);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&writers);
+}
+
+static void fork_child(void)
+{
+	for (unsigned i = 0; i < MMIO_SLOTS; i++)
+		atomic_store(&slots[i].users, 0);
+	pthread_mutex_init(&writers, NULL);
+}
+
 static int install(void)
 {
 	struct sigaction sa, old;
+	int rc;
 
 	if (atomic_load(&installed))
 		return 0;
+	if (!atfork_registered) {
+		rc = pthread_atfork(fork_prepare, fork_parent, fork_child);
+		if (rc)
+			return -rc;
+		atfork_registered = 1;
+	}
 	if (sigaction(SIGSEGV, NULL, &old))
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = segv_handler;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER | (old.sa_flags & (SA_ONSTACK | SA_RESTART));
-	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO | (old.sa_flags & (SA_ONSTACK | SA_RESTART));
+	sigfillset(&sa.sa_mask);
 	prev_action = old;
 	if (sigaction(SIGSEGV, &sa, &old))
 		return -errno;
@@ -241,7 +280,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 {
 	const struct sigaction *old = &prev_action;
 	int sent = si->si_code <= 0;	/* kill(), tgkill(), sigqueue() */
-	sigset_t mask;
+	sigset_t mask = ((ucontext_t *)uc)->uc_sigmask;
 
 	if (!(old->sa_flags & SA_SIGINFO) &&
 	    (old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN)) {
@@ -250,13 +289,14 @@ static void chain(int sig, siginfo_t *si, void *uc)
 		/* A fault re-executes and faults again; a sent signal is re-sent. */
 		set_default();
 		if (sent)
-			raise(SIGSEGV);
+			raise(SIGSEGV);	/* pending until we return */
 		return;
 	}
-	mask = old->sa_mask;
+	/* As the kernel would have set it for that handler, not all blocked as for ours. */
+	sigorset(&mask, &mask, &old->sa_mask);
 	if (!(old->sa_flags & SA_NODEFER))
 		sigaddset(&mask, SIGSEGV);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	if (old->sa_flags & SA_RESETHAND)
 		set_default();
 	if (old->sa_flags & SA_SIGINFO)
@@ -283,14 +323,16 @@ static void put_hex(char *buf, size_t *n, size_t cap, uint64_t v, int digits)
  * Report an access we cannot emulate, once, and make the instruction's
  * second fault take the default action: the program dies by SIGSEGV
  * instead of looping. nbytes: the instruction's length when decoded, else
- * 0 (we show what is readable up to the page's end).
+ * 0 (we show what is readable up to the page's end); rip NULL: no bytes.
  */
 static void fatal(uintptr_t addr, const uint8_t *rip, size_t nbytes, const char *why)
 {
 	char buf[256];
 	size_t n = 0;
 
-	if (!nbytes) {
+	if (!rip) {
+		nbytes = 0;
+	} else if (!nbytes) {
 		nbytes = PAGE - ((uintptr_t)rip & (PAGE - 1));
 		if (nbytes > MAX_INSN)
 			nbytes = MAX_INSN;
@@ -366,6 +408,11 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 	if (si->si_signo != SIGSEGV || si->si_code <= 0 || !overlaps_any(fa, fa + 1))
 		return 0;
 
+	/* Jumped into a BAR: nothing to decode, and reading it would fault. */
+	if (overlaps_any((uintptr_t)rip, (uintptr_t)rip + MAX_INSN)) {
+		fatal(fa, NULL, 0, "executing from a trapped region");
+		return 1;
+	}
 	/* The next page may be unmapped: ask for it only when the instruction continues there. */
 	avail = PAGE - ((uintptr_t)rip & (PAGE - 1));
 	rc = mmio_trap_decode(rip, avail < MAX_INSN ? avail : MAX_INSN, &in);

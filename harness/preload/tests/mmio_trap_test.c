@@ -55,6 +55,7 @@ struct fake_dev {
 	uint64_t error_off;		/* accesses here fail; ~0 for none */
 	_Atomic int entered, left;	/* slow device: inside the callback */
 	int slow;
+	_Atomic int unblocked;		/* callbacks that ran with SIGUSR1 deliverable */
 };
 
 static struct fake_dev dev;
@@ -64,6 +65,11 @@ static int dev_access(void *cookie, uint64_t off, unsigned size, int is_write, v
 	struct fake_dev *d = cookie;
 	unsigned n = atomic_fetch_add(&d->nlog, 1) % LOG_MAX;
 
+	sigset_t mask;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	if (!sigismember(&mask, SIGUSR1))
+		atomic_fetch_add(&d->unblocked, 1);
 	d->log[n].off = off;
 	d->log[n].size = size;
 	d->log[n].is_write = is_write;
@@ -355,6 +361,8 @@ TEST_F(trap, loads)
 		EXPECT_EQ(c->size, last_access()->size) TH_LOG("%s", c->name);
 		EXPECT_EQ(0, last_access()->is_write) TH_LOG("%s", c->name);
 	}
+	/* The program's signal handlers wait until an access is done. */
+	EXPECT_EQ(0, atomic_load(&dev.unblocked));
 }
 
 TEST_F(trap, stores)
@@ -605,6 +613,29 @@ TEST_F(trap, errno_kept)
 	EXPECT_EQ(0, errno);
 }
 
+static volatile uint64_t usr1_value;
+static uint8_t *usr1_bar;
+
+static void usr1_reads_bar(int sig)
+{
+	usr1_value = ld_rax(usr1_bar + 0x10, 0);
+}
+
+/* A signal handler touches the BAR, and its mask is restored afterwards. */
+TEST_F(trap, from_signal_handler)
+{
+	sigset_t mask;
+
+	usr1_bar = self->bar;
+	signal(SIGUSR1, usr1_reads_bar);
+	raise(SIGUSR1);
+	EXPECT_EQ(0x8877665544332211ull, usr1_value);
+	EXPECT_EQ(0x44332211, ld_eax(self->bar + 0x10, 0));
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	EXPECT_FALSE(sigismember(&mask, SIGUSR1));
+	EXPECT_FALSE(sigismember(&mask, SIGSEGV));
+}
+
 /* Faults that are not ours reach the handler installed before the trap's. */
 TEST_F(trap, chaining)
 {
@@ -775,12 +806,14 @@ TEST_F(trap, churn)
 		w[i] = (struct worker){ .bar = i < 2 ? self->bar : b, .id = i, .stop = &stop };
 		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, churn_worker, &w[i]));
 	}
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 1000; i++) {
+		struct timespec gone = { 0, 10000 };
+
 		ASSERT_EQ(0, mmio_trap_register(b, BAR_PAGES * PAGE, dev_access, &dev));
 		ASSERT_EQ(0, mmio_trap_unregister(b + PAGE, PAGE));
 		ASSERT_EQ(0, mmio_trap_unregister(b + 2 * PAGE, PAGE));
 		ASSERT_EQ(0, mmio_trap_unregister(b, BAR_PAGES * PAGE));
-		sched_yield();	/* let some accesses find it gone */
+		nanosleep(&gone, NULL);	/* let some accesses find it gone */
 	}
 	atomic_store(&stop, 1);
 	for (int i = 0; i < 4; i++) {
@@ -814,6 +847,31 @@ TEST_F(trap, unregister_waits)
 	EXPECT_EQ(1, atomic_load(&dev.left));
 	pthread_join(t, &ret);
 	EXPECT_EQ(0x44332211, (uintptr_t)ret);
+}
+
+/* fork() while another thread is in a callback: the child can still unregister. */
+TEST_F(trap, fork_during_access)
+{
+	pthread_t t;
+	pid_t pid;
+	int status;
+
+	dev.slow = 1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, slow_reader, self->bar));
+	while (!atomic_load(&dev.entered))
+		sched_yield();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		alarm(10);
+		dev.slow = 0;
+		if (mmio_trap_unregister(self->bar, BAR_PAGES * PAGE / 2))
+			_exit(1);
+		_exit(ld_eax(self->bar + BAR_LEN - 8, 0) == 0 ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("status %#x", status);
+	pthread_join(t, NULL);
 }
 
 /* ---- what we cannot emulate, and faults with nobody else to take them ---- */
