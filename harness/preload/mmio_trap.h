@@ -33,11 +33,12 @@ extern "C" {
  * reads then return all-ones and writes are dropped, as a PCI master
  * abort would.
  *
- * It runs in the faulting thread's signal handler, possibly on its
- * alternate signal stack and in several threads at once: it must be
- * async-signal-safe with respect to the program it interrupted, do its
- * own locking, keep its stack use modest, and must not touch a trapped
- * region itself nor unregister one.
+ * It runs in the faulting thread's signal handler, with every signal
+ * blocked, possibly on the thread's alternate signal stack, and in
+ * several threads at once: it must be async-signal-safe with respect to
+ * the program it interrupted, do its own locking, keep its stack use
+ * modest, and must not fault (fatal with SIGSEGV blocked), touch a trapped
+ * region nor unregister one.
  */
 typedef int (*mmio_trap_fn)(void *cookie, uint64_t offset, unsigned size,
 			    int is_write, void *data);
@@ -76,8 +77,10 @@ int mmio_trap_lookup(const void *addr, void **cookie, uint64_t *offset);
  * The handler's work without the chaining: emulate the access that raised
  * this SIGSEGV if it hit a registered region and return 1, or return 0
  * for a fault that is not ours. For a sigaction() interposer whose own
- * SIGSEGV handler must come first. Does not return for an access in a
- * registered region that cannot be emulated (the program is aborted).
+ * SIGSEGV handler must come first (it should block every signal while
+ * this runs, as ours does). An access to a registered region that cannot
+ * be emulated is reported, SIGSEGV's action reset to SIG_DFL and 1
+ * returned: the instruction faults again and the program dies.
  */
 int mmio_trap_emulate(siginfo_t *si, void *ucontext);
 
