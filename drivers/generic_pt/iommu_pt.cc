@@ -389,39 +389,58 @@ busy:
 	};
 
 	/*
-	 * Turn the leaf at table[idx] into a table of the next level down with
-	 * the same translation (and a contiguous run into single entries).
+	 * Make the leaf at table[idx] smaller with the same translation: a
+	 * contiguous run becomes single entries, a single entry becomes a
+	 * table of the next level down.
 	 */
 	static int split_leaf(struct unmap_state *u, u64 *table, unsigned int level,
 			      unsigned int idx, u64 entry)
 	{
 		unsigned int isz = FMT::item_lg2sz(level);
 		unsigned int contig = FMT::entry_num_contig_lg2(entry, level);
-		unsigned int first = idx & ~((1u << contig) - 1);
-		pt_oaddr_t oa = FMT::leaf_oa(entry, level);
 		u64 attrs = FMT::attr_from_entry(entry);
-		unsigned int lisz = FMT::item_lg2sz(level - 1);
-		unsigned int n = 1u << FMT::num_items_lg2(level - 1);
+		pt_oaddr_t oa = log2_set_mod(FMT::leaf_oa(entry, level), 0, isz + contig);
+		unsigned int lisz, n;
 		u64 *lower;
 
+		if (contig) {
+			unsigned int first = idx & ~((1u << contig) - 1);
+
+			for (unsigned int i = 0; i != 1u << contig; i++)
+				WRITE_ONCE(table[first + i],
+					   FMT::make_leaf(u->common, oa + ((u64)i << isz), level, 0,
+							  attrs));
+			return 0;
+		}
 		if (level == 0 || !FMT::can_have_leaf(level - 1))
 			return -EINVAL;
 		lower = table_alloc(level - 1, GFP_ATOMIC);
 		if (!lower)
 			return -ENOMEM;
-		oa = log2_set_mod(oa, 0, isz + contig) + ((u64)(idx - first) << isz);
+		lisz = FMT::item_lg2sz(level - 1);
+		n = 1u << FMT::num_items_lg2(level - 1);
 		for (unsigned int i = 0; i != n; i++)
 			lower[i] = FMT::make_leaf(u->common, oa + ((u64)i << lisz), level - 1, 0, attrs);
-		if (contig) {
-			pt_oaddr_t run = log2_set_mod(FMT::leaf_oa(entry, level), 0, isz + contig);
-
-			for (unsigned int i = 0; i != 1u << contig; i++)
-				WRITE_ONCE(table[first + i],
-					   FMT::make_leaf(u->common, run + ((u64)i << isz), level, 0,
-							  attrs));
-		}
 		WRITE_ONCE(table[idx], FMT::make_table(u->common, virt_to_phys(lower), level));
 		return 0;
+	}
+
+	/* Trims [va, last] to what the current top spans; false if va is beyond. */
+	static bool clamp_to_top(const struct pt_common *common, unsigned int top_level,
+				 pt_vaddr_t va, pt_vaddr_t *last)
+	{
+		unsigned int span = span_lg2(common, top_level);
+
+		if (!va_fits(common, span, va, va))
+			return false;
+		if (va_fits(common, span, va, *last))
+			return true;
+		if (pt_feature(common, PT_FEAT_SIGN_EXTEND) && span < 64 &&
+		    va < log2_to_int(span - 1))
+			*last = log2_to_int(span - 1) - 1;
+		else if (!pt_feature(common, PT_FEAT_SIGN_EXTEND) && span < 64)
+			*last = log2_to_int(span) - 1;
+		return true;
 	}
 
 	static int unmap_level(struct unmap_state *u, u64 *table, unsigned int level,
@@ -503,8 +522,7 @@ busy:
 		struct unmap_state u = { .common = common, .gather = gather };
 		struct top top = load_top(iommu);
 
-		if (!len || last < iova ||
-		    !va_fits(common, span_lg2(common, top.level), iova, last))
+		if (!len || last < iova || !clamp_to_top(common, top.level, iova, &last))
 			return 0;
 		if (!gather) {
 			iommu_iotlb_gather_init(&local);
@@ -619,7 +637,7 @@ busy:
 
 		if (!FMT::dirty_supported(common))
 			return -EOPNOTSUPP;
-		if (!len || last < iova || !va_fits(common, span_lg2(common, top.level), iova, last))
+		if (!len || last < iova || !clamp_to_top(common, top.level, iova, &last))
 			return -EINVAL;
 		return dirty_level(&d, top.table, top.level, iova, last);
 	}

@@ -21,6 +21,12 @@ static u64 test_sizes(struct pt_kunit_domain *d)
 	return d->pt.domain.pgsize_bitmap & pt_bits(min(30u, d->pt.common.max_vasz_lg2 - 2u), 0);
 }
 
+/* All of the VA below the sign bit. */
+static u64 lower_half(struct pt_kunit_domain *d)
+{
+	return log2_to_int(d->pt.common.max_vasz_lg2 - 1);
+}
+
 static void check_iova(struct kunit *test, struct pt_kunit_domain *d, u64 iova, u64 pa, u64 len)
 {
 	u64 step = max(pt_kunit_granule(d), len / 64);
@@ -53,7 +59,8 @@ static void test_map_simple(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pt_kunit_unmap(d, sz, sz), sz);
 		KUNIT_EXPECT_EQ(test, pt_iova_to_phys(&d->pt.domain, sz), 0);
 		KUNIT_EXPECT_EQ(test, pt_iommu_count_leaves(&d->pt), 0);
-		/* Fully covered tables went with it. */
+		/* Tables go when an unmap covers them, not when they empty. */
+		KUNIT_EXPECT_EQ(test, pt_kunit_unmap(d, 0, lower_half(d)), 0);
 		KUNIT_EXPECT_EQ(test, pt_iommu_count_tables(&d->pt), 1);
 	}
 }
@@ -182,16 +189,22 @@ static void test_free_after_flush(struct kunit *test)
 	u64 g = pt_kunit_granule(d), oa = pt_kunit_oa_base(d);
 	struct iommu_iotlb_gather gather;
 	unsigned long pages, syncs;
+	u64 entry;
 
 	KUNIT_ASSERT_EQ(test, pt_kunit_map(d, 0, oa, g, IOMMU_READ), 0);
 	pages = physmem_nr_pages(PAGE_KIND_KERNEL);
 	syncs = d->nr_syncs;
 	iommu_iotlb_gather_init(&gather);
-	KUNIT_ASSERT_EQ(test, pt_unmap_pages(&d->pt.domain, 0, g, 1, &gather), g);
+	KUNIT_ASSERT_EQ(test, pt_unmap_pages(&d->pt.domain, 0, lower_half(d), 1, &gather), g);
 	KUNIT_EXPECT_FALSE(test, list_empty(&gather.freelist));
 	KUNIT_EXPECT_EQ(test, physmem_nr_pages(PAGE_KIND_KERNEL), pages);
 	KUNIT_EXPECT_EQ(test, gather.start, 0);
 	KUNIT_EXPECT_EQ(test, gather.end, g - 1);
+	/* The hardware could still walk them: they are intact. */
+	KUNIT_EXPECT_EQ(test, phys_read(virt_to_phys(page_address(list_first_entry(
+						&gather.freelist, struct page, lru))),
+					&entry, sizeof(entry)),
+			0);
 	iommu_iotlb_sync(&d->pt.domain, &gather);
 	KUNIT_EXPECT_EQ(test, d->nr_syncs, syncs + 1);
 	KUNIT_EXPECT_LT(test, physmem_nr_pages(PAGE_KIND_KERNEL), pages);
@@ -257,6 +270,7 @@ static void test_map_mixed_sizes(struct kunit *test)
 	/* The middle went in as the largest page, not as small ones. */
 	KUNIT_EXPECT_LT(test, leaves, 3 + 7 + big / g);
 	KUNIT_EXPECT_EQ(test, pt_kunit_unmap(d, iova, len), len);
+	KUNIT_EXPECT_EQ(test, pt_kunit_unmap(d, 0, lower_half(d)), 0);
 	KUNIT_EXPECT_EQ(test, pt_iommu_count_tables(&d->pt), 1);
 	/* Misaligned requests and unsupported protections are refused. */
 	KUNIT_EXPECT_EQ(test, pt_kunit_map(d, g / 2, oa, g, IOMMU_READ), -EINVAL);
