@@ -913,8 +913,10 @@ std::string platform_desc_tree(const struct platform_desc &desc)
 		std::vector<size_t> behind;
 		std::string caps;
 
+		/* Counts and widths in decimal, masks and addresses in hex. */
 		for (const auto &[name, val] : iommu.caps)
-			caps += (caps.empty() ? "" : " ") + name + "=" + hex(val);
+			caps += (caps.empty() ? "" : " ") + name + "=" +
+				(val < 4096 ? std::to_string(val) : hex(val));
 		s += iommu.name + "  " + iommu.kind;
 		if (!caps.empty())
 			s += "  (caps " + caps + ")";
