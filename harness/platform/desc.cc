@@ -386,6 +386,9 @@ std::string syntax_error(const std::string &text, const std::string &source)
 	for (char &c : what)
 		if (c == '\n')
 			c = ' ';
+	/* "last read: '...'" can quote a whole unterminated string. */
+	if (what.size() > 200)
+		what = what.substr(0, 200) + "...";
 	return source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + what;
 }
 

@@ -531,9 +531,25 @@ static void check_outcome(struct kunit *test, const std::string &text, const cha
 
 static void truncated(struct kunit *test)
 {
-	for (const std::string &text : {std::string(full_text), std::string(platform_builtins[0].text)})
+	std::vector<std::string> texts = {full_text};
+
+	for (unsigned int i = 0; i < platform_nr_builtins; i++)
+		texts.push_back(platform_builtins[i].text);
+	for (const std::string &text : texts)
 		for (size_t n = 0; n < text.size(); n++)
 			check_outcome(test, text.substr(0, n), "truncated", n);
+}
+
+/* A syntax error quoting a long token stays a short line. */
+static void long_syntax_error(struct kunit *test)
+{
+	std::string text = "{\"iommus\": [], \"description\": \"" + std::string(100000, 'a');
+	platform_desc d;
+	std::string err;
+
+	KUNIT_EXPECT_EQ(test, parse(text, &d, &err), -EINVAL);
+	KUNIT_EXPECT_EQ_MSG(test, err.rfind("test.json:1:", 0), 0, "%s", err.c_str());
+	KUNIT_EXPECT_LT(test, err.size(), 300);
 }
 
 static void corrupted(struct kunit *test)
@@ -582,6 +598,7 @@ static struct kunit_case desc_cases[] = {
 	KUNIT_CASE(load),
 	KUNIT_CASE(default_platform),
 	KUNIT_CASE(truncated),
+	KUNIT_CASE(long_syntax_error),
 	KUNIT_CASE(corrupted),
 	{}
 };
