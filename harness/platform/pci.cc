@@ -74,6 +74,12 @@ static bool range_overlaps(unsigned int off, unsigned int size, unsigned int reg
 	return off < reg + reg_size && reg < off + size;
 }
 
+/* What a master abort reads as: every byte 0xff. */
+static u64 all_ones(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
 /* ---- allocation, the type 0 header ---- */
 
 struct pci_func *pci_func_alloc(u16 segment, u8 bus, u8 devfn, u16 vendor, u16 device,
@@ -705,7 +711,7 @@ u32 pci_cfg_read(struct pci_func *f, unsigned int off, unsigned int size)
 	pci_guard g(f->lock);
 
 	if (!cfg_access_ok(f, off, size))
-		return size >= 4 ? ~0u : (1u << (8 * size)) - 1;
+		return (u32)all_ones(size);
 	return cfg_get(f, off, size);
 }
 
@@ -775,11 +781,6 @@ void pci_cfg_write(struct pci_func *f, unsigned int off, u32 val, unsigned int s
 }
 
 /* ---- BAR accesses ---- */
-
-static u64 all_ones(unsigned int size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
 
 /* The function claims the access: decode on, inside the BAR, a naturally aligned 1/2/4/8. */
 static bool bar_access_ok(struct pci_func *f, int bar, u64 off, unsigned int size)
