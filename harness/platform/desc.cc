@@ -128,6 +128,12 @@ bool is_name(const std::string &s)
 	return true;
 }
 
+std::string not_a_name(const std::string &s)
+{
+	return quote(s) + " is not a name (1-" + std::to_string(max_name_len) +
+	       " letters, digits, '_', '-', '.')";
+}
+
 bool is_one_line(const std::string &s)
 {
 	for (unsigned char c : s)
@@ -426,10 +432,10 @@ struct desc_parser {
 		auto it = obj.find(key);
 
 		if (it == obj.end())
-			return required ? fail(path + "." + key, "missing") : 1;
+			return required ? fail(child(path, key), "missing") : 1;
 		const std::string *s = it->get_ptr<const json::string_t *>();
 		if (!s)
-			return fail(path + "." + key,
+			return fail(child(path, key),
 				    std::string("must be a string, not ") + type_name(*it));
 		*val = *s;
 		return 0;
@@ -446,9 +452,9 @@ struct desc_parser {
 		if (it == obj.end())
 			return 1;
 		if (get_u64(*it, &v, &why))
-			return fail(path + "." + key, why);
+			return fail(child(path, key), why);
 		if (v < lo || v > hi)
-			return fail(path + "." + key, std::to_string(v) + " (" + hex(v) +
+			return fail(child(path, key), std::to_string(v) + " (" + hex(v) +
 					") out of range (" + std::to_string(lo) + "-" +
 					(hi > 255 ? hex(hi) : std::to_string(hi)) + ")");
 		*val = v;
@@ -463,7 +469,7 @@ struct desc_parser {
 			return 1;
 		const bool *b = it->get_ptr<const json::boolean_t *>();
 		if (!b)
-			return fail(path + "." + key,
+			return fail(child(path, key),
 				    std::string("must be true or false, not ") + type_name(*it));
 		*val = *b;
 		return 0;
@@ -480,9 +486,7 @@ struct desc_parser {
 		    (rc = get_string(j, path, "name", true, &d->name)) < 0)
 			return rc;
 		if (!is_name(d->name))
-			return fail(path + ".name", quote(d->name) + " is not a name (1-" +
-					std::to_string(max_name_len) +
-					" letters, digits, '_', '-', '.')");
+			return fail(path + ".name", not_a_name(d->name));
 		for (size_t i = 0; i < out->iommus.size(); i++)
 			if (out->iommus[i].name == d->name)
 				return fail(path + ".name", "IOMMU " + quote(d->name) +
@@ -676,32 +680,15 @@ struct desc_parser {
 						 type_name(top));
 		if ((rc = check_fields(top, "", top_fields)))
 			return rc;
-		auto name = top.find("name");
-		if (name != top.end()) {
-			const std::string *s = name->get_ptr<const json::string_t *>();
-
-			if (!s)
-				return fail("name", std::string("must be a string, not ") +
-						    type_name(*name));
-			if (!is_name(*s))
-				return fail("name", quote(*s) + " is not a name (1-" +
-						    std::to_string(max_name_len) +
-						    " letters, digits, '_', '-', '.')");
-			out->name = *s;
-		}
-		auto descr = top.find("description");
-		if (descr != top.end()) {
-			const std::string *s = descr->get_ptr<const json::string_t *>();
-
-			if (!s)
-				return fail("description", std::string("must be a string, not ") +
-							   type_name(*descr));
-			if (!is_one_line(*s) || s->size() > max_description_len)
-				return fail("description", "must be one line of at most " +
-							   std::to_string(max_description_len) +
-							   " bytes");
-			out->description = *s;
-		}
+		if ((rc = get_string(top, "", "name", false, &out->name)) < 0)
+			return rc;
+		if (!rc && !is_name(out->name))
+			return fail("name", not_a_name(out->name));
+		if ((rc = get_string(top, "", "description", false, &out->description)) < 0)
+			return rc;
+		if (!is_one_line(out->description) || out->description.size() > max_description_len)
+			return fail("description", "must be one line of at most " +
+						   std::to_string(max_description_len) + " bytes");
 
 		auto iommus = top.find("iommus");
 		if (iommus == top.end())
