@@ -26,7 +26,9 @@
  *
  * Everything runs under f->lock (recursive: a BAR write may run the
  * device's DMA and interrupts, and an FLR written through config space
- * calls back into the kind). @irq is called with the lock held.
+ * calls back into the kind). @irq and @dma->translate are called with the
+ * lock held, so it comes before any lock they take: an IOMMU model must
+ * not call into its functions' registers with its own locks held.
  */
 #include "harness/platform/pci.h"
 #include "harness/platform/pci_regs.h"
@@ -331,7 +333,8 @@ static u16 ext_cap_append(struct pci_func *f, u16 id, u8 version)
 	/* Only a PCI Express function has config space past 256 bytes. */
 	if (!f->pcie_cap)
 		return 0;
-	while (pos && (header = cfg_get(f, pos, 4))) {
+	for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8;
+	     ttl && pos >= PCI_CFG_SPACE_SIZE && (header = cfg_get(f, pos, 4)); ttl--) {
 		last = pos;
 		end = max(end, pos + ext_cap_size(PCI_EXT_CAP_ID(header)));
 		pos = PCI_EXT_CAP_NEXT(header);
@@ -782,21 +785,35 @@ void pci_cfg_write(struct pci_func *f, unsigned int off, u32 val, unsigned int s
 
 /* ---- BAR accesses ---- */
 
-/* The function claims the access: decode on, inside the BAR, a naturally aligned 1/2/4/8. */
-static bool bar_access_ok(struct pci_func *f, int bar, u64 off, unsigned int size)
+/*
+ * Whether the function serves a BAR access. With decode off, or at an
+ * address past the BAR, nobody claims the request and the requester sees
+ * a master abort. One that starts inside the BAR but is not a naturally
+ * aligned 1, 2, 4 or 8 bytes within it, the function claims and answers
+ * with Unsupported Request, which it logs in Device Status as a completer
+ * does. Either way it is counted, reads get all-ones, writes vanish.
+ */
+static bool bar_claim(struct pci_func *f, int bar, u64 off, unsigned int size)
 {
 	struct pci_bar *b;
-	u16 cmd;
+	u16 decode;
 
 	if (bar < 0 || bar >= PCI_NUM_BARS || !f->bars[bar].size)
-		return false;
+		goto abort;
 	b = &f->bars[bar];
-	cmd = cfg_get(f, PCI_COMMAND, 2);
-	if (!(cmd & (b->flags & PCI_BASE_ADDRESS_SPACE_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
-		return false;
-	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)))
-		return false;
-	return off < b->size && size <= b->size - off;
+	decode = b->flags & PCI_BASE_ADDRESS_SPACE_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+	if (!(cfg_get(f, PCI_COMMAND, 2) & decode) || off >= b->size)
+		goto abort;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)) ||
+	    size > b->size - off) {
+		if (f->pcie_cap)
+			f->config[f->pcie_cap + PCI_EXP_DEVSTA] |= PCI_EXP_DEVSTA_URD;
+		goto abort;
+	}
+	return true;
+abort:
+	f->nr_master_aborts++;
+	return false;
 }
 
 static bool in_window(u64 off, u64 start, u64 len)
@@ -834,10 +851,8 @@ u64 pci_bar_read(struct pci_func *f, int bar, u64 off, unsigned int size)
 	const struct pci_bar *b;
 	u64 v = 0;
 
-	if (!bar_access_ok(f, bar, off, size)) {
-		f->nr_master_aborts++;
+	if (!bar_claim(f, bar, off, size))
 		return all_ones(size);
-	}
 	if (f->msix_cap && bar == f->msix_bar) {
 		if (in_window(off, f->msix_table_off, msix_table_len(f))) {
 			u64 t = off - f->msix_table_off;
@@ -864,10 +879,8 @@ void pci_bar_write(struct pci_func *f, int bar, u64 off, u64 val, unsigned int s
 	pci_guard g(f->lock);
 	const struct pci_bar *b;
 
-	if (!bar_access_ok(f, bar, off, size)) {
-		f->nr_master_aborts++;
+	if (!bar_claim(f, bar, off, size))
 		return;
-	}
 	if (f->msix_cap && bar == f->msix_bar) {
 		if (in_window(off, f->msix_table_off, msix_table_len(f))) {
 			u64 t = off - f->msix_table_off;

@@ -507,6 +507,7 @@ static void flr_restores_state(struct kunit *test)
 static void bar_master_abort(struct kunit *test)
 {
 	struct pci_func *f = plain_create(test, platform_device_desc());
+	unsigned int devsta = f->pcie_cap + PCI_EXP_DEVSTA;
 
 	/* Memory decode off: the function claims nothing. */
 	pci_bar_write(f, 0, 0, 0x55, 1);
@@ -514,9 +515,16 @@ static void bar_master_abort(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->nr_master_aborts, 2ul);
 	pci_cfg_write(f, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0, 1), 0ull);
+	/* Past the BAR nobody claims it either; the function logs nothing. */
+	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0x4000, 1), 0xffull);
+	KUNIT_EXPECT_EQ(test, pci_cfg_read(f, devsta, 2), 0u);
 
-	/* Misaligned, odd-sized, past the end, a BAR that does not exist. */
+	/* Inside the BAR but misaligned: the function answers Unsupported Request. */
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 2, 4), 0xffffffffull);
+	KUNIT_EXPECT_EQ(test, pci_cfg_read(f, devsta, 2), (u32)PCI_EXP_DEVSTA_URD);
+	pci_cfg_write(f, devsta, PCI_EXP_DEVSTA_URD, 2);
+
+	/* Odd-sized, past the end, a BAR that does not exist. */
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0, 3), 0xffffffull);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0x4000, 1), 0xffull);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, ~0ull - 7, 8), ~0ull);
@@ -527,7 +535,8 @@ static void bar_master_abort(struct kunit *test)
 	pci_bar_write(f, 0, 1, 0xffff, 2);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0x3ff8, 8), 0ull);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 0, 4), 0ull);
-	KUNIT_EXPECT_EQ(test, f->nr_master_aborts, 11ul);
+	KUNIT_EXPECT_EQ(test, f->nr_master_aborts, 12ul);
+	KUNIT_EXPECT_EQ(test, pci_cfg_read(f, devsta, 2), (u32)PCI_EXP_DEVSTA_URD);
 	/* The scratch registers read back what was written, at every width. */
 	pci_bar_write(f, 0, 8, 0x0123456789abcdefull, 8);
 	KUNIT_EXPECT_EQ(test, pci_bar_read(f, 0, 8, 8), 0x0123456789abcdefull);
