@@ -20,14 +20,22 @@
  * with immediate C6/C7 (REX.W C7: imm32 sign-extended), MOV moffs A0-A3,
  * MOVZX/MOVSX 0F B6/B7/BE/BF, MOVSXD 63, and MOVDIR64B 66 0F 38 F8 (the
  * destination register names the trapped line, the source operand is
- * ordinary memory). Any ModRM form: SIB, disp8/disp32, RIP-relative,
- * 0x67 32-bit addressing. Register writes follow the CPU: a 32-bit
- * destination zeroes bits 63:32, an 8- or 16-bit one keeps the rest. An
- * access to a registered region we cannot emulate (SSE/AVX moves, string
- * instructions, lock/rep/fs/gs prefixes, read-modify-write, a write to a
- * read-only region, an access straddling a region's edge) is reported once
- * on stderr and the program then dies by SIGSEGV with the default action,
- * as it would by a bus error: looping on it would hang the program.
+ * ordinary memory). Also arithmetic with a memory operand, because clang
+ * folds volatile accesses into it (`testl $1, (%rdi)` for a status bit,
+ * `orl $4, (%rdi)` for `*reg |= 4`): ADD OR ADC SBB AND SUB XOR CMP in
+ * their 00-3B, 80/81/83 forms, TEST 84/85 and F6/F7 /0 /1, NOT/NEG F6/F7
+ * /2 /3, INC/DEC FE/FF /0 /1. These run on the CPU against the value the
+ * device returned, so result and flags are the instruction's own; a
+ * read-modify-write is a device read then a device write, as an unlocked
+ * one is on a bus. Any ModRM form: SIB, disp8/disp32, RIP-relative, 0x67
+ * 32-bit addressing. Register writes follow the CPU: a 32-bit destination
+ * zeroes bits 63:32, an 8- or 16-bit one keeps the rest. An access to a
+ * registered region we cannot emulate (SSE/AVX moves, string
+ * instructions, XCHG/CMPXCHG/BT, MUL/DIV, lock/rep/fs/gs prefixes, a write
+ * to a read-only region, an access straddling a region's edge) is reported
+ * once on stderr and the program then dies by SIGSEGV with the default
+ * action, as it would by a bus error: looping on it would hang the
+ * program.
  *
  * Chaining. Faults that are not ours (another address, a SIGSEGV sent by
  * kill(), a #GP) go to the action that was installed before ours, with its
@@ -389,6 +397,119 @@ static void write_reg(const struct mmio_insn *in, greg_t *gr, uint64_t v)
 	*r = (greg_t)v;
 }
 
+static uint64_t reg_value(const struct mmio_insn *in, const greg_t *gr)
+{
+	uint64_t v = (uint64_t)gr[greg_of[in->reg]];
+
+	return in->reg_high8 ? v >> 8 : v;
+}
+
+/*
+ * x op y at the width of size, on the CPU itself so that the flags are
+ * exactly the instruction's; cf_in feeds ADC/SBB and is what INC/DEC
+ * leave in CF. No push/pop (the red zone): LAHF and SETO read the flags. Returns the result, *flags the
+ * arithmetic flags (CF PF AF ZF SF OF) in EFLAGS' layout.
+ */
+#define ALU_FLAGS	0x8d5ull
+static uint64_t alu_native(unsigned alu, unsigned size, uint64_t x, uint64_t y,
+			   uint64_t cf_in, uint64_t *flags)
+{
+	uint64_t ax = 0;
+	uint8_t of = 0;
+
+#define ALU_ONE(sz, mod, suffix, n, mnemonic)					\
+	case sz * 16 + n:							\
+		asm("bt $0, %k[c]\n\t"						\
+		    mnemonic suffix " %" mod "[y], %" mod "[x]\n\t"		\
+		    "lahf\n\tseto %[of]"						\
+		    : [x] "+r"(x), "=&a"(ax), [of] "=&q"(of)			\
+		    : [y] "r"(y), [c] "r"(cf_in) : "cc");			\
+		break;
+#define ALU_UNARY(sz, mod, suffix, n, mnemonic)					\
+	case sz * 16 + n:							\
+		asm("bt $0, %k[c]\n\t"						\
+		    mnemonic suffix " %" mod "[x]\n\t"				\
+		    "lahf\n\tseto %[of]"						\
+		    : [x] "+r"(x), "=&a"(ax), [of] "=&q"(of)			\
+		    : [c] "r"(cf_in) : "cc");					\
+		break;
+#define ALU_SIZE(sz, mod, suffix)						\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_ADD, "add")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_OR, "or")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_ADC, "adc")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_SBB, "sbb")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_AND, "and")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_SUB, "sub")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_XOR, "xor")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_CMP, "cmp")				\
+	ALU_ONE(sz, mod, suffix, MMIO_ALU_TEST, "test")			\
+	ALU_UNARY(sz, mod, suffix, MMIO_ALU_INC, "inc")				\
+	ALU_UNARY(sz, mod, suffix, MMIO_ALU_DEC, "dec")				\
+	ALU_UNARY(sz, mod, suffix, MMIO_ALU_NOT, "not")				\
+	ALU_UNARY(sz, mod, suffix, MMIO_ALU_NEG, "neg")
+	switch (size * 16 + alu) {
+	ALU_SIZE(1, "b", "b")
+	ALU_SIZE(2, "w", "w")
+	ALU_SIZE(4, "k", "l")
+	ALU_SIZE(8, "q", "q")
+	}
+#undef ALU_SIZE
+#undef ALU_UNARY
+#undef ALU_ONE
+	*flags = ((ax >> 8) & 0xd5) | (of ? 0x800 : 0);
+	return x;
+}
+
+/* The access itself, on a pinned region: one device call, or two for read-modify-write. */
+static void perform(const struct mmio_insn *in, mmio_trap_fn fn, void *cookie,
+		    uint64_t off, greg_t *gr, uint64_t *data)
+{
+	uint64_t v = 0, x, y, flags;
+
+	switch (in->op) {
+	case MMIO_STORE:
+	case MMIO_STORE_IMM:
+		v = in->op == MMIO_STORE ? reg_value(in, gr) : in->imm;
+		memcpy(data, &v, in->size);
+		/* fallthrough */
+	case MMIO_MOVDIR64B:
+		fn(cookie, off, in->size, 1, data);	/* a failed write is dropped */
+		return;
+	}
+
+	/* MMIO_LOAD, MMIO_ALU: a read first; a failed one reads all-ones. */
+	if (fn(cookie, off, in->size, 0, data))
+		memset(data, 0xff, in->size);
+	memcpy(&v, data, in->size);
+	if (in->op == MMIO_LOAD) {
+		if (in->sign_extend && in->size < 8) {
+			unsigned shift = 64 - 8 * in->size;
+
+			v = (uint64_t)((int64_t)(v << shift) >> shift);
+		}
+		write_reg(in, gr, v);
+		return;
+	}
+
+	y = in->alu_imm ? in->imm : reg_value(in, gr);
+	x = v;
+	if (in->alu_to_reg) {
+		x = reg_value(in, gr);
+		y = v;
+	}
+	v = alu_native(in->alu, in->size, x, y, (uint64_t)gr[REG_EFL] & 1, &flags);
+	if (in->alu != MMIO_ALU_NOT)	/* NOT alone leaves the flags */
+		gr[REG_EFL] = (greg_t)(((uint64_t)gr[REG_EFL] & ~ALU_FLAGS) | flags);
+	if (in->alu == MMIO_ALU_CMP || in->alu == MMIO_ALU_TEST)
+		return;
+	if (in->alu_to_reg) {
+		write_reg(in, gr, v);
+	} else {
+		memcpy(data, &v, in->size);
+		fn(cookie, off, in->size, 1, data);
+	}
+}
+
 typedef uint64_t __attribute__((may_alias, aligned(1))) u64_unaligned;
 
 int mmio_trap_emulate(siginfo_t *si, void *ucontext)
@@ -397,7 +518,7 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 	greg_t *gr = uc->uc_mcontext.gregs;
 	const uint8_t *rip = (const uint8_t *)gr[REG_RIP];
 	uintptr_t fa = (uintptr_t)si->si_addr;
-	uint64_t data[8], v = 0;
+	uint64_t data[8];
 	struct mmio_insn in;
 	uintptr_t ea, end;
 	struct slot *s;
@@ -422,7 +543,10 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 		fatal(fa, rip, 0, "not a load or store we know");
 		return 1;
 	}
-	is_write = in.op != MMIO_LOAD;
+	if (in.op == MMIO_ALU)
+		is_write = !in.alu_to_reg && in.alu != MMIO_ALU_CMP && in.alu != MMIO_ALU_TEST;
+	else
+		is_write = in.op != MMIO_LOAD;
 	if (in.op == MMIO_MOVDIR64B) {
 		uintptr_t src = effective_address(&in, gr);
 
@@ -465,30 +589,8 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 		return 1;
 	}
 
-	if (in.op == MMIO_STORE) {
-		v = (uint64_t)gr[greg_of[in.reg]];
-		if (in.reg_high8)
-			v >>= 8;
-	} else if (in.op == MMIO_STORE_IMM) {
-		v = in.imm;
-	}
-	if (in.op == MMIO_STORE || in.op == MMIO_STORE_IMM)
-		memcpy(data, &v, in.size);
-	rc = RLX(s->fn)(RLX(s->cookie), ea - RLX(s->base), in.size, is_write, data);
+	perform(&in, RLX(s->fn), RLX(s->cookie), ea - RLX(s->base), gr, data);
 	unpin(s);
-
-	if (in.op == MMIO_LOAD) {
-		if (rc)
-			memset(data, 0xff, in.size);
-		v = 0;
-		memcpy(&v, data, in.size);
-		if (in.sign_extend && in.size < 8) {
-			unsigned shift = 64 - 8 * in.size;
-
-			v = (uint64_t)((int64_t)(v << shift) >> shift);
-		}
-		write_reg(&in, gr, v);
-	}
 	gr[REG_RIP] += in.len;
 	return 1;
 }
@@ -604,6 +706,7 @@ int mmio_trap_lookup(const void *addr, void **cookie, uint64_t *offset)
 int mmio_trap_decode(const uint8_t *p, size_t avail, struct mmio_insn *o)
 {
 	unsigned rex = 0, opsize16 = 0, op, modrm, mod, rm, osize, imm_size = 0;
+	unsigned group = 0;	/* ModRM.reg extends this opcode */
 	size_t i = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -653,13 +756,27 @@ int mmio_trap_decode(const uint8_t *p, size_t avail, struct mmio_insn *o)
 		o->size = o->reg_size = osize;
 		break;
 	case 0xc6:
-		o->op = MMIO_STORE_IMM;
-		o->size = imm_size = 1;
-		break;
 	case 0xc7:
 		o->op = MMIO_STORE_IMM;
-		o->size = osize;
-		imm_size = osize == 2 ? 2 : 4;
+		o->size = (op & 1) ? osize : 1;
+		group = op;
+		break;
+	case 0x80:		/* /0 add ... /7 cmp, with an immediate */
+	case 0x81:
+	case 0x83:
+	case 0xf6:		/* /0 /1 test with an immediate, /2 not, /3 neg */
+	case 0xf7:
+	case 0xfe:		/* /0 inc, /1 dec */
+	case 0xff:
+		o->op = MMIO_ALU;
+		o->size = o->reg_size = (op == 0x80 || op == 0xf6 || op == 0xfe) ? 1 : osize;
+		group = op;
+		break;
+	case 0x84:
+	case 0x85:
+		o->op = MMIO_ALU;
+		o->alu = MMIO_ALU_TEST;
+		o->size = o->reg_size = (op & 1) ? osize : 1;
 		break;
 	case 0x63:
 		o->op = MMIO_LOAD;
@@ -699,7 +816,14 @@ int mmio_trap_decode(const uint8_t *p, size_t avail, struct mmio_insn *o)
 		}
 		return -EOPNOTSUPP;
 	default:
-		return -EOPNOTSUPP;
+		/* 00-3b: add, or, adc, sbb, and, sub, xor, cmp; r/m8, r/m, r8 <- r/m8, r <- r/m */
+		if (op >= 0x40 || (op & 7) >= 4)
+			return -EOPNOTSUPP;
+		o->op = MMIO_ALU;
+		o->alu = op >> 3;
+		o->alu_to_reg = (op >> 1) & 1;
+		o->size = o->reg_size = (op & 1) ? osize : 1;
+		break;
 	}
 
 	NEED(1);
@@ -709,12 +833,36 @@ int mmio_trap_decode(const uint8_t *p, size_t avail, struct mmio_insn *o)
 	o->reg = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
 	if (mod == 3)
 		return -EOPNOTSUPP;	/* a register operand: no memory access */
-	if (imm_size && (modrm & 0x38))
-		return -EOPNOTSUPP;	/* C6/C7 /1../7: not MOV */
-	if (imm_size)
+	if (group) {
+		unsigned digit = (modrm >> 3) & 7;
+
 		o->reg = 0;
-	if (o->size == 1 && o->op != MMIO_STORE_IMM && o->reg_size == 1 && !rex &&
-	    o->reg >= 4 && o->reg < 8) {
+		switch (group) {
+		case 0xc6: case 0xc7:
+			if (digit)
+				return -EOPNOTSUPP;
+			imm_size = o->size;
+			break;
+		case 0x80: case 0x81: case 0x83:
+			o->alu = digit;
+			imm_size = group == 0x81 ? o->size : 1;
+			break;
+		case 0xf6: case 0xf7:
+			if (digit >= 4)
+				return -EOPNOTSUPP;	/* mul, imul, div, idiv */
+			o->alu = digit < 2 ? MMIO_ALU_TEST : digit == 2 ? MMIO_ALU_NOT : MMIO_ALU_NEG;
+			imm_size = digit < 2 ? o->size : 0;
+			break;
+		default:	/* fe, ff: the rest are call, jmp, push */
+			if (digit >= 2)
+				return -EOPNOTSUPP;
+			o->alu = digit ? MMIO_ALU_DEC : MMIO_ALU_INC;
+			break;
+		}
+		if (imm_size == 8)
+			imm_size = 4;	/* imm32, sign-extended */
+		o->alu_imm = o->op == MMIO_ALU && imm_size;
+	} else if (o->reg_size == 1 && !rex && o->reg >= 4 && o->reg < 8) {
 		o->reg -= 4;		/* ah, ch, dh, bh */
 		o->reg_high8 = 1;
 	}
@@ -758,9 +906,10 @@ int mmio_trap_decode(const uint8_t *p, size_t avail, struct mmio_insn *o)
 		for (unsigned b = 0; b < imm_size; b++)
 			imm |= (uint64_t)p[i + b] << (8 * b);
 		i += imm_size;
-		if (imm_size == 4 && o->size == 8)
-			imm = (uint64_t)(int64_t)(int32_t)imm;
-		o->imm = imm;
+		/* Sign-extended: what 83 and REX.W C7/81 do; other widths keep the low bits. */
+		o->imm = imm_size == 1 ? (uint64_t)(int8_t)imm :
+			 imm_size == 2 ? (uint64_t)(int16_t)imm :
+			 (uint64_t)(int32_t)imm;
 	}
 #undef NEED
 	o->len = i;

@@ -91,6 +91,17 @@ enum mmio_op {
 	MMIO_STORE,		/* mov memory <- register */
 	MMIO_STORE_IMM,		/* mov memory <- immediate */
 	MMIO_MOVDIR64B,		/* 64 bytes: [reg] <- memory operand */
+	MMIO_ALU,		/* arithmetic and logic with a memory operand */
+};
+
+/*
+ * MMIO_ALU's operation: the ModRM /digit of the 80 group first. CMP and
+ * TEST only read; the rest read, then write back (memory or register).
+ */
+enum mmio_alu {
+	MMIO_ALU_ADD, MMIO_ALU_OR, MMIO_ALU_ADC, MMIO_ALU_SBB,
+	MMIO_ALU_AND, MMIO_ALU_SUB, MMIO_ALU_XOR, MMIO_ALU_CMP,
+	MMIO_ALU_TEST, MMIO_ALU_INC, MMIO_ALU_DEC, MMIO_ALU_NOT, MMIO_ALU_NEG,
 };
 
 #define MMIO_NO_REG	-1	/* base or index: none */
@@ -109,7 +120,10 @@ struct mmio_insn {
 	int8_t index;		/* 0..15 or MMIO_NO_REG */
 	uint8_t scale;		/* 1, 2, 4 or 8 */
 	int64_t disp;		/* also a moffs form's absolute address */
-	uint64_t imm;		/* MMIO_STORE_IMM: value, sign-extended to size */
+	uint8_t alu;		/* MMIO_ALU: enum mmio_alu */
+	uint8_t alu_to_reg;	/* MMIO_ALU: reg op= memory (else memory op= reg/imm) */
+	uint8_t alu_imm;	/* MMIO_ALU: the other operand is imm, not reg (none if unary) */
+	uint64_t imm;		/* MMIO_STORE_IMM, alu_imm: value, sign-extended to 64 bits */
 };
 
 /*

@@ -451,6 +451,138 @@ TEST_F(trap, addressing)
 	EXPECT_EQ(0x1004, last_access()->off);
 }
 
+/*
+ * Arithmetic with a memory operand (clang folds volatile loads into test,
+ * cmp and or/and/inc): the same instruction on plain memory and on the
+ * BAR, from the same register, memory and flags, must leave the same
+ * memory, register and flags. rax is the register operand, (%rdx) memory;
+ * cf 1 enters with CF, PF, ZF and SF set, 0 with all clear.
+ */
+typedef uint64_t (*alu_fn)(volatile void *p, uint64_t *rax, int cf);
+
+#define ALU_T(name, insn)							\
+	static uint64_t name(volatile void *p, uint64_t *rax, int cf)		\
+	{									\
+		uint64_t r = *rax, f;						\
+		asm volatile("lea -128(%%rsp), %%rsp\n\t"				\
+			     "pushq %[fin]\n\tpopfq\n\t" insn "\n\t"		\
+			     "pushfq\n\tpopq %[f]\n\tlea 128(%%rsp), %%rsp"	\
+			     : "+a"(r), [f] "=&r"(f)				\
+			     : "d"(p), [fin] "r"(cf ? 0x2c7ull : 0x202ull)	\
+			     : "memory", "cc");					\
+		*rax = r;							\
+		return f & 0x8d5;						\
+	}
+
+ALU_T(alu_testl_imm, "testl $1, (%%rdx)")
+ALU_T(alu_testb_imm, "testb $0x80, (%%rdx)")
+ALU_T(alu_testq_imm, "testq $-2, (%%rdx)")
+ALU_T(alu_testl_reg, "testl %%eax, (%%rdx)")
+ALU_T(alu_testq_reg, "testq %%rax, (%%rdx)")
+ALU_T(alu_cmpl_imm8, "cmpl $5, (%%rdx)")
+ALU_T(alu_cmpb_imm, "cmpb $0x80, (%%rdx)")
+ALU_T(alu_cmpw_imm, "cmpw $0x7fff, (%%rdx)")
+ALU_T(alu_cmpl_reg, "cmpl %%eax, (%%rdx)")
+ALU_T(alu_cmpq_to_reg, "cmpq (%%rdx), %%rax")
+ALU_T(alu_orl_imm8, "orl $4, (%%rdx)")
+ALU_T(alu_andl_imm8, "andl $0xfffffffb, (%%rdx)")
+ALU_T(alu_andq_imm8, "andq $-16, (%%rdx)")
+ALU_T(alu_orq_imm32, "orq $0x12345678, (%%rdx)")
+ALU_T(alu_xorw_imm16, "xorw $0x8001, (%%rdx)")
+ALU_T(alu_addl_reg, "addl %%eax, (%%rdx)")
+ALU_T(alu_addq_imm8, "addq $1, (%%rdx)")
+ALU_T(alu_subb_reg, "subb %%al, (%%rdx)")
+ALU_T(alu_xorq_reg, "xorq %%rax, (%%rdx)")
+ALU_T(alu_adcl_imm8, "adcl $0, (%%rdx)")
+ALU_T(alu_sbbq_reg, "sbbq %%rax, (%%rdx)")
+ALU_T(alu_addl_to_reg, "addl (%%rdx), %%eax")
+ALU_T(alu_subw_to_reg, "subw (%%rdx), %%ax")
+ALU_T(alu_orb_to_ah, "orb (%%rdx), %%ah")
+ALU_T(alu_adcb_to_reg, "adcb (%%rdx), %%al")
+ALU_T(alu_andq_to_reg, "andq (%%rdx), %%rax")
+ALU_T(alu_incl, "incl (%%rdx)")
+ALU_T(alu_decb, "decb (%%rdx)")
+ALU_T(alu_incq, "incq (%%rdx)")
+ALU_T(alu_notq, "notq (%%rdx)")
+ALU_T(alu_notl, "notl (%%rdx)")
+ALU_T(alu_negw, "negw (%%rdx)")
+ALU_T(alu_negq, "negq (%%rdx)")
+
+static const struct {
+	const char *name;
+	alu_fn fn;
+	unsigned accesses;	/* 1: read only; 2: read, then write back */
+} alu_cases[] = {
+	{ "testl imm", alu_testl_imm, 1 }, { "testb imm", alu_testb_imm, 1 },
+	{ "testq imm", alu_testq_imm, 1 }, { "testl reg", alu_testl_reg, 1 },
+	{ "testq reg", alu_testq_reg, 1 }, { "cmpl imm8", alu_cmpl_imm8, 1 },
+	{ "cmpb imm", alu_cmpb_imm, 1 }, { "cmpw imm", alu_cmpw_imm, 1 },
+	{ "cmpl reg", alu_cmpl_reg, 1 }, { "cmpq to reg", alu_cmpq_to_reg, 1 },
+	{ "orl imm8", alu_orl_imm8, 2 }, { "andl imm8", alu_andl_imm8, 2 },
+	{ "andq imm8", alu_andq_imm8, 2 }, { "orq imm32", alu_orq_imm32, 2 },
+	{ "xorw imm16", alu_xorw_imm16, 2 }, { "addl reg", alu_addl_reg, 2 },
+	{ "addq imm8", alu_addq_imm8, 2 }, { "subb reg", alu_subb_reg, 2 },
+	{ "xorq reg", alu_xorq_reg, 2 }, { "adcl imm8", alu_adcl_imm8, 2 },
+	{ "sbbq reg", alu_sbbq_reg, 2 }, { "addl to reg", alu_addl_to_reg, 1 },
+	{ "subw to reg", alu_subw_to_reg, 1 }, { "orb to ah", alu_orb_to_ah, 1 },
+	{ "adcb to reg", alu_adcb_to_reg, 1 }, { "andq to reg", alu_andq_to_reg, 1 },
+	{ "incl", alu_incl, 2 }, { "decb", alu_decb, 2 }, { "incq", alu_incq, 2 },
+	{ "notq", alu_notq, 2 }, { "notl", alu_notl, 2 }, { "negw", alu_negw, 2 },
+	{ "negq", alu_negq, 2 },
+};
+
+TEST_F(trap, alu)
+{
+	static const uint64_t mems[] = {
+		0, 1, 5, 0x80, 0x7fff, 0x7fffffffffffffffull, 0x8000000000000000ull,
+		~0ull, 0x8877665544332211ull,
+	};
+	static const uint64_t regs[] = { 0, 1, 0xffffffff00000080ull, 0x8877665544332211ull };
+	uint64_t plain[2] __attribute__((aligned(16)));
+	uint64_t rax = 0;
+	int mismatches = 0;
+
+	for (size_t c = 0; c < sizeof(alu_cases) / sizeof(alu_cases[0]); c++) {
+		for (size_t m = 0; m < sizeof(mems) / sizeof(mems[0]); m++) {
+			for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+				for (int cf = 0; cf < 2; cf++) {
+					uint64_t rax_plain = regs[r], rax_bar = regs[r];
+					uint64_t f_plain, f_bar;
+					unsigned before;
+
+					plain[0] = mems[m];
+					set_reg(0x200, mems[m]);
+					f_plain = alu_cases[c].fn(plain, &rax_plain, cf);
+					before = atomic_load(&dev.nlog);
+					f_bar = alu_cases[c].fn(self->bar + 0x200, &rax_bar, cf);
+					if (f_plain != f_bar || rax_plain != rax_bar ||
+					    plain[0] != get_reg(0x200, 8) ||
+					    atomic_load(&dev.nlog) - before != alu_cases[c].accesses) {
+						if (mismatches++ < 10)
+							TH_LOG("%s mem %#llx rax %#llx cf %d: flags %#llx/%#llx rax %#llx/%#llx mem %#llx/%#llx, %u accesses",
+							       alu_cases[c].name, (unsigned long long)mems[m],
+							       (unsigned long long)regs[r], cf,
+							       (unsigned long long)f_plain, (unsigned long long)f_bar,
+							       (unsigned long long)rax_plain, (unsigned long long)rax_bar,
+							       (unsigned long long)plain[0],
+							       (unsigned long long)get_reg(0x200, 8),
+							       atomic_load(&dev.nlog) - before);
+					}
+				}
+			}
+		}
+	}
+	EXPECT_EQ(0, mismatches);
+	/* A read-modify-write with the read failing: all-ones in, the write dropped. */
+	dev.error_off = 0x200;
+	set_reg(0x200, 0);
+	EXPECT_EQ(0, alu_testl_imm(self->bar + 0x200, &rax, 0) & 0x40);	/* ZF clear */
+	alu_addl_to_reg(self->bar + 0x200, &rax, 0);
+	EXPECT_EQ(0xffffffff, rax);
+	alu_orl_imm8(self->bar + 0x200, &rax, 0);
+	EXPECT_EQ(0, get_reg(0x200, 8));
+}
+
 TEST_F(trap, rip_relative)
 {
 	uint32_t v;
@@ -943,6 +1075,16 @@ static void do_readonly_write(void *arg)
 	st_eax(bar + 0x20, 1);
 }
 
+static void do_readonly_or(void *arg)
+{
+	uint8_t *bar = child_bar(MMIO_TRAP_RDONLY);
+	uint64_t rax = 0;
+
+	/* Reading arithmetic is fine */
+	alu_testl_imm(bar, &rax, 0);
+	alu_orl_imm8(bar, &rax, 0);
+}
+
 static void do_straddle(void *arg)
 {
 	uint8_t *bar = child_bar(0);
@@ -970,6 +1112,7 @@ static const struct death deaths[] = {
 	{ "movdqu", do_movdqu, "by an instruction we cannot emulate: f3 0f 6f 02 " },
 	{ "lock add", do_lock_add, "by an instruction we cannot emulate: f0 83 02 01 " },
 	{ "read-only write", do_readonly_write, ": 89 02 (write to a read-only region)" },
+	{ "read-only or", do_readonly_or, ": 83 0a 04 (write to a read-only region)" },
 	{ "straddle", do_straddle, ": 48 8b 02 (the access straddles the region's edge)" },
 };
 
@@ -1060,6 +1203,10 @@ struct decode_case {
 	{ .len = len_, .op = MMIO_STORE, .size = size_, .reg_size = size_,		\
 	  .reg = reg_, .reg_high8 = hi_, .base = base_, .index = index_,		\
 	  .scale = scale_, .disp = disp_ }
+#define ALUI(len_, size_, alu_, to_reg_, imm_flag_, reg_, hi_, imm_)			\
+	{ .len = len_, .op = MMIO_ALU, .size = size_, .reg_size = size_, .alu = alu_,	\
+	  .alu_to_reg = to_reg_, .alu_imm = imm_flag_, .reg = reg_, .reg_high8 = hi_,	\
+	  .base = 2, .index = NONE, .scale = 1, .imm = imm_ }
 #define IMMI(len_, size_, base_, disp_, imm_)						\
 	{ .len = len_, .op = MMIO_STORE_IMM, .size = size_, .base = base_,		\
 	  .index = NONE, .scale = 1, .disp = disp_, .imm = imm_ }
@@ -1110,7 +1257,7 @@ static const struct decode_case decode_ok[] = {
 	{ "movq %r14,(%rdx)", B(0x4c, 0x89, 0x32), STOREI(3, 8, 14, 0, 2, NONE, 1, 0) },
 	{ "movb $0x5a,(%rdx)", B(0xc6, 0x02, 0x5a), IMMI(3, 1, 2, 0, 0x5a) },
 	{ "movw $0x1234,(%rdx)", B(0x66, 0xc7, 0x02, 0x34, 0x12), IMMI(5, 2, 2, 0, 0x1234) },
-	{ "movl $0x89abcdef,(%rdx)", B(0xc7, 0x02, 0xef, 0xcd, 0xab, 0x89), IMMI(6, 4, 2, 0, 0x89abcdef) },
+	{ "movl $0x89abcdef,(%rdx)", B(0xc7, 0x02, 0xef, 0xcd, 0xab, 0x89), IMMI(6, 4, 2, 0, 0xffffffff89abcdefull) },
 	{ "movq $-2,(%rdx)", B(0x48, 0xc7, 0x02, 0xfe, 0xff, 0xff, 0xff), IMMI(7, 8, 2, 0, 0xfffffffffffffffeull) },
 	{ "movq $0x7fffffff,(%rdx)", B(0x48, 0xc7, 0x02, 0xff, 0xff, 0xff, 0x7f), IMMI(7, 8, 2, 0, 0x7fffffff) },
 	{ "movl $0x01020304,0x1004(%rdx)", B(0xc7, 0x82, 0x04, 0x10, 0, 0, 0x04, 0x03, 0x02, 0x01),
@@ -1125,6 +1272,32 @@ static const struct decode_case decode_ok[] = {
 	  STOREI(10, 8, 0, 0, NONE, NONE, 1, 0x1122334455667788ll) },
 	{ "movabs %al,0x1122334455667788", B(0xa2, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11),
 	  STOREI(9, 1, 0, 0, NONE, NONE, 1, 0x1122334455667788ll) },
+	{ "test %eax,(%rdx)", B(0x85, 0x02), ALUI(2, 4, MMIO_ALU_TEST, 0, 0, 0, 0, 0) },
+	{ "test %ah,(%rdx)", B(0x84, 0x22), ALUI(2, 1, MMIO_ALU_TEST, 0, 0, 0, 1, 0) },
+	{ "testl $1,(%rdx)", B(0xf7, 0x02, 1, 0, 0, 0), ALUI(6, 4, MMIO_ALU_TEST, 0, 1, 0, 0, 1) },
+	{ "testb $0x80,(%rdx)", B(0xf6, 0x02, 0x80), ALUI(3, 1, MMIO_ALU_TEST, 0, 1, 0, 0, ~0x7full) },
+	{ "testq $-2,(%rdx)", B(0x48, 0xf7, 0x02, 0xfe, 0xff, 0xff, 0xff),
+	  ALUI(7, 8, MMIO_ALU_TEST, 0, 1, 0, 0, ~1ull) },
+	{ "testw $0x8001,(%rdx) (f7 /1)", B(0x66, 0xf7, 0x0a, 0x01, 0x80),
+	  ALUI(5, 2, MMIO_ALU_TEST, 0, 1, 0, 0, 0xffffffffffff8001ull) },
+	{ "orl $4,(%rdx)", B(0x83, 0x0a, 0x04), ALUI(3, 4, MMIO_ALU_OR, 0, 1, 0, 0, 4) },
+	{ "andq $-16,(%rdx)", B(0x48, 0x83, 0x22, 0xf0), ALUI(4, 8, MMIO_ALU_AND, 0, 1, 0, 0, ~15ull) },
+	{ "orq $0x12345678,(%rdx)", B(0x48, 0x81, 0x0a, 0x78, 0x56, 0x34, 0x12),
+	  ALUI(7, 8, MMIO_ALU_OR, 0, 1, 0, 0, 0x12345678) },
+	{ "xorw $0x8001,(%rdx)", B(0x66, 0x81, 0x32, 0x01, 0x80),
+	  ALUI(5, 2, MMIO_ALU_XOR, 0, 1, 0, 0, 0xffffffffffff8001ull) },
+	{ "cmpb $0x80,(%rdx)", B(0x80, 0x3a, 0x80), ALUI(3, 1, MMIO_ALU_CMP, 0, 1, 0, 0, ~0x7full) },
+	{ "add %eax,(%rdx)", B(0x01, 0x02), ALUI(2, 4, MMIO_ALU_ADD, 0, 0, 0, 0, 0) },
+	{ "add (%rdx),%eax", B(0x03, 0x02), ALUI(2, 4, MMIO_ALU_ADD, 1, 0, 0, 0, 0) },
+	{ "or (%rdx),%ah", B(0x0a, 0x22), ALUI(2, 1, MMIO_ALU_OR, 1, 0, 0, 1, 0) },
+	{ "or (%rdx),%sil", B(0x40, 0x0a, 0x32), ALUI(3, 1, MMIO_ALU_OR, 1, 0, 6, 0, 0) },
+	{ "cmp (%rdx),%ecx", B(0x3b, 0x0a), ALUI(2, 4, MMIO_ALU_CMP, 1, 0, 1, 0, 0) },
+	{ "sbb %rax,(%rdx)", B(0x48, 0x19, 0x02), ALUI(3, 8, MMIO_ALU_SBB, 0, 0, 0, 0, 0) },
+	{ "sub %r9w,(%rdx)", B(0x66, 0x44, 0x29, 0x0a), ALUI(4, 2, MMIO_ALU_SUB, 0, 0, 9, 0, 0) },
+	{ "incl (%rdx)", B(0xff, 0x02), ALUI(2, 4, MMIO_ALU_INC, 0, 0, 0, 0, 0) },
+	{ "decb (%rdx)", B(0xfe, 0x0a), ALUI(2, 1, MMIO_ALU_DEC, 0, 0, 0, 0, 0) },
+	{ "notq (%rdx)", B(0x48, 0xf7, 0x12), ALUI(3, 8, MMIO_ALU_NOT, 0, 0, 0, 0, 0) },
+	{ "negw (%rdx)", B(0x66, 0xf7, 0x1a), ALUI(3, 2, MMIO_ALU_NEG, 0, 0, 0, 0, 0) },
 	{ "movdir64b (%rdx),%rax", B(0x66, 0x0f, 0x38, 0xf8, 0x02),
 	  { .len = 5, .op = MMIO_MOVDIR64B, .size = 64, .reg = 0, .base = 2, .index = NONE, .scale = 1 } },
 	{ "movdir64b (%r8),%r9", B(0x66, 0x45, 0x0f, 0x38, 0xf8, 0x08),
@@ -1151,7 +1324,18 @@ static const struct {
 	{ "mov %eax,%eax", B(0x8b, 0xc0), -EOPNOTSUPP },
 	{ "movb $1,%al", B(0xc6, 0xc0, 0x01), -EOPNOTSUPP },
 	{ "c7 /1", B(0xc7, 0x0a, 0, 0, 0, 0), -EOPNOTSUPP },
-	{ "add %eax,(%rdx)", B(0x01, 0x02), -EOPNOTSUPP },
+	{ "mull (%rdx)", B(0xf7, 0x22), -EOPNOTSUPP },
+	{ "idivq (%rdx)", B(0x48, 0xf7, 0x3a), -EOPNOTSUPP },
+	{ "call *(%rdx)", B(0xff, 0x12), -EOPNOTSUPP },
+	{ "pushq (%rdx) (ff /6)", B(0xff, 0x32), -EOPNOTSUPP },
+	{ "fe /2", B(0xfe, 0x12), -EOPNOTSUPP },
+	{ "82: invalid in 64-bit mode", B(0x82, 0x02, 0x01), -EOPNOTSUPP },
+	{ "lock orl $4,(%rdx)", B(0xf0, 0x83, 0x0a, 0x04), -EOPNOTSUPP },
+	{ "add %eax,%eax", B(0x01, 0xc0), -EOPNOTSUPP },
+	{ "push %es (06)", B(0x06), -EOPNOTSUPP },
+	{ "daa (27)", B(0x27), -EOPNOTSUPP },
+	{ "imul (%rdx),%eax", B(0x0f, 0xaf, 0x02), -EOPNOTSUPP },
+	{ "bt $1,(%rdx)", B(0x0f, 0xba, 0x22, 0x01), -EOPNOTSUPP },
 	{ "xchg %eax,(%rdx)", B(0x87, 0x02), -EOPNOTSUPP },
 	{ "cmpxchg %ecx,(%rdx)", B(0x0f, 0xb1, 0x0a), -EOPNOTSUPP },
 	{ "rep movsb", B(0xf3, 0xa4), -EOPNOTSUPP },
@@ -1159,7 +1343,6 @@ static const struct {
 	{ "enqcmd (%rdx),%rax", B(0xf2, 0x0f, 0x38, 0xf8, 0x02), -EOPNOTSUPP },
 	{ "0f 38 f8 without 66", B(0x0f, 0x38, 0xf8, 0x02), -EOPNOTSUPP },
 	{ "66 0f 38 f9", B(0x66, 0x0f, 0x38, 0xf9, 0x02), -EOPNOTSUPP },
-	{ "push (%rdx)", B(0xff, 0x32), -EOPNOTSUPP },
 	{ "ud2 at the end of the bytes", B(0x0f, 0x0b), -EOPNOTSUPP },
 	{ "15 prefixes", B(0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 			   0x66, 0x66, 0x8b, 0x02), -EOPNOTSUPP },
@@ -1172,6 +1355,8 @@ static const struct {
 	{ "truncated: 0f", B(0x0f), -ENODATA },
 	{ "truncated: 66 0f 38", B(0x66, 0x0f, 0x38), -ENODATA },
 	{ "truncated: moffs", B(0xa1, 0x88, 0x77, 0x66), -ENODATA },
+	{ "truncated: 81 imm32", B(0x81, 0x0a, 0x78, 0x56, 0x34), -ENODATA },
+	{ "truncated: f7 /0 imm32", B(0xf7, 0x02, 0x01), -ENODATA },
 };
 
 TEST(decode_supported)
@@ -1192,6 +1377,11 @@ TEST(decode_supported)
 		if (w->op == MMIO_LOAD) {
 			EXPECT_EQ(w->reg_size, got.reg_size) TH_LOG("%s", c->name);
 			EXPECT_EQ(w->sign_extend, got.sign_extend) TH_LOG("%s", c->name);
+		}
+		if (w->op == MMIO_ALU) {
+			EXPECT_EQ(w->alu, got.alu) TH_LOG("%s", c->name);
+			EXPECT_EQ(w->alu_to_reg, got.alu_to_reg) TH_LOG("%s", c->name);
+			EXPECT_EQ(w->alu_imm, got.alu_imm) TH_LOG("%s", c->name);
 		}
 		if (w->op != MMIO_STORE_IMM) {
 			EXPECT_EQ(w->reg, got.reg) TH_LOG("%s", c->name);
