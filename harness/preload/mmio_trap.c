@@ -407,8 +407,9 @@ static uint64_t reg_value(const struct mmio_insn *in, const greg_t *gr)
 /*
  * x op y at the width of size, on the CPU itself so that the flags are
  * exactly the instruction's; cf_in feeds ADC/SBB and is what INC/DEC
- * leave in CF. No push/pop (the red zone): LAHF and SETO read the flags. Returns the result, *flags the
- * arithmetic flags (CF PF AF ZF SF OF) in EFLAGS' layout.
+ * leave in CF. No push/pop (the red zone): LAHF and SETO read the flags.
+ * Returns the result, *flags the arithmetic flags (CF PF AF ZF SF OF) in
+ * EFLAGS' layout.
  */
 #define ALU_FLAGS	0x8d5ull
 static uint64_t alu_native(unsigned alu, unsigned size, uint64_t x, uint64_t y,
@@ -529,16 +530,24 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 	if (si->si_signo != SIGSEGV || si->si_code <= 0 || !overlaps_any(fa, fa + 1))
 		return 0;
 
-	/* Jumped into a BAR: nothing to decode, and reading it would fault. */
-	if (overlaps_any((uintptr_t)rip, (uintptr_t)rip + MAX_INSN)) {
+	/*
+	 * Code running into a BAR: nothing to decode, and reading it would
+	 * fault. The next page may be unmapped: read it only when the
+	 * instruction continues there (the CPU fetched it, so it is mapped).
+	 */
+	if (overlaps_any((uintptr_t)rip, (uintptr_t)rip + 1)) {
 		fatal(fa, NULL, 0, "executing from a trapped region");
 		return 1;
 	}
-	/* The next page may be unmapped: ask for it only when the instruction continues there. */
 	avail = PAGE - ((uintptr_t)rip & (PAGE - 1));
 	rc = mmio_trap_decode(rip, avail < MAX_INSN ? avail : MAX_INSN, &in);
-	if (rc == -ENODATA)
+	if (rc == -ENODATA) {
+		if (overlaps_any((uintptr_t)rip + avail, (uintptr_t)rip + MAX_INSN)) {
+			fatal(fa, rip, 0, "executing from a trapped region");
+			return 1;
+		}
 		rc = mmio_trap_decode(rip, MAX_INSN, &in);
+	}
 	if (rc) {
 		fatal(fa, rip, 0, "not a load or store we know");
 		return 1;
@@ -557,7 +566,7 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 			fatal(fa, rip, in.len, "MOVDIR64B from a trapped region");
 			return 1;
 		}
-		/* Before pinning: a bad source faults, and its handler may longjmp. */
+		/* Not pinned yet: a bad source is fatal (SIGSEGV is blocked) but leaves no pin. */
 		for (int i = 0; i < 8; i++)
 			data[i] = ((const u64_unaligned *)src)[i];
 	} else {

@@ -1085,6 +1085,24 @@ static void do_readonly_or(void *arg)
 	alu_orl_imm8(bar, &rax, 0);
 }
 
+static void do_call_bar(void *arg)
+{
+	void (*fn)(void) = (void (*)(void))child_bar(0);
+
+	fn();
+}
+
+/* A load whose last bytes would be in the BAR: code page, then BAR page. */
+static void do_insn_into_bar(void *arg)
+{
+	uint8_t *bar = child_bar(0), *code = bar - PAGE;
+
+	memcpy(code + PAGE - 2, "\x48\x8b", 2);
+	if (mprotect(code, PAGE, PROT_READ | PROT_EXEC))
+		_exit(5);
+	((void (*)(void))(code + PAGE - 2))();
+}
+
 static void do_straddle(void *arg)
 {
 	uint8_t *bar = child_bar(0);
@@ -1113,6 +1131,8 @@ static const struct death deaths[] = {
 	{ "lock add", do_lock_add, "by an instruction we cannot emulate: f0 83 02 01 " },
 	{ "read-only write", do_readonly_write, ": 89 02 (write to a read-only region)" },
 	{ "read-only or", do_readonly_or, ": 83 0a 04 (write to a read-only region)" },
+	{ "call into the BAR", do_call_bar, "by an instruction we cannot emulate: (executing from a trapped region)" },
+	{ "instruction into the BAR", do_insn_into_bar, ": 48 8b (executing from a trapped region)" },
 	{ "straddle", do_straddle, ": 48 8b 02 (the access straddles the region's edge)" },
 };
 
