@@ -423,15 +423,9 @@ static void ioat_reset(struct pci_func *f)
 	ioat_regs_reset((struct ioat_dev *)f->priv);
 }
 
-static void ioat_destroy(struct pci_func *f)
-{
-	kfree(f->priv);
-	f->priv = NULL;
-}
-
 static const struct pci_func_ops ioat_func_ops = {
 	.reset = ioat_reset,
-	.destroy = ioat_destroy,
+	.destroy = pci_func_kfree_priv,
 };
 
 static int ioat_create(struct pci_func *f, const struct platform_device_desc *desc)

@@ -63,15 +63,9 @@ static void plain_reset(struct pci_func *f)
 	memset(p->regs, 0, sizeof(p->regs));
 }
 
-static void plain_destroy(struct pci_func *f)
-{
-	kfree(f->priv);
-	f->priv = NULL;
-}
-
 static const struct pci_func_ops plain_func_ops = {
 	.reset = plain_reset,
-	.destroy = plain_destroy,
+	.destroy = pci_func_kfree_priv,
 };
 
 static int plain_create(struct pci_func *f, const struct platform_device_desc *desc)

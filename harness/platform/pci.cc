@@ -162,6 +162,12 @@ void pci_func_free(struct pci_func *f)
 	kfree(f);
 }
 
+void pci_func_kfree_priv(struct pci_func *f)
+{
+	kfree(f->priv);
+	f->priv = NULL;
+}
+
 void pci_func_name(const struct pci_func *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "%04x:%02x:%02x.%d", f->segment, f->bus, PCI_SLOT(f->devfn),

@@ -78,6 +78,9 @@ struct pci_func_ops {
 	void (*destroy)(struct pci_func *f);
 };
 
+/* A ->destroy for a kind whose @priv is one kmalloc'ed block. */
+void pci_func_kfree_priv(struct pci_func *f);
+
 struct pci_func {
 	u16 segment;
 	u8 bus;
