@@ -313,9 +313,10 @@ static u16 cap_append(struct pci_func *f, u8 id, unsigned int len)
 	unsigned int pos = f->config[PCI_CAPABILITY_LIST];
 	unsigned int last = 0, end = PCI_STD_HEADER_SIZEOF;
 
-	for (; pos; pos = f->config[pos + PCI_CAP_LIST_NEXT]) {
+	for (int ttl = PCI_CFG_SPACE_SIZE / 4; pos && ttl; ttl--) {
 		last = pos;
 		end = max(end, pos + cap_size(f, pos));
+		pos = f->config[pos + PCI_CAP_LIST_NEXT];
 	}
 	pos = ALIGN(end, 4u);
 	if (pos + len > PCI_CFG_SPACE_SIZE)

@@ -287,6 +287,30 @@ static void capability_builders_refuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_cfg_read(f, PCI_COMMAND, 2), (u32)PCI_COMMAND_MASTER);
 }
 
+/* A list a kind corrupted by poking config bytes still ends every walk. */
+static void capability_walk_terminates(struct kunit *test)
+{
+	struct pci_func *f = bare_create(test);
+	u16 pcie, msi, pri;
+
+	KUNIT_ASSERT_EQ(test, pci_func_set_bar(f, 0, 0x1000, 0, false, NULL, NULL), 0);
+	pcie = pci_cap_add_pcie(f, PCI_EXP_TYPE_ENDPOINT, false);
+	msi = pci_cap_add_msi(f, 2, false, false);
+	pri = pci_ecap_add_pri(f, 4);
+	KUNIT_ASSERT_NE(test, msi, 0);
+	KUNIT_ASSERT_EQ(test, pri, (u16)PCI_CFG_EXT_CAP_START);
+	KUNIT_EXPECT_EQ(test, pci_func_find_cap(f, PCI_CAP_ID_MSI), msi);
+	f->config[msi + PCI_CAP_LIST_NEXT] = pcie;
+	f->config[pri + 3] |= PCI_CFG_EXT_CAP_START >> 4;
+	KUNIT_EXPECT_EQ(test, pci_func_find_cap(f, PCI_CAP_ID_MSIX), 0);
+	KUNIT_EXPECT_EQ(test, pci_func_find_cap(f, PCI_CAP_ID_MSI), msi);
+	KUNIT_EXPECT_EQ(test, pci_func_find_ext_cap(f, PCI_EXT_CAP_ID_ATS), 0);
+	KUNIT_EXPECT_EQ(test, pci_func_find_ext_cap(f, PCI_EXT_CAP_ID_PRI), pri);
+	/* Builders appending to the looped lists do not spin either. */
+	pci_ecap_add_ats(f);
+	pci_cap_add_msix(f, 1, 0, 0, 0x10);
+}
+
 static void capability_registers(struct kunit *test)
 {
 	struct platform_device_desc desc;
@@ -621,6 +645,7 @@ static struct kunit_case pci_cases[] = {
 	KUNIT_CASE(bar_sizing),
 	KUNIT_CASE(capability_lists),
 	KUNIT_CASE(capability_builders_refuse),
+	KUNIT_CASE(capability_walk_terminates),
 	KUNIT_CASE(capability_registers),
 	KUNIT_CASE(msix_mask_pending_unmask),
 	KUNIT_CASE(msix_table_registers),
