@@ -345,9 +345,14 @@ static void fatal(uintptr_t addr, const uint8_t *rip, size_t nbytes, const char 
 		if (nbytes > MAX_INSN)
 			nbytes = MAX_INSN;
 	}
-	set_default();
-	if (atomic_flag_test_and_set(&reported))
+	/*
+	 * The report goes out before SIGSEGV's default action is back: a
+	 * fault in another thread could otherwise end the process first.
+	 */
+	if (atomic_flag_test_and_set(&reported)) {
+		set_default();
 		return;
+	}
 	put_str(buf, &n, sizeof(buf), "uiommufd: MMIO access at 0x");
 	put_hex(buf, &n, sizeof(buf), addr, 16);
 	put_str(buf, &n, sizeof(buf), " by an instruction we cannot emulate:");
@@ -360,6 +365,7 @@ static void fatal(uintptr_t addr, const uint8_t *rip, size_t nbytes, const char 
 	put_str(buf, &n, sizeof(buf), ")\n");
 	/* Not write(): the interposer defines one. */
 	syscall(SYS_write, 2, buf, n);
+	set_default();
 }
 
 /* x86 register number (ModRM/REX order) -> gregs index. */

@@ -31,7 +31,7 @@ extern "C" {
  * 64 (MOVDIR64B); data holds the bytes to write, or receives the bytes
  * read, little-endian as in memory. Return 0, or -1 for a device error:
  * reads then return all-ones and writes are dropped, as a PCI master
- * abort would.
+ * abort would. data is 8-byte aligned.
  *
  * It runs in the faulting thread's signal handler, with every signal
  * blocked, possibly on the thread's alternate signal stack, and in
@@ -51,7 +51,9 @@ typedef int (*mmio_trap_fn)(void *cookie, uint64_t offset, unsigned size,
  * mapped PROT_NONE, len rounded up to whole pages. The first call
  * installs the SIGSEGV handler. Returns 0, -EINVAL (alignment, length,
  * flags), -EEXIST (overlaps a registered region), -ENOSPC (no free slot)
- * or a sigaction() failure.
+ * or a sigaction() failure. The handler stays installed from then on.
+ * sigaction() is called by name: an interposer that wraps it sees ours.
+ * Neither this nor mmio_trap_unregister() is async-signal-safe.
  */
 int mmio_trap_register(void *addr, size_t len, mmio_trap_fn fn, void *cookie);
 int mmio_trap_register_flags(void *addr, size_t len, mmio_trap_fn fn,
