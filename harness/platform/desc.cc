@@ -285,6 +285,8 @@ struct structure_check {
 		std::set<std::string> keys;
 	};
 	std::vector<frame> stack;
+	/* Containers open below max_depth: not tracked, and discarded (not built). */
+	size_t overflow = 0;
 	std::string field, why;
 
 	std::string path(void) const
@@ -313,11 +315,16 @@ struct structure_check {
 		switch (ev) {
 		case json::parse_event_t::object_start:
 		case json::parse_event_t::array_start:
-			if (stack.size() >= max_depth)
+			if (overflow || stack.size() >= max_depth) {
 				fail("nested too deeply");
+				overflow++;
+				return false;
+			}
 			stack.push_back({ev == json::parse_event_t::array_start});
 			break;
 		case json::parse_event_t::key:
+			if (overflow)
+				break;
 			if (const std::string *k = parsed.get_ptr<const json::string_t *>()) {
 				stack.back().key = *k;
 				if (!stack.back().keys.insert(*k).second)
@@ -326,11 +333,15 @@ struct structure_check {
 			break;
 		case json::parse_event_t::object_end:
 		case json::parse_event_t::array_end:
+			if (overflow) {
+				overflow--;
+				return false;
+			}
 			if (!stack.empty())
 				stack.pop_back();
 			fallthrough;
 		case json::parse_event_t::value:
-			if (!stack.empty() && stack.back().array)
+			if (!overflow && !stack.empty() && stack.back().array)
 				stack.back().index++;
 			break;
 		}

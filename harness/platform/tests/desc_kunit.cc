@@ -540,6 +540,18 @@ static void truncated(struct kunit *test)
 			check_outcome(test, text.substr(0, n), "truncated", n);
 }
 
+/* Nesting far past the limit is refused without building it. */
+static void very_deep(struct kunit *test)
+{
+	std::string text = "{\"iommus\": " + std::string(300000, '[') + std::string(300000, ']') + "}";
+	platform_desc d;
+	std::string err;
+
+	KUNIT_EXPECT_EQ(test, parse(text, &d, &err), -EINVAL);
+	KUNIT_EXPECT_NE_MSG(test, err.find(": nested too deeply"), std::string::npos, "%s",
+			    err.c_str());
+}
+
 /* A syntax error quoting a long token stays a short line. */
 static void long_syntax_error(struct kunit *test)
 {
@@ -598,6 +610,7 @@ static struct kunit_case desc_cases[] = {
 	KUNIT_CASE(load),
 	KUNIT_CASE(default_platform),
 	KUNIT_CASE(truncated),
+	KUNIT_CASE(very_deep),
 	KUNIT_CASE(long_syntax_error),
 	KUNIT_CASE(corrupted),
 	{}
