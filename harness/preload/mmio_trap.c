@@ -424,36 +424,30 @@ static uint64_t alu_native(unsigned alu, unsigned size, uint64_t x, uint64_t y,
 	uint64_t ax = 0;
 	uint8_t of = 0;
 
-#define ALU_ONE(sz, mod, suffix, n, mnemonic)					\
+#define ALU_ONE(sz, n, insn)							\
 	case sz * 16 + n:							\
-		asm("bt $0, %k[c]\n\t"						\
-		    mnemonic suffix " %" mod "[y], %" mod "[x]\n\t"		\
-		    "lahf\n\tseto %[of]"						\
+		asm("bt $0, %k[c]\n\t" insn "\n\tlahf\n\tseto %[of]"		\
 		    : [x] "+r"(x), "=&a"(ax), [of] "=&q"(of)			\
 		    : [y] "r"(y), [c] "r"(cf_in) : "cc");			\
 		break;
-#define ALU_UNARY(sz, mod, suffix, n, mnemonic)					\
-	case sz * 16 + n:							\
-		asm("bt $0, %k[c]\n\t"						\
-		    mnemonic suffix " %" mod "[x]\n\t"				\
-		    "lahf\n\tseto %[of]"						\
-		    : [x] "+r"(x), "=&a"(ax), [of] "=&q"(of)			\
-		    : [c] "r"(cf_in) : "cc");					\
-		break;
+#define BINARY(sz, mod, suffix, n, mnemonic)					\
+	ALU_ONE(sz, n, mnemonic suffix " %" mod "[y], %" mod "[x]")
+#define UNARY(sz, mod, suffix, n, mnemonic)					\
+	ALU_ONE(sz, n, mnemonic suffix " %" mod "[x]")
 #define ALU_SIZE(sz, mod, suffix)						\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_ADD, "add")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_OR, "or")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_ADC, "adc")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_SBB, "sbb")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_AND, "and")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_SUB, "sub")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_XOR, "xor")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_CMP, "cmp")				\
-	ALU_ONE(sz, mod, suffix, MMIO_ALU_TEST, "test")			\
-	ALU_UNARY(sz, mod, suffix, MMIO_ALU_INC, "inc")				\
-	ALU_UNARY(sz, mod, suffix, MMIO_ALU_DEC, "dec")				\
-	ALU_UNARY(sz, mod, suffix, MMIO_ALU_NOT, "not")				\
-	ALU_UNARY(sz, mod, suffix, MMIO_ALU_NEG, "neg")
+	BINARY(sz, mod, suffix, MMIO_ALU_ADD, "add")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_OR, "or")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_ADC, "adc")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_SBB, "sbb")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_AND, "and")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_SUB, "sub")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_XOR, "xor")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_CMP, "cmp")				\
+	BINARY(sz, mod, suffix, MMIO_ALU_TEST, "test")				\
+	UNARY(sz, mod, suffix, MMIO_ALU_INC, "inc")				\
+	UNARY(sz, mod, suffix, MMIO_ALU_DEC, "dec")				\
+	UNARY(sz, mod, suffix, MMIO_ALU_NOT, "not")				\
+	UNARY(sz, mod, suffix, MMIO_ALU_NEG, "neg")
 	switch (size * 16 + alu) {
 	ALU_SIZE(1, "b", "b")
 	ALU_SIZE(2, "w", "w")
@@ -461,7 +455,8 @@ static uint64_t alu_native(unsigned alu, unsigned size, uint64_t x, uint64_t y,
 	ALU_SIZE(8, "q", "q")
 	}
 #undef ALU_SIZE
-#undef ALU_UNARY
+#undef UNARY
+#undef BINARY
 #undef ALU_ONE
 	*flags = ((ax >> 8) & 0xd5) | (of ? 0x800 : 0);
 	return x;
