@@ -73,8 +73,11 @@
  * interposer would call first). A callback runs in signal context, maybe
  * on a small alternate stack, and must not fault into a trapped region,
  * longjmp out or unregister. FS/GS-relative accesses, AVX/SSE moves and
- * locked accesses are not emulated. A debugger sees each access as a
- * SIGSEGV. Execute-only code pages (protection keys) cannot be decoded.
+ * locked accesses are not emulated, so neither is memcpy()/memset() on a
+ * BAR (glibc's use vector moves and rep movs/stos): drivers copy with
+ * readq/writeq loops or MOVDIR64B, as the kernel's do. A debugger sees
+ * each access as a SIGSEGV, and a single-stepped access is stepped over
+ * without its trap. Execute-only code (protection keys) cannot be decoded.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* REG_RIP and the other gregs indices */
