@@ -95,6 +95,9 @@ void iommufd_ctx_put(struct iommufd_ctx *ictx);
 struct iommufd_ctx *iommufd_ctx_from_file(struct file *file);
 struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
 bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group);
+/* VFIO type1 compatibility for VFIO's legacy group files (core/vfio_compat.cc). */
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id);
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
 
 /*
  * ---- vIOMMU, vDEVICE, HW queue: the objects IOMMU drivers extend ----

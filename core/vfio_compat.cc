@@ -45,6 +45,43 @@ static struct iommufd_ioas *get_compat_ioas(struct iommufd_ctx *ictx)
 	return ioas;
 }
 
+/* For VFIO's legacy group path: the compat IOAS's ID, or -ENODEV. */
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id)
+{
+	struct iommufd_ioas *ioas = get_compat_ioas(ictx);
+
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	*out_ioas_id = ioas->obj.id;
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+}
+
+/*
+ * A group joining the container (VFIO_GROUP_SET_CONTAINER with an
+ * iommufd) makes the compat IOAS if there is none yet: the container's
+ * address space exists from then on, as type1's does.
+ */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_ioas_alloc(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	xa_lock(&ictx->objects);
+	if (ictx->vfio_ioas && iommufd_lock_obj(&ictx->vfio_ioas->obj)) {
+		xa_unlock(&ictx->objects);
+		iommufd_put_object(ictx, &ictx->vfio_ioas->obj);
+		iommufd_object_abort(ictx, &ioas->obj);
+		return 0;
+	}
+	ictx->vfio_ioas = ioas;
+	xa_unlock(&ictx->objects);
+	iommufd_object_finalize(ictx, &ioas->obj);
+	return 0;
+}
+
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_vfio_ioas *cmd = (struct iommu_vfio_ioas *)ucmd->cmd;

@@ -336,6 +336,16 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 	mock = mock_domain_alloc_pgtable(&user_cfg, flags);
 	if (IS_ERR(mock))
 		return ERR_CAST(mock);
+	/*
+	 * A platform function asks for an ordinary domain: an x86-64-like
+	 * 48-bit space with 4 KiB, 2 MiB and 1 GiB leaves, room for what VMMs
+	 * and the VFIO selftests map (the mock bus's aperture is 256 MiB).
+	 */
+	if (!iommufd_selftest_is_mock_dev(dev) && user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT) {
+		mock->domain.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30);
+		mock->domain.geometry.aperture_start = 0;
+		mock->domain.geometry.aperture_end = (1UL << 48) - 1;
+	}
 	if (user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT &&
 	    (dev_flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA))
 		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;

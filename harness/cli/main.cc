@@ -39,6 +39,9 @@
 
 /* core/main.cc: open("/dev/iommu"); core/eventq.cc: how a queue file reads. */
 struct file *iommufd_fops_open(void);
+/* drivers/vfio: open() of /dev/vfio/... */
+struct file *vfio_open_path(const char *path, unsigned int flags);
+int vfio_pci_boot_platform(std::string *err);
 int iommufd_eventq_file_kind(struct file *filep);
 
 #ifndef UIOMMUFD_PRELOAD_BUILD_PATH
@@ -249,7 +252,22 @@ int cli_run(const cli_run_opts &o)
 	}
 	cfg.socket_path = dir + "/server.sock";
 	cfg.debugfs_dir = dir + "/debugfs";
+	cfg.sysroot_dir = dir + "/root";
+	{
+		/* The machine's sysfs and /dev/vfio, for the interposer to redirect into. */
+		platform_desc desc;
+		std::string err;
+
+		if (platform_desc_load(platform, &desc, &err) ||
+		    platform_sysfs_write(cfg.sysroot_dir, desc, &err)) {
+			fprintf(stderr, "uiommufd: platform %s\n", err.c_str());
+			nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+			return 125;
+		}
+	}
 	cfg.open_iommu = iommufd_fops_open;
+	cfg.open_path = vfio_open_path;
+	cfg.boot = vfio_pci_boot_platform;
 	cfg.read_kind = iommufd_eventq_file_kind;
 	cfg.root = o.root;
 	if (o.trace) {

@@ -118,6 +118,14 @@ int platform_nr_iommus(void);
 struct platform_iommu *platform_iommu_get(int index);
 
 /*
+ * Writes the sysfs and /dev/vfio view of @desc under @root (sysfs.cc), for
+ * the interposer to redirect /sys/bus/pci, /sys/kernel/iommu_groups, ...
+ * into. 0, or -errno with *@err set.
+ */
+int platform_sysfs_write(const std::string &root, const struct platform_desc &desc,
+			 std::string *err);
+
+/*
  * ->device_group for every IOMMU kind: the group the description puts the
  * device in, shared with the other devices naming the same group.
  */

@@ -51,6 +51,13 @@ extern bool ufd_active;
 extern const char *ufd_debugfs_dir;
 
 void ufd_client_init(void);
+
+/* preload.cc: "/sys//kernel/debug/" -> "/sys/kernel/debug". */
+void ufd_normalize_path(const char *in, char *out, size_t len);
+/* sysroot.cc: @path in the machine's sysfs or /dev/vfio tree, if it is the platform's. */
+bool ufd_sysroot_redirect(const char *path, char *out, size_t len);
+/* sysroot.cc: a /dev/vfio device node (container, group, device cdev). */
+bool ufd_vfio_node(const char *path);
 /* A kernel side is reachable without loading one (a server, or ours loaded). */
 bool ufd_client_engaged(void);
 void ufd_client_atfork_prepare(void);

@@ -28,6 +28,7 @@
  */
 #include "client.h"
 #include "fdtable.h"
+#include "mmio_trap.h"
 #include "core/eventq_user.h"
 
 #include <atomic>
@@ -52,16 +53,32 @@
 /* A forked child's copies of our mappings are not ours (see mapping_add()). */
 void ufd_forget_mappings(void);
 
+/* Collapses repeated and trailing slashes: "/sys//kernel/debug/" -> "/sys/kernel/debug". */
+void ufd_normalize_path(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 1 < len; in++) {
+		if (*in == '/' && o && out[o - 1] == '/')
+			continue;
+		out[o++] = *in;
+	}
+	while (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = 0;
+}
+
 namespace {
 
 /* ---- the paths we answer ---- */
 
-enum path_kind { P_OTHER, P_IOMMU, P_FAILNTH, P_DEBUGFS, P_STATUS };
+enum path_kind { P_OTHER, P_IOMMU, P_FAILNTH, P_DEBUGFS, P_STATUS, P_VFIO, P_SYSROOT };
 
 struct path_info {
 	enum path_kind kind;
 	pid_t pid, tid;
-	char rel[PATH_MAX];	/* P_DEBUGFS: path below the debugfs root, "" for the root */
+	char rel[PATH_MAX];	/* P_DEBUGFS: path below the debugfs root, "" for the root;
+				 * P_VFIO: the device node; P_SYSROOT: the path in the tree */
 };
 
 bool parse_pid(const char **s, pid_t *out)
@@ -79,21 +96,6 @@ bool parse_pid(const char **s, pid_t *out)
 	return true;
 }
 
-/* Collapses repeated and trailing slashes: "/sys//kernel/debug/" -> "/sys/kernel/debug". */
-void normalize(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *in && o + 1 < len; in++) {
-		if (*in == '/' && o && out[o - 1] == '/')
-			continue;
-		out[o++] = *in;
-	}
-	while (o > 1 && out[o - 1] == '/')
-		o--;
-	out[o] = 0;
-}
-
 void classify(const char *path, struct path_info *pi)
 {
 	static const char debugfs[] = "/sys/kernel/debug";
@@ -103,9 +105,19 @@ void classify(const char *path, struct path_info *pi)
 	pi->kind = P_OTHER;
 	if (!path || path[0] != '/')
 		return;
-	normalize(path, norm, sizeof(norm));
+	ufd_normalize_path(path, norm, sizeof(norm));
 	if (!strcmp(norm, "/dev/iommu")) {
 		pi->kind = P_IOMMU;
+		return;
+	}
+	/* The machine's device nodes, then its sysfs and /dev/vfio (sysroot.cc). */
+	if (ufd_vfio_node(norm)) {
+		pi->kind = P_VFIO;
+		snprintf(pi->rel, sizeof(pi->rel), "%s", norm);
+		return;
+	}
+	if (ufd_sysroot_redirect(norm, pi->rel, sizeof(pi->rel))) {
+		pi->kind = P_SYSROOT;
 		return;
 	}
 	if (!strncmp(norm, debugfs, sizeof(debugfs) - 1) &&
@@ -301,6 +313,22 @@ int open_iommu(int flags)
 	return set_errno(ufd_call_simple(UFD_OP_OPEN, 0, (uint64_t)flags, 0, 0));
 }
 
+/* /dev/vfio/vfio, /dev/vfio/<group>, /dev/vfio/devices/vfio<N>: files of the kernel side. */
+int open_vfio(const char *node, int flags)
+{
+	struct ufd_packet p;
+	size_t len = strlen(node);
+
+	if (flags & O_DIRECTORY)
+		return set_errno(-ENOTDIR);
+	memset(&p.m, 0, sizeof(p.m));
+	p.m.op = UFD_OP_OPEN;
+	p.m.arg[0] = (uint64_t)flags;
+	p.m.len = (uint32_t)len;
+	memcpy(p.payload, node, len);
+	return set_errno(ufd_call(&p));
+}
+
 /* open()/openat() of path; -2 means "not ours, call libc". */
 int try_open(int dirfd, const char *path, int flags, mode_t mode)
 {
@@ -318,7 +346,7 @@ int try_open(int dirfd, const char *path, int flags, mode_t mode)
 		if (dir.kind != UFD_FD_DEBUGFS_DIR || dir.value >= (uint64_t)nr_knobs.load())
 			return -2;
 		snprintf(rel, sizeof(rel), "%s%s", knob_names[dir.value], path);
-		normalize(rel, pi.rel, sizeof(pi.rel));
+		ufd_normalize_path(rel, pi.rel, sizeof(pi.rel));
 		return open_debugfs(pi.rel, flags, mode);
 	}
 	classify(path, &pi);
@@ -331,6 +359,10 @@ int try_open(int dirfd, const char *path, int flags, mode_t mode)
 		return open_debugfs(pi.rel, flags, mode);
 	case P_STATUS:
 		return open_status(&pi, flags);
+	case P_VFIO:
+		return open_vfio(pi.rel, flags);
+	case P_SYSROOT:
+		return ufd_real.open(pi.rel, flags, mode);
 	default:
 		return -2;
 	}
@@ -623,12 +655,14 @@ EXPORT FILE *fopen(const char *path, const char *mode)
 	classify(path, &pi);
 	if (pi.kind == P_OTHER)
 		return (FILE *)ufd_real.fopen(path, mode);
+	if (pi.kind == P_SYSROOT)
+		return (FILE *)ufd_real.fopen(pi.rel, mode);
 	fd = try_open(AT_FDCWD, path, fopen_flags(mode), 0666);
 	if (fd == -2)
 		return (FILE *)ufd_real.fopen(path, mode);
 	if (fd < 0)
 		return nullptr;
-	if (pi.kind == P_IOMMU || pi.kind == P_STATUS)
+	if (pi.kind == P_IOMMU || pi.kind == P_STATUS || pi.kind == P_VFIO)
 		return fdopen(fd, mode);
 
 	struct cookie *k = (struct cookie *)calloc(1, sizeof(*k));
@@ -660,6 +694,8 @@ EXPORT DIR *opendir(const char *path)
 	if (!ufd_active)
 		return (DIR *)ufd_real.opendir(path);
 	classify(path, &pi);
+	if (pi.kind == P_SYSROOT)
+		return (DIR *)ufd_real.opendir(pi.rel);
 	if (pi.kind != P_DEBUGFS)
 		return (DIR *)ufd_real.opendir(path);
 	fd = open_debugfs(pi.rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -852,6 +888,9 @@ EXPORT ssize_t read(int fd, void *buf, size_t n)
 	if (e.kind == UFD_FD_NONE || !ufd_active)
 		return ufd_real.read(fd, buf, n);
 	e = ufd_fd_get_valid(fd);
+	/* A device file reads at offsets only (VFIO regions): no position to read at. */
+	if (e.kind == UFD_FD_FILE && (e.caps & UFD_FILE_POSRW))
+		return set_errno(-ESPIPE);
 	if (e.kind == UFD_FD_FILE && !(e.caps & UFD_FILE_READ))
 		return set_errno(-EINVAL);
 	/* A queue: whole records, never blocking, as the kernel's ->read(). */
@@ -877,6 +916,8 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 	if (e.kind == UFD_FD_NONE || !ufd_active)
 		return ufd_real.write(fd, buf, n);
 	e = ufd_fd_get_valid(fd);
+	if (e.kind == UFD_FD_FILE && (e.caps & UFD_FILE_POSRW))
+		return set_errno(-ESPIPE);
 	if (e.kind == UFD_FD_FILE) {
 		if (!(e.caps & UFD_FILE_WRITE))
 			return set_errno(-EINVAL);
@@ -896,6 +937,11 @@ EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 	if (e.kind == UFD_FD_NONE || !ufd_active)
 		return ufd_real.pread(fd, buf, n, off);
 	e = ufd_fd_get_valid(fd);
+	if (e.kind == UFD_FD_FILE && (e.caps & UFD_FILE_POSRW))
+		return set_errno(ufd_call_simple(UFD_OP_PREAD, e.value, (uintptr_t)buf, n,
+						 (uint64_t)off));
+	if (e.kind == UFD_FD_FILE)
+		return set_errno(-ESPIPE);
 	if (emulated(e))
 		return emu_read(fd, e, buf, n, off);
 	return ufd_real.pread(fd, buf, n, off);
@@ -912,6 +958,11 @@ EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 	if (e.kind == UFD_FD_NONE || !ufd_active)
 		return ufd_real.pwrite(fd, buf, n, off);
 	e = ufd_fd_get_valid(fd);
+	if (e.kind == UFD_FD_FILE && (e.caps & UFD_FILE_POSRW))
+		return set_errno(ufd_call_simple(UFD_OP_PWRITE, e.value, (uintptr_t)buf, n,
+						 (uint64_t)off));
+	if (e.kind == UFD_FD_FILE)
+		return set_errno(-ESPIPE);
 	if (emulated(e))
 		return emu_write(fd, e, buf, n);
 	return ufd_real.pwrite(fd, buf, n, off);
@@ -933,6 +984,10 @@ struct served_mapping {
 	uintptr_t addr;
 	size_t len;
 	uint64_t id;
+	/* Device memory (MMIO): the file and the offset the mapping starts at. */
+	bool mmio;
+	uint64_t token;
+	uint64_t off;
 };
 
 served_mapping mappings[256];
@@ -944,15 +999,19 @@ void mappings_acquire(void)
 		;
 }
 
-void mapping_add(void *addr, size_t len, uint64_t id)
+served_mapping *mapping_add(void *addr, size_t len, uint64_t id)
 {
+	served_mapping *slot = nullptr;
+
 	mappings_acquire();
 	for (auto &m : mappings)
 		if (!m.id) {
-			m = {(uintptr_t)addr, (len + 4095) & ~(size_t)4095, id};
+			m = {(uintptr_t)addr, (len + 4095) & ~(size_t)4095, id, false, 0, 0};
+			slot = &m;
 			break;
 		}
 	mappings_lock.clear(std::memory_order_release);
+	return slot;
 }
 
 uint64_t mapping_take(void *addr, size_t len)
@@ -962,12 +1021,30 @@ uint64_t mapping_take(void *addr, size_t len)
 	mappings_acquire();
 	for (auto &m : mappings)
 		if (m.id && m.addr == (uintptr_t)addr && m.len == ((len + 4095) & ~(size_t)4095)) {
+			/* No access may reach the device once the range is gone. */
+			if (m.mmio)
+				mmio_trap_unregister(addr, m.len);
 			id = m.id;
 			m.id = 0;
 			break;
 		}
 	mappings_lock.clear(std::memory_order_release);
 	return id;
+}
+
+/*
+ * A load or store to a mapped BAR: the device file's read or write at the
+ * mapping's offset plus the access's, synchronously, as the CPU's access
+ * would reach the device. A refused access reads all-ones (mmio_trap.c).
+ */
+int mmio_access(void *cookie, uint64_t offset, unsigned size, int is_write, void *data)
+{
+	auto *m = (served_mapping *)cookie;
+	long ret;
+
+	ret = ufd_call_simple(is_write ? UFD_OP_PWRITE : UFD_OP_PREAD, m->token,
+			      (uintptr_t)data, size, m->off + offset);
+	return ret == (long)size ? 0 : -1;
 }
 
 } // namespace
@@ -1051,6 +1128,35 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	if (ret < 0) {
 		errno = (int)-ret;
 		return MAP_FAILED;
+	}
+	if (p.m.arg[0]) {
+		/* Device memory: no page behind it, every access trapped and forwarded. */
+		served_mapping *slot;
+
+		ptr = ufd_real.mmap(addr, len, PROT_NONE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)),
+				    -1, 0);
+		slot = ptr == MAP_FAILED ? nullptr : mapping_add(ptr, len, (uint64_t)ret);
+		if (slot) {
+			slot->token = e.value;
+			slot->off = (uint64_t)off;
+			slot->mmio = true;
+			if (mmio_trap_register(ptr, (len + 4095) & ~(size_t)4095, mmio_access, slot)) {
+				mapping_take(ptr, len);
+				slot = nullptr;
+			}
+		}
+		if (!slot) {
+			int err = ptr == MAP_FAILED ? errno : ENOMEM;
+
+			if (ptr != MAP_FAILED)
+				ufd_real.munmap(ptr, len);
+			ufd_call_simple(UFD_OP_MUNMAP, 0, (uint64_t)ret, 0, 0);
+			errno = err;
+			return MAP_FAILED;
+		}
+		ufd_maps_changed();
+		return ptr;
 	}
 	/* The memory the kernel side maps, shared through a memfd (server/mmap.cc). */
 	ptr = memfd < 0 ? MAP_FAILED : ufd_real.mmap(addr, len, prot, flags, memfd, 0);

@@ -50,6 +50,9 @@
 
 /* core/main.cc: open("/dev/iommu"); core/eventq.cc: how a queue file reads. */
 struct file *iommufd_fops_open(void);
+/* drivers/vfio: open() of /dev/vfio/...; harness/platform: the machine. */
+struct file *vfio_open_path(const char *path, unsigned int flags);
+int vfio_pci_boot_platform(std::string *err);
 int iommufd_eventq_file_kind(struct file *filep);
 
 namespace {
@@ -96,6 +99,8 @@ UFD_EMBEDDED_EXPORT int ufd_embedded_init(const struct ufd_embedded_hooks *h)
 	cfg.failures_path = failures ? failures : "";
 	cfg.trace = open_trace(getenv(UFD_ENV_TRACE));
 	cfg.open_iommu = iommufd_fops_open;
+	cfg.open_path = vfio_open_path;
+	cfg.boot = vfio_pci_boot_platform;
 	cfg.read_kind = iommufd_eventq_file_kind;
 	cfg.local_nested = local_nested;
 	return ufd_server_init(cfg);

@@ -88,7 +88,7 @@ void unmap_one(struct vm_area_struct *vma)
 
 } // namespace
 
-long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd)
+long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd, bool *mmio)
 {
 	struct file *filp = ufd_served_fget(m->token);
 	unsigned long len = m->arg[0], off = m->arg[3];
@@ -121,6 +121,13 @@ long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd)
 	}
 
 	std::lock_guard<std::mutex> g(mmap_lock);
+	/* Device memory: nothing to share, the client traps every access. */
+	if (vma.vm_flags & VM_IO) {
+		*mmio = true;
+		ret = (long)next_mapping_id++;
+		mappings[(u64)ret] = {conn->proc->pid, vma};
+		return ret;
+	}
 	fd = share_region(vma.vm_start, vma.vm_end - vma.vm_start);
 	if (fd < 0) {
 		unmap_one(&vma);

@@ -38,6 +38,7 @@
 #define UFD_ENV_SOCKET "UIOMMUFD_SOCKET"	/* path of the listening socket */
 #define UFD_ENV_SERVER_PID "UIOMMUFD_SERVER_PID"
 #define UFD_ENV_DEBUGFS "UIOMMUFD_DEBUGFS"	/* the emulated debugfs directory */
+#define UFD_ENV_SYSROOT "UIOMMUFD_SYSROOT"	/* the machine's sysfs and /dev/vfio tree */
 #define UFD_ENV_TRACE_CLIENT "UIOMMUFD_PRELOAD_DEBUG"	/* interposer chatter */
 
 enum ufd_op {
@@ -58,6 +59,8 @@ enum ufd_op {
 	UFD_OP_IDENTIFY,	/* a socket we did not install here: is it a served file? */
 	UFD_OP_MUNMAP,		/* the client unmapped what MMAP gave it */
 	UFD_OP_MM_COUNTERS,	/* /proc/PID/status: the kernel side's VmPin and VmLck */
+	UFD_OP_PREAD,		/* pread(2) of a positioned file (a VFIO device); ret: bytes */
+	UFD_OP_PWRITE,		/* pwrite(2) of a positioned file; ret: bytes or -errno */
 	UFD_OP_REPLY = 64,	/* server -> client */
 	UFD_OP_INSTALL_FD,	/* server -> client, nested in a request */
 	UFD_OP_INSTALL_ACK,	/* client -> server: ret = fd or -errno */
@@ -67,6 +70,7 @@ enum ufd_op {
 #define UFD_FILE_READ	0x1u	/* has ->read: read() goes to the socket */
 #define UFD_FILE_WRITE	0x2u	/* has ->write */
 #define UFD_FILE_MMAP	0x4u	/* has ->mmap */
+#define UFD_FILE_POSRW	0x8u	/* pread/pwrite at an offset go to ->read/->write (device files) */
 
 /* Set in a REPLY when kernel-side tripwires fired while serving it. */
 #define UFD_REPLY_HARNESS_FAILURE 0x1u
@@ -95,11 +99,17 @@ struct ufd_msg {
  *   HELLO          arg[0] = UFD_PROTO_VERSION, arg[1] = uid, arg[2] = the address
  *                  of the client's u32 count of its map changes (maps_gen), which
  *                  the server may read to trust a map it read for another request
- *   OPEN           arg[0] = open flags
+ *   OPEN           arg[0] = open flags; payload: the path ("/dev/iommu" if empty),
+ *                  one of /dev/iommu, /dev/vfio/vfio, /dev/vfio/<group>,
+ *                  /dev/vfio/devices/vfio<N>
  *   IOCTL          arg[0] = cmd, arg[1] = the argument (a user address),
  *                  arg[2] = the client's fd number (for --trace only)
  *   MMAP           arg[0] = length, arg[1] = prot, arg[2] = flags, arg[3] = offset;
- *                  the reply carries a memfd (SCM_RIGHTS) to map at offset 0
+ *                  the reply carries a memfd (SCM_RIGHTS) to map at offset 0, or,
+ *                  with reply arg[0] = 1, none: device memory (VM_IO), which the
+ *                  client maps with no access and forwards every access of as
+ *                  PREAD/PWRITE at offset + the access's place in the mapping
+ *   PREAD/PWRITE   arg[0] = buffer (a user address), arg[1] = count, arg[2] = offset
  *   MUNMAP         arg[0] = the mapping id MMAP returned
  *   FAIL_NTH_*     arg[0] = target tid, arg[1] = value (write),
  *                  arg[2] = target pid (0: the caller's process)

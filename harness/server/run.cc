@@ -60,7 +60,7 @@ static std::vector<std::string> client_environment(const ufd_server_config &cfg,
 
 		for (const char *name : {UFD_ENV_SOCKET, UFD_ENV_DEBUGFS, UFD_ENV_SERVER_PID,
 					 UFD_ENV_KERNEL_LIB, UFD_ENV_TRACE, UFD_ENV_FAILURES,
-					 UFD_ENV_RUNDIR, UFD_ENV_ROOT})
+					 UFD_ENV_RUNDIR, UFD_ENV_ROOT, UFD_ENV_SYSROOT})
 			if (!strncmp(*e, name, strlen(name)) && (*e)[strlen(name)] == '=')
 				ours = true;
 		if (!ours)
@@ -69,6 +69,8 @@ static std::vector<std::string> client_environment(const ufd_server_config &cfg,
 	env.push_back("LD_PRELOAD=" + ld);
 	env.push_back("ASAN_OPTIONS=" + asan);
 	env.push_back(std::string(UFD_ENV_DEBUGFS) + "=" + cfg.debugfs_dir);
+	if (!cfg.sysroot_dir.empty())
+		env.push_back(std::string(UFD_ENV_SYSROOT) + "=" + cfg.sysroot_dir);
 	if (cfg.root)
 		env.push_back(std::string(UFD_ENV_ROOT) + "=1");
 	if (inproc) {

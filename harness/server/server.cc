@@ -391,14 +391,23 @@ long ufd_nested_call(struct ufd_conn *conn, struct ufd_packet *p, int pass_fd)
 
 /* ---- requests ---- */
 
-static long do_open(struct ufd_conn *conn, const struct ufd_msg *m)
+static long do_open(struct ufd_conn *conn, const struct ufd_msg *m, const char *payload)
 {
+	char path[256] = "/dev/iommu";
 	struct file *filp;
 	long fd;
 
-	if (!ufd_cfg->open_iommu)
-		return -ENODEV;
-	filp = ufd_cfg->open_iommu();
+	if (m->len) {
+		if (m->len >= sizeof(path))
+			return -ENAMETOOLONG;
+		memcpy(path, payload, m->len);
+		path[m->len] = 0;
+	}
+	if (!strcmp(path, "/dev/iommu"))
+		filp = ufd_cfg->open_iommu ? ufd_cfg->open_iommu() : (struct file *)ERR_PTR(-ENODEV);
+	else
+		filp = ufd_cfg->open_path ? ufd_cfg->open_path(path, (unsigned int)m->arg[0])
+					  : (struct file *)ERR_PTR(-ENOENT);
 	if (IS_ERR(filp)) {
 		fd = PTR_ERR(filp);
 	} else {
@@ -409,10 +418,33 @@ static long do_open(struct ufd_conn *conn, const struct ufd_msg *m)
 	/* The core may register fail_iommufd on first use. */
 	ufd_debugfs_sync();
 	if (ufd_cfg->trace)
-		ufd_trace_printf("open(\"/dev/iommu\", %s) = %ld%s%s", (m->arg[0] & O_CLOEXEC) ?
+		ufd_trace_printf("open(\"%s\", %s) = %ld%s%s", path, (m->arg[0] & O_CLOEXEC) ?
 				 "O_RDWR|O_CLOEXEC" : "O_RDWR", fd < 0 ? -1L : fd,
 				 fd < 0 ? " " : "", fd < 0 ? ufd_errno_name((int)-fd) : "");
 	return fd;
+}
+
+/* pread/pwrite of a device file: ->read/->write at the offset, as the VFS calls them. */
+static long do_rw(struct ufd_conn *conn, const struct ufd_msg *m, bool write)
+{
+	struct file *filp = ufd_served_fget(m->token);
+	loff_t pos = (loff_t)m->arg[2];
+	long ret;
+
+	if (!filp)
+		return -EBADF;
+	if (pos < 0)
+		ret = -EINVAL;
+	else if (write)
+		ret = filp->f_op->write ? filp->f_op->write(filp, (const char __user *)m->arg[0],
+							     m->arg[1], &pos)
+					: -EINVAL;
+	else
+		ret = filp->f_op->read ? filp->f_op->read(filp, (char __user *)m->arg[0], m->arg[1],
+							  &pos)
+				       : -EINVAL;
+	fput(filp);
+	return ret;
 }
 
 static long do_ioctl(struct ufd_conn *conn, const struct ufd_msg *m)
@@ -634,7 +666,11 @@ static int handle(struct ufd_conn *conn, struct ufd_packet *p)
 	p->m.len = 0;
 	switch (m.op) {
 	case UFD_OP_OPEN:
-		ret = do_open(conn, &m);
+		ret = do_open(conn, &m, p->payload);
+		break;
+	case UFD_OP_PREAD:
+	case UFD_OP_PWRITE:
+		ret = do_rw(conn, &m, m.op == UFD_OP_PWRITE);
 		break;
 	case UFD_OP_IOCTL:
 		ret = do_ioctl(conn, &m);
@@ -643,9 +679,13 @@ static int handle(struct ufd_conn *conn, struct ufd_packet *p)
 		ufd_served_close_sync(m.token);
 		ret = 0;
 		break;
-	case UFD_OP_MMAP:
-		ret = ufd_mmap(conn, &m, &pass);
+	case UFD_OP_MMAP: {
+		bool mmio = false;
+
+		ret = ufd_mmap(conn, &m, &pass, &mmio);
+		p->m.arg[0] = mmio;
 		break;
+	}
 	case UFD_OP_MUNMAP:
 		ret = ufd_munmap(conn, m.arg[0]);
 		break;
@@ -811,6 +851,15 @@ int ufd_server_init(const ufd_server_config &cfg)
 	rc = ufd_debugfs_init(cfg.debugfs_dir);
 	if (rc)
 		return rc;
+	if (cfg.boot) {
+		std::string err;
+
+		rc = cfg.boot(&err);
+		if (rc) {
+			fprintf(stderr, "uiommufd: the platform did not boot: %s\n", err.c_str());
+			return rc;
+		}
+	}
 	prev_test_ops = harness_get_test_ops();
 	harness_set_test_ops(&server_test_ops);
 	return 0;

@@ -27,10 +27,16 @@ struct ufd_server_config {
 	std::string socket_path;
 	/* Directory that becomes the clients' /sys/kernel/debug; created. */
 	std::string debugfs_dir;
+	/* The machine's sysfs and /dev/vfio tree (platform_sysfs_write()); may be empty. */
+	std::string sysroot_dir;
 	/* One decoded line per ioctl, or NULL. */
 	FILE *trace = nullptr;
 	/* open("/dev/iommu"): a new file with one reference, or an ERR_PTR. */
 	struct file *(*open_iommu)(void) = nullptr;
+	/* open() of a device node other than /dev/iommu (/dev/vfio/...); may be NULL. */
+	struct file *(*open_path)(const char *path, unsigned int flags) = nullptr;
+	/* Builds the machine (the platform's IOMMUs and devices); may be NULL. */
+	int (*boot)(std::string *err) = nullptr;
 	/*
 	 * In-process (embedded.cc): the client's answer to a nested record
 	 * (INSTALL_FD with @pass_fd) when the client is the calling thread.

@@ -108,7 +108,7 @@ unsigned long ufd_served_count(void);
 
 /* ---- mmap.cc ---- */
 /* Maps a served file for the client: a mapping id, the memfd to pass in *pass_fd. */
-long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd);
+long ufd_mmap(struct ufd_conn *conn, const struct ufd_msg *m, int *pass_fd, bool *mmio);
 long ufd_munmap(struct ufd_conn *conn, u64 id);
 /* Ends every mapping of pid (0: of everyone). */
 void ufd_munmap_all(pid_t pid);

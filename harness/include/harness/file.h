@@ -43,6 +43,12 @@ struct vm_operations_struct {
 #define VM_WRITE	0x00000002UL
 #define VM_EXEC		0x00000004UL
 #define VM_SHARED	0x00000008UL
+/*
+ * Device memory (a BAR): no page backs it, every access must reach the
+ * driver's read/write at vm_pgoff. The interposer maps such a VMA with no
+ * access and forwards each faulting load and store (harness/preload/mmio_trap).
+ */
+#define VM_IO		0x00004000UL
 
 struct vm_area_struct {
 	unsigned long vm_start;
