@@ -101,6 +101,16 @@ std::string join(const char *const *names)
 	return join(v);
 }
 
+template <typename K>
+std::string kind_names(const std::vector<const K *> &kinds)
+{
+	std::vector<std::string> names;
+
+	for (const K *k : kinds)
+		names.push_back(k->name);
+	return join(names);
+}
+
 const char *type_name(const json &v)
 {
 	if (v.is_number_unsigned() || v.is_number_integer())
@@ -505,14 +515,9 @@ struct desc_parser {
 		if ((rc = get_string(j, path, "kind", true, &d->kind)) < 0)
 			return rc;
 		kind = platform_iommu_kind_find(d->kind);
-		if (!kind) {
-			std::vector<std::string> names;
-
-			for (const platform_iommu_kind *k : platform_iommu_kinds())
-				names.push_back(k->name);
+		if (!kind)
 			return fail(path + ".kind", "unknown IOMMU kind " + quote(d->kind) +
-					" (registered: " + join(names) + ")");
-		}
+					" (registered: " + kind_names(platform_iommu_kinds()) + ")");
 		auto caps = j.find("caps");
 		if (caps == j.end())
 			return 0;
@@ -567,14 +572,9 @@ struct desc_parser {
 		}
 		if ((rc = get_string(j, path, "kind", true, &d->kind)) < 0)
 			return rc;
-		if (!platform_device_kind_find(d->kind)) {
-			std::vector<std::string> names;
-
-			for (const platform_device_kind *k : platform_device_kinds())
-				names.push_back(k->name);
+		if (!platform_device_kind_find(d->kind))
 			return fail(path + ".kind", "unknown device kind " + quote(d->kind) +
-					" (registered: " + join(names) + ")");
-		}
+					" (registered: " + kind_names(platform_device_kinds()) + ")");
 		/* With one IOMMU, "iommu" may be left out. */
 		rc = get_string(j, path, "iommu", out->iommus.size() != 1, &d->iommu);
 		if (rc < 0)
