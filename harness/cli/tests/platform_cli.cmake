@@ -70,6 +70,27 @@ check(2 "^$" "^uiommufd: platform bad\\.json: devices\\[1\\]\\.bdf: device 0x32 
       run --platform bad.json -- true)
 check(2 "^$" "^uiommufd: platform nope: no such platform" 1 run --platform=nope -- true)
 
+# selftest (and kselftest) check it once, before running any program.
+file(WRITE ${WORK_DIR}/progs/never_run "#!/bin/sh\necho ran >> ${WORK_DIR}/ran\n")
+file(CHMOD ${WORK_DIR}/progs/never_run PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+check(2 "" "uiommufd: platform bad\\.json: devices\\[1\\]\\.bdf: " -
+      selftest --dir progs --platform bad.json)
+if(EXISTS ${WORK_DIR}/ran)
+  message(SEND_ERROR "selftest --platform bad.json ran a program")
+endif()
+
+# ... and hand every run the platform, a file by its absolute path.
+file(REMOVE ${WORK_DIR}/progs/never_run)
+file(WRITE ${WORK_DIR}/progs/tell "#!/bin/sh\n[ \"$1\" = -l ] && exit 0\n"
+     "echo \"$UIOMMUFD_PLATFORM\" > ${WORK_DIR}/told\n"
+     "printf 'TAP version 13\\n1..1\\nok 1 told\\n'\n")
+file(CHMOD ${WORK_DIR}/progs/tell PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+check(0 "" "" - selftest --dir progs --out results --expected /dev/null --platform small.json)
+file(READ ${WORK_DIR}/told told)
+if(NOT told STREQUAL "${WORK_DIR}/small.json\n")
+  message(SEND_ERROR "selftest --platform small.json: the program was told \"${told}\"")
+endif()
+
 # What the kernel side is told: the name, or the file's absolute path, in
 # the program's environment (in-process) and the command's own (--server).
 check(0 "^default\n$" "" - run -- sh -c "echo $UIOMMUFD_PLATFORM")
