@@ -2,10 +2,12 @@
 /*
  * The MMIO trap against a fake device: a PROT_NONE region registered with
  * a register file and an access log, touched with each instruction form
- * the trap emulates (inline asm, so the encoding is the one named), plus
- * the decoder alone over byte arrays, chaining of faults that are not
- * ours, the deaths we promise for what we cannot emulate, and threads
- * faulting while others register and unregister.
+ * the trap emulates (inline asm, so the encoding is the one named; the
+ * arithmetic forms also run on plain memory, and must agree to the flag),
+ * plus the decoder alone over byte arrays, chaining of faults that are
+ * not ours, the deaths we promise for what we cannot emulate, and threads
+ * faulting while others register and unregister. The cost of one trapped
+ * readq is printed (trap.cost), not checked.
  *
  * The trap code is linked in as the interposer compiles it (no
  * sanitizer); this program may carry them, which is also how we check
