@@ -29,9 +29,11 @@ function(check code out_regex err_regex err_lines)
   endif()
 endfunction()
 
-string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" work_dir_re "${WORK_DIR}")
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
+# As realpath() gives it: the paths the command hands on are compared with it.
+file(REAL_PATH ${WORK_DIR} WORK_DIR)
+string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" work_dir_re "${WORK_DIR}")
 file(WRITE ${WORK_DIR}/bad.json [=[
 {
 	"iommus": [ { "name": "iommu0", "kind": "mock" } ],
