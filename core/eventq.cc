@@ -340,7 +340,8 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved || cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
-	if (!cmd->veventq_depth)
+	/* A depth the kernel bounds, so one queue cannot hold unbounded events. */
+	if (!cmd->veventq_depth || cmd->veventq_depth > IOMMU_VEVENTQ_MAX_DEPTH)
 		return -EINVAL;
 
 	viommu = iommufd_get_viommu(ucmd, cmd->viommu_id);

@@ -506,6 +506,11 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		rc = -EINVAL;
 		goto out;
 	}
+	/* Bounded: a driver copies entries one at a time, a page each at most. */
+	if (cmd->entry_len > PAGE_SIZE || cmd->entry_num > IOMMUFD_MAX_INVALIDATE_ENTRIES) {
+		rc = -EINVAL;
+		goto out;
+	}
 
 	pt_obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj)) {

@@ -148,6 +148,10 @@ struct iommufd_ucmd {
 
 int iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, unsigned long arg);
 
+/* Upper bounds current kernels put on user-sized queues and arrays. */
+#define IOMMU_VEVENTQ_MAX_DEPTH		(1U << 19)
+#define IOMMUFD_MAX_INVALIDATE_ENTRIES	(1U << 19)
+
 /* Copy the response in ucmd->cmd back to userspace, no more than it gave. */
 static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
 {

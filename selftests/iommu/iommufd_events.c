@@ -654,6 +654,11 @@ TEST_F(veventq, alloc_errors)
 	cmd.type = IOMMU_VEVENTQ_TYPE_SELFTEST;
 	cmd.veventq_depth = 0;
 	UFD_EXPECT_ERRNO(EINVAL, ufd_ioctl(self->fd, IOMMU_VEVENTQ_ALLOC, &cmd));
+	/* Bounded above at 2^19 events. */
+	cmd.veventq_depth = (1U << 19) + 1;
+	UFD_EXPECT_ERRNO(EINVAL, ufd_ioctl(self->fd, IOMMU_VEVENTQ_ALLOC, &cmd));
+	cmd.veventq_depth = UINT32_MAX;
+	UFD_EXPECT_ERRNO(EINVAL, ufd_ioctl(self->fd, IOMMU_VEVENTQ_ALLOC, &cmd));
 	UFD_EXPECT_ERRNO(ENOENT, ufd_veventq_alloc(self->fd, self->ioas_id,
 						   IOMMU_VEVENTQ_TYPE_SELFTEST, 2, &id, &qfd));
 	/* One per type per vIOMMU. */

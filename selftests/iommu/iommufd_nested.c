@@ -293,6 +293,17 @@ TEST_F(nested, invalidate)
 				    sizeof(*inv), &num));
 	EXPECT_EQ(0, num);
 
+	/* Above the bounds (a page per entry, 2^19 entries): nothing handled. */
+	num = 1;
+	UFD_EXPECT_ERRNO(EINVAL, nst_invalidate(self->fd, nested, inv,
+						IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 4096 + 1, &num));
+	EXPECT_EQ(0, num);
+	num = (1U << 19) + 1;
+	UFD_EXPECT_ERRNO(EINVAL, nst_invalidate(self->fd, nested, inv,
+						IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, sizeof(*inv),
+						&num));
+	EXPECT_EQ(0, num);
+
 	/* The wrong type: nothing handled. */
 	num = 1;
 	UFD_EXPECT_ERRNO(EINVAL, nst_invalidate(self->fd, nested, inv,
