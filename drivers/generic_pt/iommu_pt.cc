@@ -188,6 +188,77 @@ template <class FMT> struct pt_iommu_tmpl {
 		return 0;
 	}
 
+	/*
+	 * One item of a table as for_each_item() hands it out: [va, last] is
+	 * the part of the range inside it; a leaf comes once per contiguous
+	 * run, with the run's first index and VA.
+	 */
+	struct pt_item {
+		u64 *table;
+		u64 entry;
+		unsigned int level;
+		unsigned int idx;
+		pt_vaddr_t va;
+		pt_vaddr_t last;
+		bool covered;		/* the range covers the whole item (or run) */
+		unsigned int first;	/* leaves: */
+		unsigned int contig;
+		unsigned int leaf_lg2;
+		pt_vaddr_t leaf_va;
+	};
+
+	/* An on_leaf() result: the entry changed (a split), look at it again. */
+	static constexpr int PT_ITEM_AGAIN = 1;
+
+	/*
+	 * Visits the items of @table that [va, last] touches: empty ones are
+	 * skipped, tables go to @on_table (which usually descends), leaves to
+	 * @on_leaf. A negative return stops the walk with that error.
+	 */
+	template <class T, class L>
+	static int for_each_item(u64 *table, unsigned int level, pt_vaddr_t va, pt_vaddr_t last,
+				 T &&on_table, L &&on_leaf)
+	{
+		unsigned int isz = FMT::item_lg2sz(level);
+		struct pt_item it = { .table = table, .level = level, .idx = index_of(va, level) };
+
+		while (true) {
+			pt_vaddr_t item_last = va | (log2_to_int(isz) - 1);
+			int ret = 0;
+
+			it.entry = READ_ONCE(table[it.idx]);
+			it.va = va;
+			it.last = min(last, item_last);
+			switch (FMT::entry_type(it.entry, level)) {
+			case PT_ENTRY_EMPTY:
+				it.idx++;
+				break;
+			case PT_ENTRY_TABLE:
+				it.covered = !log2_mod(va, isz) && item_last <= last;
+				ret = on_table(&it);
+				it.idx++;
+				break;
+			case PT_ENTRY_OA:
+				it.contig = FMT::entry_num_contig_lg2(it.entry, level);
+				it.leaf_lg2 = isz + it.contig;
+				it.leaf_va = log2_set_mod(va, 0, it.leaf_lg2);
+				it.first = it.idx & ~((1u << it.contig) - 1);
+				it.last = it.leaf_va + (log2_to_int(it.leaf_lg2) - 1);
+				it.covered = it.leaf_va == va && it.last <= last;
+				ret = on_leaf(&it);
+				if (ret == PT_ITEM_AGAIN)
+					continue;
+				it.idx = it.first + (1u << it.contig);
+				break;
+			}
+			if (ret < 0)
+				return ret;
+			if (it.last >= last)
+				return 0;
+			va = it.last + 1;
+		}
+	}
+
 	/* ---- map ---- */
 
 	struct map_state {
@@ -446,71 +517,48 @@ busy:
 	static int unmap_level(struct unmap_state *u, u64 *table, unsigned int level,
 			       pt_vaddr_t va, pt_vaddr_t last)
 	{
-		unsigned int isz = FMT::item_lg2sz(level);
-		unsigned int idx = index_of(va, level);
-
-		while (true) {
-			pt_vaddr_t item_last = va | (log2_to_int(isz) - 1);
-			u64 entry = READ_ONCE(table[idx]);
-			pt_vaddr_t done_last = min(last, item_last);
+		auto on_table = [u](struct pt_item *it) {
+			u64 *lower = table_below(u->common, it->entry, it->level);
 			int ret;
 
-			switch (FMT::entry_type(entry, level)) {
-			case PT_ENTRY_EMPTY:
-				idx++;
-				break;
-			case PT_ENTRY_TABLE: {
-				bool fully = !log2_mod(va, isz) && item_last <= last;
-				u64 *lower = table_below(u->common, entry, level);
+			if (!lower)
+				return -EINVAL;
+			ret = unmap_level(u, lower, it->level - 1, it->va, it->last);
+			/* A table the range covers entirely goes too. */
+			if (!ret && it->covered) {
+				WRITE_ONCE(it->table[it->idx], 0);
+				pt_free_list_add(&u->gather->freelist, lower);
+			}
+			return ret;
+		};
+		auto on_leaf = [u](struct pt_item *it) {
+			unsigned int n = 1u << it->contig;
+			int ret;
 
-				if (!lower)
-					return -EINVAL;
-				ret = unmap_level(u, lower, level - 1, va, done_last);
-				if (ret)
-					return ret;
-				if (fully) {
-					WRITE_ONCE(table[idx], 0);
-					pt_free_list_add(&u->gather->freelist, lower);
+			if (WARN_ON(!FMT::can_have_leaf(it->level)))
+				return -EINVAL;
+			if (!it->covered) {
+				if (pt_feature(u->common, PT_FEAT_SPLIT_ON_UNMAP)) {
+					ret = split_leaf(u, it->table, it->level, it->idx, it->entry);
+					if (ret)
+						return ret;
+					/* The old translation may still be cached. */
+					iommu_iotlb_gather_add_range(u->gather, it->leaf_va,
+								     log2_to_int(it->leaf_lg2));
+					return PT_ITEM_AGAIN;
 				}
-				idx++;
-				break;
+				/* Inside a large leaf: refused, as upstream. */
+				if (it->leaf_va != it->va)
+					return -EINVAL;
 			}
-			case PT_ENTRY_OA: {
-				unsigned int contig = FMT::entry_num_contig_lg2(entry, level);
-				unsigned int leaf_lg2 = isz + contig;
-				pt_vaddr_t leaf_va = log2_set_mod(va, 0, leaf_lg2);
-				pt_vaddr_t leaf_last = leaf_va + (log2_to_int(leaf_lg2) - 1);
-				unsigned int first = idx & ~((1u << contig) - 1);
+			for (unsigned int i = 0; i != n; i++)
+				WRITE_ONCE(it->table[it->first + i], 0);
+			iommu_iotlb_gather_add_range(u->gather, it->leaf_va, log2_to_int(it->leaf_lg2));
+			u->unmapped += log2_to_int(it->leaf_lg2);
+			return 0;
+		};
 
-				if (WARN_ON(!FMT::can_have_leaf(level)))
-					return -EINVAL;
-				if (leaf_va != va || leaf_last > last) {
-					if (pt_feature(u->common, PT_FEAT_SPLIT_ON_UNMAP)) {
-						ret = split_leaf(u, table, level, idx, entry);
-						if (ret)
-							return ret;
-						/* Leaves the old translation may still be cached. */
-						iommu_iotlb_gather_add_range(u->gather, leaf_va,
-									     log2_to_int(leaf_lg2));
-						continue;
-					}
-					/* Inside a large leaf: refused, as upstream. */
-					if (leaf_va != va)
-						return -EINVAL;
-				}
-				for (unsigned int i = 0; i != 1u << contig; i++)
-					WRITE_ONCE(table[first + i], 0);
-				iommu_iotlb_gather_add_range(u->gather, leaf_va, log2_to_int(leaf_lg2));
-				u->unmapped += log2_to_int(leaf_lg2);
-				done_last = leaf_last;
-				idx = first + (1u << contig);
-				break;
-			}
-			}
-			if (done_last >= last)
-				return 0;
-			va = done_last + 1;
-		}
+		return for_each_item(table, level, va, last, on_table, on_leaf);
 	}
 
 	static size_t unmap(struct pt_iommu *iommu, pt_vaddr_t iova, u64 len,
@@ -573,58 +621,31 @@ busy:
 	static int dirty_level(struct dirty_state *d, u64 *table, unsigned int level,
 			       pt_vaddr_t va, pt_vaddr_t last)
 	{
-		unsigned int isz = FMT::item_lg2sz(level);
-		unsigned int idx = index_of(va, level);
+		auto on_table = [d](struct pt_item *it) {
+			u64 *lower = table_below(d->common, it->entry, it->level);
 
-		while (true) {
-			pt_vaddr_t item_last = va | (log2_to_int(isz) - 1);
-			u64 entry = READ_ONCE(table[idx]);
-			pt_vaddr_t done_last = min(last, item_last);
+			if (!lower)
+				return -EINVAL;
+			return dirty_level(d, lower, it->level - 1, it->va, it->last);
+		};
+		auto on_leaf = [d](struct pt_item *it) {
+			u64 *run = it->table + it->first;
+			unsigned int n = 1u << it->contig;
+			bool dirty = false;
 
-			switch (FMT::entry_type(entry, level)) {
-			case PT_ENTRY_EMPTY:
-				idx++;
-				break;
-			case PT_ENTRY_TABLE: {
-				u64 *lower = table_below(d->common, entry, level);
-				int ret;
-
-				if (!lower)
-					return -EINVAL;
-				ret = dirty_level(d, lower, level - 1, va, done_last);
-				if (ret)
-					return ret;
-				idx++;
-				break;
-			}
-			case PT_ENTRY_OA: {
-				unsigned int contig = FMT::entry_num_contig_lg2(entry, level);
-				unsigned int leaf_lg2 = isz + contig;
-				unsigned int first = idx & ~((1u << contig) - 1);
-				pt_vaddr_t leaf_va = log2_set_mod(va, 0, leaf_lg2);
-				bool dirty = false;
-
-				/* The hardware marks whichever entry of a run it used. */
-				for (unsigned int i = 0; i != 1u << contig; i++)
-					dirty |= FMT::is_write_dirty(d->common, READ_ONCE(table[first + i]));
-				if (dirty) {
-					iommu_dirty_bitmap_record(d->dirty, leaf_va, log2_to_int(leaf_lg2));
-					if (!(d->flags & IOMMU_DIRTY_NO_CLEAR))
-						for (unsigned int i = 0; i != 1u << contig; i++)
-							WRITE_ONCE(table[first + i],
-								   FMT::make_write_clean(
-									   d->common,
-									   READ_ONCE(table[first + i])));
-				}
-				done_last = leaf_va + (log2_to_int(leaf_lg2) - 1);
-				idx = first + (1u << contig);
-				break;
-			}
-			}
-			if (done_last >= last)
+			/* The hardware marks whichever entry of a run it used. */
+			for (unsigned int i = 0; i != n; i++)
+				dirty |= FMT::is_write_dirty(d->common, READ_ONCE(run[i]));
+			if (!dirty)
 				return 0;
-			va = done_last + 1;
-		}
+			iommu_dirty_bitmap_record(d->dirty, it->leaf_va, log2_to_int(it->leaf_lg2));
+			if (!(d->flags & IOMMU_DIRTY_NO_CLEAR))
+				for (unsigned int i = 0; i != n; i++)
+					WRITE_ONCE(run[i], FMT::make_write_clean(d->common, READ_ONCE(run[i])));
+			return 0;
+		};
+
+		return for_each_item(table, level, va, last, on_table, on_leaf);
 	}
 
 	static int read_and_clear_dirty(struct pt_iommu *iommu, pt_vaddr_t iova, u64 len,

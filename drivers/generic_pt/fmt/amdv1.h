@@ -25,16 +25,15 @@
  */
 #pragma once
 
+#include "drivers/generic_pt/fmt/radix_4k.h"
 #include "drivers/generic_pt/pt_walk.h"
 
 #include "core/iommu.h"
 
-struct pt_fmt_amdv1 {
+struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 	static constexpr enum pt_fmt_id id = PT_FMT_AMDV1;
-	static constexpr unsigned int granule_lg2 = 12;
 	static constexpr unsigned int max_top_level = 5;
 	static constexpr unsigned int max_va_lg2 = 64;
-	static constexpr unsigned int max_oa_lg2 = 52;
 	static constexpr u64 top_phys_mask = pt_bits(51, 12);
 	static constexpr bool can_split = false;
 
@@ -58,8 +57,6 @@ struct pt_fmt_amdv1 {
 	{
 		return level == 5 ? 7 : 9;
 	}
-	static constexpr unsigned int item_lg2sz(unsigned int level) { return 12 + 9 * level; }
-	static constexpr unsigned int table_mem_lg2(unsigned int level) { return 12; }
 	static constexpr bool can_have_leaf(unsigned int level) { return level < max_top_level; }
 
 	static u64 possible_sizes(const struct pt_common *common, unsigned int level)

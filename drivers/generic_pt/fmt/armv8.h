@@ -51,7 +51,6 @@ template <unsigned int GRANULE_LG2> struct pt_fmt_armv8 {
 	static constexpr u64 SH = pt_bits(9, 8);
 	static constexpr u64 AF = BIT_ULL(10);
 	static constexpr u64 OA = pt_bits(47, GRANULE_LG2);
-	static constexpr u64 RES0_OA = pt_bits(50, 48) | pt_bits(GRANULE_LG2 - 1, 12);
 	static constexpr u64 DBM = BIT_ULL(51);
 	static constexpr u64 CONTIG = BIT_ULL(52);
 	static constexpr u64 PXN = BIT_ULL(53);		/* stage 2: XN[0] */

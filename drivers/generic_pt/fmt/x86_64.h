@@ -18,18 +18,14 @@
  */
 #pragma once
 
+#include "drivers/generic_pt/fmt/radix_4k.h"
 #include "drivers/generic_pt/pt_walk.h"
 
 #include "core/iommu.h"
 
-struct pt_fmt_x86_64 {
+struct pt_fmt_x86_64 : pt_fmt_x86_shape {
 	static constexpr enum pt_fmt_id id = PT_FMT_X86_64;
-	static constexpr unsigned int granule_lg2 = 12;
-	static constexpr unsigned int max_top_level = 4;
-	static constexpr unsigned int max_va_lg2 = 57;
-	static constexpr unsigned int max_oa_lg2 = 52;
 	static constexpr u64 top_phys_mask = pt_bits(51, 12);
-	static constexpr bool can_split = false;
 
 	static constexpr u64 P = BIT_ULL(0);
 	static constexpr u64 RW = BIT_ULL(1);
@@ -42,16 +38,6 @@ struct pt_fmt_x86_64 {
 	static constexpr u64 PAT_LARGE = BIT_ULL(12);
 	static constexpr u64 OA = pt_bits(51, 12);
 	static constexpr u64 XD = BIT_ULL(63);
-
-	static constexpr unsigned int num_items_lg2(unsigned int level) { return 9; }
-	static constexpr unsigned int item_lg2sz(unsigned int level) { return 12 + 9 * level; }
-	static constexpr unsigned int table_mem_lg2(unsigned int level) { return 12; }
-	static constexpr bool can_have_leaf(unsigned int level) { return level <= 2; }
-
-	static u64 possible_sizes(const struct pt_common *common, unsigned int level)
-	{
-		return can_have_leaf(level) ? log2_to_int(item_lg2sz(level)) : 0;
-	}
 
 	static enum pt_entry_type entry_type(u64 entry, unsigned int level)
 	{
@@ -67,7 +53,6 @@ struct pt_fmt_x86_64 {
 	{
 		return level ? entry & OA & ~PAT_LARGE : entry & OA;
 	}
-	static unsigned int entry_num_contig_lg2(u64 entry, unsigned int level) { return 0; }
 
 	static u64 make_leaf(const struct pt_common *common, u64 item_oa, unsigned int level,
 			     unsigned int contig_lg2, u64 attrs)

@@ -138,6 +138,19 @@ static void test_table_radix(struct kunit *test)
 	});
 }
 
+/* Calls @fn(level, lg2) for every leaf size @lg2 each level of FMT offers. */
+template <class FMT, class F>
+static void for_each_leaf_size(const struct pt_common *common, F &&fn)
+{
+	for (unsigned int level = 0; level <= FMT::max_top_level; level++) {
+		u64 sizes = FMT::possible_sizes(common, level);
+
+		for (unsigned int lg2 = FMT::item_lg2sz(level); lg2 < 64; lg2++)
+			if (sizes & log2_to_int(lg2))
+				fn(level, lg2);
+	}
+}
+
 /* Every size a level offers is a leaf that reads back as that size. */
 static void test_entry_possible_sizes(struct kunit *test)
 {
@@ -145,13 +158,12 @@ static void test_entry_possible_sizes(struct kunit *test)
 	const struct pt_common *common = &d->pt.common;
 
 	pt_kunit_with_fmt(common->fmt, [&]<class FMT>() {
+		u64 attrs;
+
 		for (unsigned int level = 0; level <= FMT::max_top_level; level++) {
 			u64 sizes = FMT::possible_sizes(common, level);
 			unsigned int isz = FMT::item_lg2sz(level);
 
-			u64 attrs;
-
-			KUNIT_ASSERT_EQ(test, FMT::set_prot(common, IOMMU_READ, &attrs), 0);
 			KUNIT_EXPECT_EQ(test, !!sizes, FMT::can_have_leaf(level));
 			if (!sizes)
 				continue;
@@ -160,14 +172,15 @@ static void test_entry_possible_sizes(struct kunit *test)
 							(FMT::id == PT_FMT_AMDV1 && isz == 39));
 			KUNIT_EXPECT_EQ(test, sizes & pt_bits(isz - 1, 0), 0);
 			KUNIT_EXPECT_LT(test, fls64(sizes) - 1, isz + FMT::num_items_lg2(level));
-			for (unsigned int lg2 = isz; lg2 < 64; lg2++) {
-				if (!(sizes & log2_to_int(lg2)))
-					continue;
-				u64 entry = FMT::make_leaf(common, 0, level, lg2 - isz, attrs);
-				KUNIT_ASSERT_EQ(test, FMT::entry_type(entry, level), PT_ENTRY_OA);
-				KUNIT_ASSERT_EQ(test, FMT::entry_num_contig_lg2(entry, level), lg2 - isz);
-			}
 		}
+		KUNIT_ASSERT_EQ(test, FMT::set_prot(common, IOMMU_READ, &attrs), 0);
+		for_each_leaf_size<FMT>(common, [&](unsigned int level, unsigned int lg2) {
+			unsigned int contig = lg2 - FMT::item_lg2sz(level);
+			u64 entry = FMT::make_leaf(common, 0, level, contig, attrs);
+
+			KUNIT_ASSERT_EQ(test, FMT::entry_type(entry, level), PT_ENTRY_OA);
+			KUNIT_ASSERT_EQ(test, FMT::entry_num_contig_lg2(entry, level), contig);
+		});
 	});
 }
 
@@ -178,23 +191,17 @@ static void test_entry_oa(struct kunit *test)
 	const struct pt_common *common = &d->pt.common;
 
 	pt_kunit_with_fmt(common->fmt, [&]<class FMT>() {
-		for (unsigned int level = 0; level <= FMT::max_top_level; level++) {
-			u64 sizes = FMT::possible_sizes(common, level);
-			unsigned int isz = FMT::item_lg2sz(level);
+		for_each_leaf_size<FMT>(common, [&](unsigned int level, unsigned int lg2) {
+			unsigned int contig = lg2 - FMT::item_lg2sz(level);
 
-			for (unsigned int lg2 = isz; lg2 < 64; lg2++) {
-				if (!(sizes & log2_to_int(lg2)))
-					continue;
-				for (unsigned int bit = lg2; bit < common->max_oasz_lg2; bit++) {
-					u64 oa = 1ULL << bit | log2_to_int(lg2) | (1ULL << (lg2 + 1));
+			for (unsigned int bit = lg2; bit < common->max_oasz_lg2; bit++) {
+				u64 oa = log2_mod(1ULL << bit | log2_to_int(lg2) | (1ULL << (lg2 + 1)),
+						  common->max_oasz_lg2);
+				u64 entry = FMT::make_leaf(common, oa, level, contig, 0);
 
-					oa = log2_mod(oa, common->max_oasz_lg2);
-					u64 entry = FMT::make_leaf(common, oa, level, lg2 - isz, 0);
-					KUNIT_ASSERT_EQ(test, log2_set_mod(FMT::leaf_oa(entry, level), 0, lg2),
-							oa);
-				}
+				KUNIT_ASSERT_EQ(test, log2_set_mod(FMT::leaf_oa(entry, level), 0, lg2), oa);
 			}
-		}
+		});
 	});
 }
 
