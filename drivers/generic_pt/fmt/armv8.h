@@ -126,6 +126,9 @@ template <unsigned int GRANULE_LG2> struct pt_fmt_armv8 {
 			return PT_ENTRY_EMPTY;
 		if (level && (entry & TABLE))
 			return PT_ENTRY_TABLE;
+		/* A block where none may be is not something the driver made. */
+		if (!can_have_leaf(level))
+			return PT_ENTRY_EMPTY;
 		return PT_ENTRY_OA;
 	}
 

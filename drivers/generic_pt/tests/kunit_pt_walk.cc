@@ -286,6 +286,9 @@ static void test_walk_corrupt_table(struct kunit *test)
 					       FIELD_PREP(pt_fmt_amdv1::NEXT_LEVEL, 6));
 			KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 8 * g, PT_ACCESS_READ, &res),
 					PT_FAULT_RESERVED);
+			/* The driver only ever links a table one level down. */
+			KUNIT_EXPECT_HARNESS_FAILURE(
+				test, KUNIT_EXPECT_EQ(test, pt_iova_to_phys(&d->pt.domain, 8 * g), 0));
 			poke(cfg.root, top_entry);
 		}
 	});
