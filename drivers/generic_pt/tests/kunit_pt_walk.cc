@@ -359,6 +359,22 @@ static void test_walk_nested(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.size_lg2, fls64(g1) - 1);
 	KUNIT_EXPECT_TRUE(test, res.perm & PT_PERM_W);
 
+	/* Every page agrees with the two drivers' iova_to_phys() composed. */
+	KUNIT_ASSERT_EQ(test, pt_kunit_map(s1, 64 * g1, gb + 64 * g1, 64 * g1, IOMMU_READ), 0);
+	for (u64 va = 0; va != 192 * g1; va += g1) {
+		phys_addr_t ipa = pt_iova_to_phys(&s1->pt.domain, va + 24);
+		int ret = pt_walk_nested(&c1, &c2, va + 24, PT_ACCESS_READ, &res);
+
+		if (!ipa) {
+			KUNIT_ASSERT_EQ(test, ret, PT_FAULT_TRANSLATION);
+			KUNIT_ASSERT_EQ(test, res.stage, 1);
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_ASSERT_EQ(test, res.ipa, ipa);
+		KUNIT_ASSERT_EQ(test, res.oa, pt_iova_to_phys(&s2->pt.domain, ipa));
+	}
+
 	/* Stage 1 unmapped: a stage-1 translation fault. */
 	KUNIT_EXPECT_EQ(test, pt_walk_nested(&c1, &c2, 0x20000 * g1 / 16, PT_ACCESS_READ, &res),
 			PT_FAULT_TRANSLATION);
