@@ -74,6 +74,8 @@ template <class FMT> struct pt_walker {
 
 		if (vasz >= 64)
 			return true;
+		if (!vasz)
+			return false;
 		if (cfg->features & BIT_ULL(PT_FEAT_SIGN_EXTEND)) {
 			s64 top = (s64)va >> (vasz - 1);
 
@@ -90,7 +92,8 @@ template <class FMT> struct pt_walker {
 		unsigned int nr_updates = 0;
 		unsigned int level = cfg->top_level;
 		unsigned int top_bits;
-		u64 table = cfg->root;
+		/* The context entry's root field has no bits below its alignment. */
+		u64 table = cfg->root & FMT::top_phys_mask;
 		u8 perm = PT_PERM_ALL;
 		u8 need;
 

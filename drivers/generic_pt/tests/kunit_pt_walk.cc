@@ -44,6 +44,7 @@ static void test_walk_agrees_random(struct kunit *test)
 	u64 window = pages * g;
 	u64 sizes = d->pt.domain.pgsize_bitmap & pt_bits(fls64(window / 8) - 1, 0);
 	std::vector<u64> shadow(pages, 0);	/* OA + 1, 0 when unmapped */
+	std::vector<bool> writable(pages, false);
 	std::mt19937_64 rng(1234 + param(test)->cfg.fmt);
 	struct pt_walk_cfg cfg;
 
@@ -65,10 +66,15 @@ static void test_walk_agrees_random(struct kunit *test)
 			busy |= shadow[first + i] != 0;
 		if (!busy) {
 			u64 oa = oa_base + ((rng() % 1024) << lg2);
+			bool rw = rng() & 1;
 
-			KUNIT_ASSERT_EQ(test, pt_kunit_map(d, base + off, oa, sz, IOMMU_READ), 0);
-			for (unsigned int i = 0; i != n; i++)
+			KUNIT_ASSERT_EQ(test, pt_kunit_map(d, base + off, oa, sz,
+							   IOMMU_READ | (rw ? IOMMU_WRITE : 0)),
+					0);
+			for (unsigned int i = 0; i != n; i++) {
 				shadow[first + i] = oa + i * g + 1;
+				writable[first + i] = rw;
+			}
 		} else if (shadow[first]) {
 			/* Unmap whatever leaf starts here, as large as the driver made it. */
 			size_t got = pt_kunit_unmap(d, base + off, g);
@@ -95,7 +101,10 @@ static void test_walk_agrees_random(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, res.oa, shadow[i] - 1 + 3 * (i % 5));
 			KUNIT_ASSERT_EQ(test, res.oa, pt_iova_to_phys(&d->pt.domain, va));
 			KUNIT_ASSERT_TRUE(test, res.perm & PT_PERM_R);
-			KUNIT_ASSERT_FALSE(test, res.perm & PT_PERM_W);
+			KUNIT_ASSERT_EQ(test, !!(res.perm & PT_PERM_W), writable[i]);
+			if (!writable[i])
+				KUNIT_ASSERT_EQ(test, pt_walk(&cfg, va, PT_ACCESS_WRITE, &res),
+						PT_FAULT_PERMISSION);
 		}
 	}
 }
@@ -464,6 +473,38 @@ static void test_walk_amdv1_skip_level(struct kunit *test)
 	iommu_free_pages(top);
 }
 
+/* Whatever a (hostile) context entry says, the walker faults cleanly. */
+static void test_walk_hostile_cfg(struct kunit *test)
+{
+	u64 *top = (u64 *)iommu_alloc_pages_sz(GFP_KERNEL, 4096);
+	struct pt_walk_cfg cfg = { .root = virt_to_phys(top), .features = PT_F(SIGN_EXTEND),
+				   .fmt = PT_FMT_X86_64, .top_level = 3, .vasz_lg2 = 48,
+				   .oasz_lg2 = 52 };
+	struct pt_walk_result res;
+
+	KUNIT_ASSERT_NOT_NULL(test, top);
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0x1000, PT_ACCESS_READ, &res), PT_FAULT_TRANSLATION);
+	cfg.top_level = 7;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0x1000, PT_ACCESS_READ, &res), PT_FAULT_RESERVED);
+	cfg.top_level = 3;
+	cfg.fmt = PT_FMT_NR;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0x1000, PT_ACCESS_READ, &res), PT_FAULT_RESERVED);
+	cfg.fmt = PT_FMT_X86_64;
+	cfg.vasz_lg2 = 0;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0x1000, PT_ACCESS_READ, &res), PT_FAULT_ADDR_SIZE);
+	cfg.vasz_lg2 = 200;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, ~0ULL, PT_ACCESS_READ, &res), PT_FAULT_TRANSLATION);
+	/* A root with no memory behind it: a bus error at the top. */
+	cfg.vasz_lg2 = 48;
+	cfg.root = 1ULL << 51;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0x1000, PT_ACCESS_READ, &res), PT_FAULT_BUS);
+	KUNIT_EXPECT_EQ(test, res.level, 3);
+	/* Root bits below the field's alignment are not address bits. */
+	cfg.root = virt_to_phys(top) + 4096 - 4;
+	KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 0, PT_ACCESS_READ, &res), PT_FAULT_TRANSLATION);
+	iommu_free_pages(top);
+}
+
 /* The cache key helper: same page, same key; the tag separates spaces. */
 static void test_walk_key(struct kunit *test)
 {
@@ -485,6 +526,7 @@ static struct kunit_case pt_walk_test_cases[] = {
 	KUNIT_CASE_PARAM(test_walk_corrupt_table, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_walk_nested, pt_nested_gen_params),
 	KUNIT_CASE(test_walk_amdv1_skip_level),
+	KUNIT_CASE(test_walk_hostile_cfg),
 	KUNIT_CASE(test_walk_key),
 	{},
 };
