@@ -279,6 +279,24 @@ static void test_map_mixed_sizes(struct kunit *test)
 			-ERANGE);
 }
 
+/*
+ * A range that starts and ends on 2M boundaries around three 1G ones goes
+ * in as 14 x 2M, 3 x 1G, 3 x 2M (upstream's test_mixed).
+ */
+static void test_mixed(struct kunit *test)
+{
+	struct pt_kunit_domain *d = pt_kunit_domain_alloc(test, param(test));
+	u64 start = 0x3fe400ULL << 12, end = 0x4c0600ULL << 12;
+
+	if (d->pt.common.max_vasz_lg2 < 36)
+		kunit_skip(test, "range is too small");
+	if ((d->pt.domain.pgsize_bitmap & pt_bits(30, 21)) != (BIT_ULL(30) | BIT_ULL(21)))
+		kunit_skip(test, "incompatible page sizes");
+	KUNIT_ASSERT_EQ(test, pt_kunit_map(d, start, start, end - start, IOMMU_READ), 0);
+	KUNIT_EXPECT_EQ(test, pt_iommu_count_leaves(&d->pt), 20);
+	check_iova(test, d, start, start, end - start);
+}
+
 static struct kunit_case iommu_pt_test_cases[] = {
 	KUNIT_CASE_PARAM(test_increase_level, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_map_simple, pt_cfg_gen_params),
@@ -288,6 +306,7 @@ static struct kunit_case iommu_pt_test_cases[] = {
 	KUNIT_CASE_PARAM(test_free_after_flush, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_dirty_read_and_clear, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_map_mixed_sizes, pt_cfg_gen_params),
+	KUNIT_CASE_PARAM(test_mixed, pt_cfg_gen_params),
 	{},
 };
 
