@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * DMA through the IOMMU as a VFIO user driver sees it: the Intel I/OAT
- * engine of the default platform (0000:00:03.0, /dev/vfio/devices/vfio1)
+ * engine of the default platform (0000:00:03.0, /dev/vfio/devices/vfio1;
+ * the first 8086:2021 in sysfs)
  * copies memory mapped into an IOAS, against memcpy() of the same size
  * measured in the same run; and one trapped register read of its mmap'ed
  * BAR against a plain load.
@@ -38,8 +39,6 @@ namespace {
 
 using bench::clock_type;
 using bench::loop_timer;
-
-#define IOAT_BDF "0000:00:03.0"
 
 /* The registers a copy needs (the device's programming interface). */
 constexpr unsigned int IOAT_XFERCAP = 0x01;
@@ -117,10 +116,10 @@ bool fail(const std::string &what)
 	return false;
 }
 
-unsigned long read_sysfs_ul(const char *path)
+unsigned long read_sysfs_ul(const std::string &path)
 {
 	char buf[32] = {};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
 	if (fd >= 0)
@@ -128,10 +127,29 @@ unsigned long read_sysfs_ul(const char *path)
 	return n > 0 ? strtoul(buf, nullptr, 0) : 0;
 }
 
-/* What libvfio does: the cdev named in the device's vfio-dev directory. */
-int open_cdev(const char *bdf)
+/* The first I/OAT 8086:2021 in sysfs (0000:00:03.0 on the default platform), or "". */
+std::string find_ioat()
 {
-	std::string dir = std::string("/sys/bus/pci/devices/") + bdf + "/vfio-dev";
+	DIR *d = opendir("/sys/bus/pci/devices");
+	std::string bdf;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		std::string dev = std::string("/sys/bus/pci/devices/") + de->d_name;
+
+		if (read_sysfs_ul(dev + "/vendor") == 0x8086 &&
+		    read_sysfs_ul(dev + "/device") == 0x2021 && (bdf.empty() || bdf > de->d_name))
+			bdf = de->d_name;
+	}
+	if (d)
+		closedir(d);
+	return bdf;
+}
+
+/* What libvfio does: the cdev named in the device's vfio-dev directory. */
+int open_cdev(const std::string &bdf)
+{
+	std::string dir = "/sys/bus/pci/devices/" + bdf + "/vfio-dev";
 	DIR *d = opendir(dir.c_str());
 	struct dirent *de;
 	int fd = -1;
@@ -197,17 +215,18 @@ bool ioat_setup()
 	uint16_t cmd = PCI_COMMAND_BITS;
 	struct rlimit rl;
 
+	std::string bdf = find_ioat();
+
 	errno = 0;
-	if (read_sysfs_ul("/sys/bus/pci/devices/" IOAT_BDF "/vendor") != 0x8086 ||
-	    read_sysfs_ul("/sys/bus/pci/devices/" IOAT_BDF "/device") != 0x2021)
-		return fail("no I/OAT 8086:2021 at " IOAT_BDF);
+	if (bdf.empty())
+		return fail("no I/OAT 8086:2021 in /sys/bus/pci/devices");
 	ioat.iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (ioat.iommufd < 0 || ioctl(ioat.iommufd, IOMMU_IOAS_ALLOC, &alloc))
 		return fail("/dev/iommu");
 	ioat.ioas = alloc.out_ioas_id;
-	ioat.devfd = open_cdev(IOAT_BDF);
+	ioat.devfd = open_cdev(bdf);
 	if (ioat.devfd < 0)
-		return fail("the VFIO cdev of " IOAT_BDF);
+		return fail("the VFIO cdev of " + bdf);
 	bind.iommufd = ioat.iommufd;
 	if (ioctl(ioat.devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		return fail("VFIO_DEVICE_BIND_IOMMUFD");
