@@ -49,8 +49,21 @@ static struct iommu_attach_handle *find_fault_handler(struct device *dev,
 	return handle;
 }
 
-static void iopf_send_response(struct iommu_fault *fault, enum iommu_page_response_code code)
+/*
+ * The answer to @evt, a page request @dev made: counted in the ledger, and
+ * handed to the IOMMU driver to send to the device, as the kernel's
+ * iopf_group_response() does through ops->page_response.
+ */
+static void iopf_send_response(struct device *dev, struct iopf_fault *evt,
+			       enum iommu_page_response_code code)
 {
+	struct iommu_page_response resp = {
+		.pasid = evt->fault.prm.pasid,
+		.grpid = evt->fault.prm.grpid,
+		.code = (u32)code,
+	};
+	const struct iommu_ops *ops;
+
 	switch (code) {
 	case IOMMU_PAGE_RESP_SUCCESS:
 		resp_success.fetch_add(1);
@@ -62,6 +75,11 @@ static void iopf_send_response(struct iommu_fault *fault, enum iommu_page_respon
 		resp_failure.fetch_add(1);
 		break;
 	}
+	if (!dev->iommu || !dev->iommu->iommu_dev)
+		return;
+	ops = dev_iommu_ops(dev);
+	if (ops->page_response)
+		ops->page_response(dev, evt, &resp);
 }
 
 void iommu_report_device_fault(struct device *dev, struct iopf_fault *evt)
@@ -76,7 +94,7 @@ void iommu_report_device_fault(struct device *dev, struct iopf_fault *evt)
 	if (!handle) {
 		/* Nobody to handle it: the device must not wait for ever. */
 		if (fault->prm.flags & IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE)
-			iopf_send_response(fault, IOMMU_PAGE_RESP_INVALID);
+			iopf_send_response(dev, evt, IOMMU_PAGE_RESP_INVALID);
 		return;
 	}
 	/* Partial requests (not LAST_PAGE) need no answer; see the header. */
@@ -85,7 +103,7 @@ void iommu_report_device_fault(struct device *dev, struct iopf_fault *evt)
 
 	group = (struct iopf_group *)kzalloc(sizeof(*group), GFP_KERNEL);
 	if (!group) {
-		iopf_send_response(fault, IOMMU_PAGE_RESP_FAILURE);
+		iopf_send_response(dev, evt, IOMMU_PAGE_RESP_FAILURE);
 		return;
 	}
 	group->last_fault.fault = *fault;
@@ -107,7 +125,7 @@ void iopf_group_response(struct iopf_group *group, enum iommu_page_response_code
 	if (WARN_ON(group->responded))
 		return;
 	group->responded = true;
-	iopf_send_response(&group->last_fault.fault, status);
+	iopf_send_response(group->dev, &group->last_fault, status);
 }
 
 void iopf_free_group(struct iopf_group *group)

@@ -82,8 +82,8 @@ void iopf_group_response(struct iopf_group *group, enum iommu_page_response_code
 void iopf_free_group(struct iopf_group *group);
 
 /*
- * Process-wide response ledger (the device would see these): counts by
- * code, for tests. The mock driver's page_response op is this.
+ * Process-wide response ledger: counts by code, for tests. Each response
+ * also goes to the device through the driver's ops->page_response.
  */
 struct iopf_response_stats {
 	unsigned long success, invalid, failure;

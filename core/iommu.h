@@ -37,7 +37,9 @@ struct iommu_group;
 struct iommu_ops;
 struct iommufd_hw_pagetable;
 struct iommufd_viommu;
+struct iopf_fault;
 struct iopf_group;
+struct iommu_page_response;
 struct iova_bitmap;
 
 /* Mapping permissions, the prot argument of iommu_map(). */
@@ -368,6 +370,13 @@ struct iommu_ops {
 	struct iommu_group *(*device_group)(struct device *dev);
 
 	void (*get_resv_regions)(struct device *dev, struct list_head *list);
+
+	/*
+	 * A page request the driver reported (iommu_report_device_fault()) is
+	 * answered: the driver sends the response to the device (io_pgfault.h).
+	 */
+	void (*page_response)(struct device *dev, struct iopf_fault *evt,
+			      struct iommu_page_response *msg);
 
 	int (*def_domain_type)(struct device *dev);
 

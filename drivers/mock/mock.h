@@ -157,6 +157,15 @@ struct platform_iommu;
 struct iommu_device *mock_platform_probe(struct device *dev);
 /* DMA the instance refused so far. */
 unsigned long mock_platform_faults(struct platform_iommu *piommu);
+/*
+ * mock_ops.page_response: a page request the mock sent for a platform
+ * function is answered; the function is told (pci_pri.h). Nothing for the
+ * mock bus's devices, which have no hardware to tell.
+ */
+struct iopf_fault;
+struct iommu_page_response;
+void mock_platform_page_response(struct device *dev, struct iopf_fault *evt,
+				 struct iommu_page_response *msg);
 /* mock_nested.cc: the stage-2 parent a mock nested domain translates through. */
 struct iommu_domain *mock_nested_parent_domain(struct iommu_domain *nested);
 

@@ -377,6 +377,8 @@ const struct iommu_ops mock_ops = {
 	.domain_alloc_nested = mock_domain_alloc_nested,
 	.probe_device = mock_probe_device,
 	.device_group = mock_device_group,
+	/* mock_platform.cc */
+	.page_response = mock_platform_page_response,
 	.get_viommu_size = mock_get_viommu_size,
 	.viommu_init = mock_viommu_init,
 	.pgsize_bitmap = MOCK_PAGE_SIZE,

@@ -20,17 +20,21 @@
  * dirty-tracking domain sets the entry's dirty bit, as hardware A/D
  * updates would, so IOMMU_HWPT_GET_DIRTY_BITMAP sees device DMA.
  *
- * A refused DMA is counted per instance and, for a PRI-capable device
- * whose domain takes page faults (attached to a fault-capable HWPT), sent
- * as a page request through iommu_report_device_fault(), which is how it
- * reaches an iommufd fault queue on Linux. The device itself sees an
- * Unsupported Request, whatever happens to the page request: the mock
- * does not retry DMA after a page response (hardware would have the
- * device retry; none of the device models issues ATS requests yet).
+ * A refused DMA is counted per instance and, for a PRI-capable device,
+ * sent as a page request through iommu_report_device_fault(), which is
+ * how it reaches an iommufd fault queue on Linux (attached to a
+ * fault-capable HWPT) or is answered Invalid at once (nothing takes page
+ * faults there). The mock stands in for the device's own ATS translation
+ * and Page Request message, so it tells the function it sent one
+ * (pci_pri.h); the access itself still completes as an Unsupported
+ * Request. The response comes back through mock_ops.page_response
+ * (mock_platform_page_response()) and goes to the function the same way,
+ * which retries after a success, as PRI hardware does.
  */
 #include "drivers/mock/mock.h"
 
 #include "core/io_pgfault.h"
+#include "harness/platform/pci_pri.h"
 #include "harness/platform/platform.h"
 
 namespace {
@@ -87,16 +91,28 @@ void mock_platform_destroy(struct platform_iommu *piommu)
 	piommu->priv = nullptr;
 }
 
-/* A refused DMA: the IOMMU's own record, and a page request where one can go. */
+/*
+ * A refused DMA: the IOMMU's own record, and for a PRI function the page
+ * request it would send, which the IOMMU layer hands to the domain's
+ * fault handler or answers Invalid itself.
+ */
 void mock_platform_fault(struct platform_iommu *piommu, struct platform_dev *pdev,
-			 struct iommu_domain *domain, u32 pasid, bool has_pasid, u64 iova, bool write)
+			 u32 pasid, bool has_pasid, u64 iova, bool write)
 {
 	struct mock_platform_iommu *mi = (struct mock_platform_iommu *)piommu->priv;
+	struct pci_pri_msg sent = {};
 	struct iopf_fault event = {};
 
 	__atomic_fetch_add(&mi->faults, 1, __ATOMIC_RELAXED);
-	if (!pdev->desc->pri || !domain || !domain->iopf_handler)
+	if (!pdev->desc->pri)
 		return;
+	sent.type = PCI_PRI_PAGE_REQUEST;
+	sent.pasid = has_pasid ? pasid : 0;
+	sent.has_pasid = has_pasid;
+	sent.addr = iova & ~(u64)(PAGE_SIZE - 1);
+	sent.write = write;
+	/* Before the report: its answer may come back inside it. */
+	pci_pri_deliver(pdev->func, &sent);
 	event.fault.type = IOMMU_FAULT_PAGE_REQ;
 	event.fault.prm.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE;
 	if (has_pasid)
@@ -146,7 +162,7 @@ int mock_platform_translate(struct platform_iommu *piommu, struct platform_dev *
 	*contig = MOCK_PAGE_SIZE - iova % MOCK_PAGE_SIZE;
 	return PCI_DMA_OK;
 fault:
-	mock_platform_fault(piommu, pdev, domain, pasid, has_pasid, iova, write);
+	mock_platform_fault(piommu, pdev, pasid, has_pasid, iova, write);
 	return PCI_DMA_UR;
 }
 
@@ -171,6 +187,36 @@ struct iommu_device *mock_platform_probe(struct device *dev)
 	if (!pdev || pdev->iommu->kind != &mock_platform_kind)
 		return ERR_PTR(-ENODEV);
 	return &((struct mock_platform_iommu *)pdev->iommu->priv)->iommu;
+}
+
+void mock_platform_page_response(struct device *dev, struct iopf_fault *evt,
+				 struct iommu_page_response *msg)
+{
+	struct platform_dev *pdev = platform_dev_of(dev);
+	const struct iommu_fault_page_request *prm = &evt->fault.prm;
+	struct pci_pri_msg resp = {};
+
+	if (!pdev || pdev->iommu->kind != &mock_platform_kind)
+		return;
+	resp.type = PCI_PRI_PRG_RESPONSE;
+	resp.has_pasid = prm->flags & IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+	resp.pasid = msg->pasid;
+	resp.prg_index = msg->grpid;
+	/* The response names its group only; the function matches it to the page it asked for. */
+	resp.addr = prm->addr;
+	resp.write = prm->perm & IOMMU_FAULT_PERM_WRITE;
+	switch (msg->code) {
+	case IOMMU_PAGE_RESP_SUCCESS:
+		resp.code = PCI_PRG_RESP_SUCCESS;
+		break;
+	case IOMMU_PAGE_RESP_INVALID:
+		resp.code = PCI_PRG_RESP_INVALID;
+		break;
+	default:
+		resp.code = PCI_PRG_RESP_FAILURE;
+		break;
+	}
+	pci_pri_deliver(pdev->func, &resp);
 }
 
 unsigned long mock_platform_faults(struct platform_iommu *piommu)
