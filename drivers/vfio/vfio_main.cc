@@ -373,8 +373,12 @@ struct file *vfio_device_open_file(struct vfio_device *vdev, struct vfio_group *
 	df->device = vdev;
 	df->group = group;
 	filep = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df, O_RDWR);
-	if (IS_ERR(filep))
+	if (IS_ERR(filep)) {
 		kfree(df);
+		return filep;
+	}
+	/* A character device's file: regions are read and written at offsets. */
+	filep->f_mode |= FMODE_PREAD | FMODE_PWRITE;
 	return filep;
 }
 

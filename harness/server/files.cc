@@ -69,7 +69,7 @@ unsigned int ufd_file_caps(const struct file *f)
 	 * A queue file's records travel through its socket; a device file
 	 * (VFIO) is read and written at offsets, each access a request.
 	 */
-	if (f->kind != FILE_FD_SOCKET && f->f_op && (f->f_op->read || f->f_op->write))
+	if (f->f_mode & (FMODE_PREAD | FMODE_PWRITE))
 		return UFD_FILE_POSRW | ((f->f_op && f->f_op->mmap) ? UFD_FILE_MMAP : 0);
 	if (f->f_op && f->f_op->read)
 		caps |= UFD_FILE_READ;

@@ -9,6 +9,7 @@
  *   0000:00:02.0  plain function 1b36:0005, PASID/ATS/PRI, /dev/vfio/devices/vfio0
  *   0000:00:03.0  Intel I/OAT 8086:2021, /dev/vfio/devices/vfio1
  *   0000:00:04.0  plain function 1b36:0005, no PASID, /dev/vfio/devices/vfio2
+ * (and 0000:00:05.0, the edu device vfio_edu.c drives, which this leaves alone).
  * Only built as a plain program (the interposer build): the C API has no
  * sysfs or VFIO.
  */

@@ -72,13 +72,6 @@ bool is_irq_none(struct vfio_pci_core_device *vdev)
 	return vdev->irq_type == VFIO_PCI_IRQ_NONE;
 }
 
-void msix_vector_mask(struct pci_func *f, unsigned int vector, bool mask)
-{
-	pci_bar_write(f, f->msix_bar,
-		      f->msix_table_off + vector * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_VECTOR_CTRL,
-		      mask ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0, 4);
-}
-
 int vfio_msi_enable(struct vfio_pci_core_device *vdev, unsigned int nvec, bool msix)
 {
 	struct pci_func *f = vdev->func;
@@ -93,9 +86,7 @@ int vfio_msi_enable(struct vfio_pci_core_device *vdev, unsigned int nvec, bool m
 	vdev->num_ctx = nvec;
 	vdev->irq_type = msix ? VFIO_PCI_MSIX_IRQ_INDEX : VFIO_PCI_MSI_IRQ_INDEX;
 	if (msix) {
-		/* The host programs and unmasks the vectors it hands out. */
-		for (unsigned int i = 0; i < nvec; i++)
-			msix_vector_mask(f, i, false);
+		/* The host programs the vectors and unmasks them (pci_msix_set_enable()). */
 		pci_msix_set_enable(f, true);
 	} else {
 		pci_msi_set_enable(f, true, nvec);
@@ -147,13 +138,10 @@ void vfio_msi_disable(struct vfio_pci_core_device *vdev)
 	bool msix = irq_is(vdev, VFIO_PCI_MSIX_IRQ_INDEX);
 
 	vfio_msi_set_block(vdev, 0, vdev->num_ctx, NULL);
-	if (msix) {
-		for (unsigned int i = 0; i < vdev->num_ctx; i++)
-			msix_vector_mask(f, i, true);
-		pci_msix_set_enable(f, false);
-	} else {
+	if (msix)
+		pci_msix_set_enable(f, false);	/* masks every vector, then disables */
+	else
 		pci_msi_set_enable(f, false, 0);
-	}
 	kfree(vdev->ctx);
 	vdev->ctx = NULL;
 	vdev->num_ctx = 0;
@@ -186,7 +174,7 @@ int vfio_pci_set_msi_trigger(struct vfio_pci_core_device *vdev, unsigned int ind
 					return -ENOMEM;
 				for (unsigned int i = vdev->num_ctx; i < start + count; i++) {
 					ctx[i].host_fd = -1;
-					msix_vector_mask(vdev->func, i, false);
+					pci_msix_vector_mask(vdev->func, i, false);
 				}
 				vdev->ctx = ctx;
 				vdev->num_ctx = start + count;

@@ -50,6 +50,10 @@ struct vm_operations_struct {
  */
 #define VM_IO		0x00004000UL
 
+/* struct file::f_mode */
+#define FMODE_PREAD	0x8u
+#define FMODE_PWRITE	0x10u
+
 struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
@@ -83,6 +87,11 @@ struct file {
 	std::atomic<long> f_count;
 	const char *name;
 	unsigned int f_flags;
+	/*
+	 * FMODE_PREAD/FMODE_PWRITE: read/write at any offset (a device node's
+	 * file, like VFIO's); anon-inode files (queues) have neither.
+	 */
+	unsigned int f_mode;
 	/* FILE_FD_SOCKET: the kernel-side end of the socketpair, else -1 */
 	int kernel_fd;
 	enum file_fd_kind kind;

@@ -503,13 +503,16 @@ static void default_platform(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, d.name, "default");
 	KUNIT_ASSERT_EQ(test, d.iommus.size(), 1);
 	KUNIT_EXPECT_STREQ(test, d.iommus[0].kind, "mock");
-	KUNIT_ASSERT_EQ(test, d.devices.size(), 3);
+	KUNIT_ASSERT_EQ(test, d.devices.size(), 4);
 	KUNIT_EXPECT_STREQ(test, d.devices[0].kind, "plain");
 	KUNIT_EXPECT_EQ(test, d.devices[0].pasid_bits, 20);
 	KUNIT_EXPECT_TRUE(test, d.devices[0].pri);
 	KUNIT_EXPECT_STREQ(test, d.devices[1].kind, "ioat");
 	KUNIT_EXPECT_EQ(test, d.devices[1].devfn, 3 << 3);
 	KUNIT_EXPECT_EQ(test, d.devices[2].pasid_bits, 0);
+	KUNIT_EXPECT_STREQ(test, d.devices[3].kind, "edu");
+	KUNIT_EXPECT_EQ(test, d.devices[3].pasid_bits, 20);
+	KUNIT_EXPECT_TRUE(test, d.devices[3].pri);
 	t = platform_desc_tree(d);
 	kunit_info(test, "\n%s", t.c_str());
 	KUNIT_EXPECT_NE(test, t.find("0000:00:03.0  ioat"), std::string::npos);
