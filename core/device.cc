@@ -348,7 +348,7 @@ static int iommufd_hwpt_pasid_compat(struct iommufd_hw_pagetable *hwpt,
 }
 
 /*
- * Fault-capable HWPTs (second core issue) need PRI handling a VF cannot
+ * Fault-capable HWPTs need PRI handling a VF cannot
  * share with its PF. No PCI functions are modelled yet, so every device
  * qualifies.
  */

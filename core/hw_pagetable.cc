@@ -482,7 +482,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 
 /*
  * IOMMU_HWPT_INVALIDATE: hand an array of driver-format invalidation
- * requests to a nested HWPT (or a vIOMMU, second core issue). entry_num
+ * requests to a nested HWPT (or a vIOMMU). entry_num
  * always comes back as the number of requests handled, even on failure.
  */
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)

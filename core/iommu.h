@@ -380,7 +380,7 @@ struct iommu_ops {
 
 	int (*def_domain_type)(struct device *dev);
 
-	/* vIOMMU (second core issue): size of the driver's iommufd_viommu. */
+	/* vIOMMU: size of the driver's iommufd_viommu. */
 	size_t (*get_viommu_size)(struct device *dev, u32 viommu_type);
 	int (*viommu_init)(struct iommufd_viommu *viommu, struct iommu_domain *parent_domain,
 			   const struct iommu_user_data *user_data);
@@ -589,7 +589,7 @@ static inline bool iommu_iotlb_gather_queued(struct iommu_iotlb_gather *gather)
 	return gather && gather->queued;
 }
 
-/* Dirty tracking (second core issue: struct iova_bitmap). */
+/* Dirty tracking: the driver reports dirty IOVAs into a struct iova_bitmap. */
 void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova, size_t length);
 
 static inline void iommu_dirty_bitmap_init(struct iommu_dirty_bitmap *dirty,

@@ -293,7 +293,7 @@ int iommufd_check_iova_range(struct io_pagetable *iopt,
 
 /*
  * A HW pagetable: an iommu_domain as a user object. Paging HWPTs take their
- * mappings from an IOAS; nested HWPTs (second core issue) sit on a paging
+ * mappings from an IOAS; nested HWPTs sit on a paging
  * parent or a vIOMMU.
  */
 struct iommufd_hw_pagetable {
@@ -425,7 +425,7 @@ struct iommufd_device {
 	/* always the physical device */
 	struct device *dev;
 	bool enforce_cache_coherency;
-	/* Second core issue: the vDEVICE on this device, under igroup->lock */
+	/* The vDEVICE on this device, under igroup->lock */
 	struct iommufd_vdevice *vdev;
 	bool destroying;
 };
@@ -454,7 +454,7 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
 struct iommufd_access;
 void iommufd_access_destroy_object(struct iommufd_object *obj);
 
-/* Second core issue: fault queues, vIOMMU, vDEVICE, vEVENTQ, HW queues. */
+/* Fault queues, vIOMMU, vDEVICE, vEVENTQ, HW queues. */
 int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);

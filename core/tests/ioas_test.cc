@@ -349,7 +349,7 @@ static void ioctl_map_file_change_process(struct kunit *test)
 
 	test_set_memlock(test, 1UL << 40, false);
 	env_open(test, &env, 2);
-	mfd = memfd_create("h5-ioctl", 0);
+	mfd = memfd_create("ioas-ioctl", 0);
 	KUNIT_ASSERT_GE(test, mfd, 0);
 	KUNIT_ASSERT_EQ(test, ftruncate(mfd, 4 * PAGE_SIZE), 0);
 

@@ -546,7 +546,7 @@ static void pages_memfd(struct kunit *test)
 
 	test_set_memlock(test, 1UL << 40, false);
 	env_init(test, &env, 1, 0);
-	mfd = memfd_create("h5-test", 0);
+	mfd = memfd_create("pages-test", 0);
 	KUNIT_ASSERT_GE(test, mfd, 0);
 	KUNIT_ASSERT_EQ(test, ftruncate(mfd, 8 * PAGE_SIZE), 0);
 	map = (u8 *)mmap(NULL, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
@@ -595,7 +595,7 @@ static void pages_memfd(struct kunit *test)
 	 * that is there refuses writable mappings. With no user mapping of
 	 * this memfd the pages are pinned through uiommufd's own.
 	 */
-	sfd = memfd_create("h5-sealed", MFD_ALLOW_SEALING);
+	sfd = memfd_create("pages-sealed", MFD_ALLOW_SEALING);
 	KUNIT_ASSERT_GE(test, sfd, 0);
 	KUNIT_ASSERT_EQ(test, ftruncate(sfd, 2 * PAGE_SIZE), 0);
 	iova = IOVA;

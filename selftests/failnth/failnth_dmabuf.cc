@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fail-nth sweeps over the dma-buf paths (h12): the mock exporter's
+ * Fail-nth sweeps over the dma-buf paths: the mock exporter's
  * IOMMU_TEST_OP_DMABUF_GET, IOMMU_IOAS_MAP_FILE of a dma-buf fd (attach,
  * physical ranges, mapping into every domain, the revoke tracker),
  * IOMMU_IOAS_COPY and domain attach over an imported buffer,

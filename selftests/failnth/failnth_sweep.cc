@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fail-nth sweeps over the ioctls of the first core issue.
+ * Fail-nth sweeps over the ioctl families of the core: IOAS, devices,
+ * HWPTs, accesses, options and the fd itself.
  *
  * For each family a sweep builds a fresh context (an iommufd with the
  * objects the operation needs), arms the task's fail-nth counter with n,

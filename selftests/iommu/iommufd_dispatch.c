@@ -8,7 +8,7 @@
  */
 #include "uiommufd_utils.h"
 
-/* One row per ioctl of the first core issue. */
+/* One row per ioctl of the base set: IOAS, HWPT, devices, accesses, options. */
 struct ufd_ioctl_desc {
 	const char *name;
 	unsigned long cmd;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fail-nth sweeps over the ioctls of the second core issue owned by h11:
+ * Fail-nth sweeps over the dirty-tracking and VFIO-compatibility ioctls:
  * dirty tracking (HWPT_ALLOC with DIRTY_TRACKING, HWPT_SET_DIRTY_TRACKING,
  * HWPT_GET_DIRTY_BITMAP with and without NO_CLEAR, the mock's TEST_OP_DIRTY)
  * and VFIO type1 compatibility (IOMMU_VFIO_IOAS, VFIO_SET_IOMMU,
