@@ -17,9 +17,7 @@
 #include "harness/bitops.h"
 #include "harness/compiler.h"
 
-#ifndef __le64
-typedef u64 __le64; /* a little-endian host is assumed throughout */
-#endif
+#include <linux/types.h> /* __le64; a little-endian host is assumed throughout */
 
 /* ----- Stream table (5.1, 5.2) ----- */
 
