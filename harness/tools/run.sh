@@ -10,7 +10,7 @@ mode=${1:-main}
 
 bash harness/tools/setup.sh
 export UIOMMUFD_KERNEL_TREE="$top/build/linux-source-6.12"
-cmake --preset default >/dev/null
+cmake --preset default -DUIOMMUFD_WERROR=ON >/dev/null
 cmake --build --preset default
 
 case "$mode" in
@@ -20,7 +20,7 @@ main)
 all)
 	# The threaded primitives once more under ThreadSanitizer (clang),
 	# before the full run so that its summary is the last word.
-	cmake --preset tsan >/dev/null
+	cmake --preset tsan -DUIOMMUFD_WERROR=ON >/dev/null
 	cmake --build --preset tsan --target harness_kunit
 	ctest --preset tsan -R '^harness_kunit$'
 	ctest --preset default
