@@ -7,11 +7,26 @@
  *    pfn allocation (a buddy allocator of std::sets per order), the
  *    pfn -> page table, the host address -> kernel page map, the
  *    (mm, user address) -> user page map and user page reference counts.
- *    Bus accesses hold it shared, so a page cannot vanish under a DMA;
- *    everything that changes a page's life holds it exclusive.
+ *    Everything that changes a page's life holds it exclusive; bus
+ *    accesses to user pages hold it shared.
  *  - The pfn table itself is three levels of atomics, so pfn_to_page() is
  *    a lock-free O(1) lookup.
- * Lock order: the state lock, then the ledger's shard locks.
+ *  - Bus accesses to kernel pages (the tables hardware walks, queues) take
+ *    no lock: they run inside a reader section (physmem_read_lock(), like
+ *    rcu_read_lock()), and whoever frees a page first unpublishes its pfn,
+ *    then waits for every section that may have looked it up to end
+ *    (physmem_synchronize()), and only then recycles the struct page and
+ *    returns the host memory. So a DMA racing with a free reads the page
+ *    whole or gets a bus error, as under a lock, and an address with no
+ *    page behind it is still a bus error.
+ *  - The struct page pools have their own lock (the pool lock), because a
+ *    struct page goes back to its pool only after a grace period, outside
+ *    the state lock.
+ * Lock order: the state lock, then the pool lock, then the ledger's shard
+ * locks. Nothing waits for a grace period while holding either lock, and a
+ * reader section never waits for the state lock unless it is already
+ * inside the fallback to the locked path (user pages), so the two cannot
+ * deadlock.
  *
  * struct pages are recycled through per-order pools and never returned to
  * the host: a stale struct page pointer then reads PAGE_KIND_FREE and the
@@ -29,6 +44,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <pthread.h>
+#include <sched.h>
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
@@ -55,10 +72,17 @@ struct user_key_hash {
 
 struct physmem_state {
 	std::shared_mutex lock;
-	/* The buddy allocator of pfns. */
-	std::set<unsigned long> free_area[MAX_PAGE_ORDER + 1];
-	unsigned long next_pfn = PHYSMEM_FIRST_PFN;
-	/* Recycled struct page arrays, by order. */
+	/* The buddy allocators of pfns: kernel pages, user pages. */
+	struct pfn_zone {
+		std::set<unsigned long> free_area[MAX_PAGE_ORDER + 1];
+		unsigned long next_pfn;
+		unsigned long end_pfn;
+	} zones[2] = {
+		{ {}, PHYSMEM_FIRST_PFN, PHYSMEM_USER_FIRST_PFN },
+		{ {}, PHYSMEM_USER_FIRST_PFN, 1UL << PHYSMEM_PFN_BITS },
+	};
+	/* Recycled struct page arrays, by order (under pool_lock). */
+	std::mutex pool_lock;
 	std::vector<struct page *> page_pool[MAX_PAGE_ORDER + 1];
 	/* Host page address -> kernel page. */
 	std::unordered_map<uintptr_t, struct page *> kernel_virt;
@@ -122,45 +146,210 @@ struct page *pfn_to_page(unsigned long pfn)
 
 bool pfn_valid(unsigned long pfn) { return pfn_to_page(pfn) != nullptr; }
 
-/* ---- the buddy allocator of pfns (state lock exclusive) ---- */
+/*
+ * ---- reader sections and grace periods ----
+ *
+ * Each thread that reads the bus owns a reader record, found through a
+ * thread-local pointer. Its sequence is odd while the thread is inside a
+ * section; only the owner writes it. Records are never freed: a thread
+ * that exits leaves its record for the next new thread, and
+ * physmem_synchronize() walks the list without a lock.
+ *
+ * The pairing is Dekker's: a reader makes its sequence odd (seq_cst) before
+ * it looks a pfn up (seq_cst); a freer clears the pfn slot (seq_cst), fences,
+ * then reads every sequence. Either the freer sees the reader inside, and
+ * waits for that section to end, or the reader sees the cleared slot.
+ * Leaving a section is a release store the freer's acquire load pairs with,
+ * which is the happens-before ThreadSanitizer needs between the reader's
+ * last access to the page and its recycling.
+ */
+struct physmem_reader {
+	std::atomic<unsigned long> seq{0};
+	std::atomic<bool> in_use{true};
+	unsigned int nesting = 0;		/* the owner's only */
+	struct physmem_reader *next = nullptr;	/* fixed once on the list */
+};
 
+static std::atomic<struct physmem_reader *> physmem_readers;
+static thread_local struct physmem_reader *this_reader;
+static pthread_key_t physmem_reader_key;
 
-static bool pfn_alloc(unsigned int order, unsigned long *pfn)
+/* Thread exit: the record goes back for reuse (never inside a section). */
+static void physmem_reader_release(void *arg)
 {
+	struct physmem_reader *r = (struct physmem_reader *)arg;
+
+	WARN_ON(r->nesting);
+	this_reader = nullptr;
+	r->in_use.store(false, std::memory_order_release);
+}
+
+/*
+ * A child of fork() has only the forking thread: the other threads'
+ * records describe nobody, and one caught inside a section would make
+ * every grace period in the child wait forever.
+ */
+static void physmem_readers_after_fork(void)
+{
+	for (struct physmem_reader *r = physmem_readers.load(std::memory_order_acquire); r;
+	     r = r->next) {
+		if (r == this_reader)
+			continue;
+		r->nesting = 0;
+		r->seq.store(0, std::memory_order_relaxed);
+		r->in_use.store(false, std::memory_order_relaxed);
+	}
+}
+
+static struct physmem_reader *physmem_reader_register(void)
+{
+	static std::once_flag once;
+	struct physmem_reader *r;
+
+	std::call_once(once, [] {
+		pthread_key_create(&physmem_reader_key, physmem_reader_release);
+		pthread_atfork(nullptr, nullptr, physmem_readers_after_fork);
+	});
+	for (r = physmem_readers.load(std::memory_order_acquire); r; r = r->next) {
+		bool free = false;
+
+		if (r->in_use.compare_exchange_strong(free, true, std::memory_order_acquire))
+			break;
+	}
+	if (!r) {
+		r = new physmem_reader();
+		r->next = physmem_readers.load(std::memory_order_relaxed);
+		while (!physmem_readers.compare_exchange_weak(r->next, r, std::memory_order_release,
+							      std::memory_order_relaxed))
+			;
+	}
+	r->nesting = 0;
+	this_reader = r;
+	pthread_setspecific(physmem_reader_key, r);
+	return r;
+}
+
+static inline struct physmem_reader *physmem_reader_enter(void)
+{
+	struct physmem_reader *r = this_reader;
+
+	if (unlikely(!r))
+		r = physmem_reader_register();
+	if (!r->nesting++)
+		r->seq.store(r->seq.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
+	return r;
+}
+
+static inline void physmem_reader_exit(struct physmem_reader *r)
+{
+	if (!--r->nesting)
+		r->seq.store(r->seq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+void physmem_read_lock(void) { physmem_reader_enter(); }
+
+void physmem_read_unlock(void)
+{
+	struct physmem_reader *r = this_reader;
+
+	if (WARN_ON(!r || !r->nesting))
+		return;
+	physmem_reader_exit(r);
+}
+
+/*
+ * Waits until every reader section that was running when the caller
+ * unpublished its pfns has ended. The caller's own section, if it is in
+ * one, cannot be waited for (it would never end) and is skipped: freeing
+ * a page from inside a section is the caller's bug to avoid.
+ */
+static void physmem_synchronize(void)
+{
+	std::atomic_thread_fence(std::memory_order_seq_cst);
+	for (struct physmem_reader *r = physmem_readers.load(std::memory_order_acquire); r;
+	     r = r->next) {
+		unsigned long seq;
+
+		if (r == this_reader)
+			continue;
+		seq = r->seq.load(std::memory_order_acquire);
+		if (!(seq & 1))
+			continue;
+		for (unsigned int spin = 0; r->seq.load(std::memory_order_acquire) == seq; spin++) {
+#if defined(__x86_64__) || defined(__i386__)
+			if (spin < 64) {
+				__builtin_ia32_pause();
+				continue;
+			}
+#endif
+			sched_yield();
+		}
+	}
+}
+
+/* pfn_to_page() for reader sections: seq_cst, the other half of the Dekker pairing. */
+static inline struct page *pfn_to_page_in_section(unsigned long pfn)
+{
+	if (pfn >> PHYSMEM_PFN_BITS)
+		return nullptr;
+	struct pfn_mid *mid = pfn_root[pfn >> (L2_BITS + L3_BITS)].load(std::memory_order_seq_cst);
+	if (!mid)
+		return nullptr;
+	struct pfn_leaf *leaf =
+		mid->leaf[(pfn >> L3_BITS) & ((1UL << L2_BITS) - 1)].load(std::memory_order_seq_cst);
+	if (!leaf)
+		return nullptr;
+	return leaf->page[pfn & ((1UL << L3_BITS) - 1)].load(std::memory_order_seq_cst);
+}
+
+/*
+ * ---- the buddy allocators of pfns (state lock exclusive) ----
+ *
+ * Kernel pages and user pages come from separate ranges, so the page
+ * tables a domain allocates while iommufd pins and maps a buffer batch by
+ * batch do not land between the buffer's pages: pinned in order, a buffer
+ * gets ascending, mostly contiguous pfns, and huge IOPTEs can map it, as
+ * on a kernel whose huge pages are physically contiguous.
+ */
+static bool pfn_alloc(unsigned int order, unsigned long *pfn, bool user)
+{
+	struct physmem_state::pfn_zone *z = &state().zones[user];
 	unsigned int o = order;
 
-	while (o <= MAX_PAGE_ORDER && state().free_area[o].empty())
+	while (o <= MAX_PAGE_ORDER && z->free_area[o].empty())
 		o++;
 	if (o > MAX_PAGE_ORDER) {
-		if (state().next_pfn + (1UL << MAX_PAGE_ORDER) > (1UL << PHYSMEM_PFN_BITS))
+		if (z->next_pfn + (1UL << MAX_PAGE_ORDER) > z->end_pfn)
 			return false;
 		o = MAX_PAGE_ORDER;
-		state().free_area[o].insert(state().next_pfn);
-		state().next_pfn += 1UL << MAX_PAGE_ORDER;
+		z->free_area[o].insert(z->next_pfn);
+		z->next_pfn += 1UL << MAX_PAGE_ORDER;
 	}
-	unsigned long p = *state().free_area[o].begin();
+	unsigned long p = *z->free_area[o].begin();
 
-	state().free_area[o].erase(state().free_area[o].begin());
+	z->free_area[o].erase(z->free_area[o].begin());
 	/* Keep the low half, free the high halves: allocations stay ascending. */
 	while (o > order) {
 		o--;
-		state().free_area[o].insert(p + (1UL << o));
+		z->free_area[o].insert(p + (1UL << o));
 	}
 	*pfn = p;
 	return true;
 }
 
-static void pfn_free(unsigned long pfn, unsigned int order)
+static void pfn_free(unsigned long pfn, unsigned int order, bool user)
 {
+	struct physmem_state::pfn_zone *z = &state().zones[user];
+
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << order);
 
-		if (!state().free_area[order].erase(buddy))
+		if (!z->free_area[order].erase(buddy))
 			break;
 		pfn = min(pfn, buddy);
 		order++;
 	}
-	state().free_area[order].insert(pfn);
+	z->free_area[order].insert(pfn);
 }
 
 /* ---- struct page pools and maps (state lock exclusive) ---- */
@@ -169,6 +358,7 @@ static std::atomic<unsigned long> nr_pages_by_kind[3];
 
 static struct page *pool_get(unsigned int order)
 {
+	std::lock_guard<std::mutex> g(state().pool_lock);
 	struct page *p;
 
 	if (state().page_pool[order].empty()) {
@@ -182,8 +372,11 @@ static struct page *pool_get(unsigned int order)
 	return p;
 }
 
+/* After a grace period: no reader section still holds @p from the pfn table. */
 static void pool_put(struct page *p, unsigned int order)
 {
+	std::lock_guard<std::mutex> g(state().pool_lock);
+
 	for (unsigned long i = 0; i < (1UL << order); i++)
 		p[i].kind = PAGE_KIND_FREE;
 	state().page_pool[order].push_back(p);
@@ -228,7 +421,7 @@ static struct page *do_alloc_pages(gfp_t gfp, unsigned int order, void *caller)
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
 
-		if (!pfn_alloc(order, &pfn)) {
+		if (!pfn_alloc(order, &pfn, false)) {
 			g.unlock();
 			free(host);
 			return nullptr;
@@ -254,19 +447,22 @@ static struct page *do_alloc_pages(gfp_t gfp, unsigned int order, void *caller)
 	return pages;
 }
 
-/* Called with the state lock exclusive; the caller frees host memory after unlocking. */
+/*
+ * Called with the state lock exclusive: the block leaves the pfn table. The
+ * caller, after unlocking, waits for a grace period and only then recycles
+ * the struct pages and frees the host memory (finish_kernel_block()).
+ */
 static void *release_kernel_block(struct page *head)
 {
 	unsigned int order = head->order;
 	void *host = head->virt;
 
 	for (unsigned long i = 0; i < (1UL << order); i++) {
-		pfn_slot(head[i].pfn, false)->store(nullptr, std::memory_order_release);
+		pfn_slot(head[i].pfn, false)->store(nullptr, std::memory_order_seq_cst);
 		state().kernel_virt.erase((uintptr_t)head[i].virt);
 	}
-	pfn_free(head->pfn, order);
+	pfn_free(head->pfn, order, false);
 	nr_pages_by_kind[PAGE_KIND_KERNEL] -= 1UL << order;
-	pool_put(head, order);
 	return host;
 }
 
@@ -310,6 +506,9 @@ static void put_kernel_head(struct page *head, const char *what, int expect_orde
 		ledger_del(head, caller, nullptr, nullptr);
 		host = release_kernel_block(head);
 	}
+	/* A bus access that looked the block up before it left finishes first. */
+	physmem_synchronize();
+	pool_put(head, order);
 	free_host_block(host, order);
 }
 
@@ -486,7 +685,7 @@ unsigned long physmem_get_user_pages(struct mm_struct *mm, unsigned long start,
 		} else {
 			unsigned long pfn;
 
-			if (!pfn_alloc(0, &pfn))
+			if (!pfn_alloc(0, &pfn, true))
 				break;
 			p = pool_get(0);
 			p->pfn = pfn;
@@ -520,9 +719,16 @@ unsigned long physmem_get_user_pages(struct mm_struct *mm, unsigned long start,
 struct put_batch {
 	std::vector<struct mm_struct *> drop;
 	std::vector<std::pair<const char *, const struct page *>> bad;
+	/* Freed pages: recycled after a grace period. */
+	std::vector<struct page *> freed;
 
 	void finish(void *caller)
 	{
+		if (!freed.empty()) {
+			physmem_synchronize();
+			for (struct page *page : freed)
+				pool_put(page, 0);
+		}
 		for (auto &[what, page] : bad)
 			report_page(what, page, caller);
 		for (struct mm_struct *mm : drop)
@@ -568,11 +774,11 @@ static void put_user_page_locked(struct page *page, bool pin, bool dirty, put_ba
 	auto it = state().user_pages.find(user_key{page->mm, (unsigned long)page->virt});
 	if (it != state().user_pages.end() && it->second == page)
 		state().user_pages.erase(it);
-	pfn_slot(page->pfn, false)->store(nullptr, std::memory_order_release);
-	pfn_free(page->pfn, 0);
+	pfn_slot(page->pfn, false)->store(nullptr, std::memory_order_seq_cst);
+	pfn_free(page->pfn, 0, true);
 	nr_pages_by_kind[PAGE_KIND_USER]--;
 	ledger_del(page, nullptr, nullptr, nullptr);
-	pool_put(page, 0);
+	b->freed.push_back(page);
 }
 
 void physmem_put_user_page(struct page *page, bool pin, bool dirty, void *caller)
@@ -723,8 +929,58 @@ void memzero_page(struct page *page, size_t offset, size_t len)
 		page_rw(page, offset, (void *)zeroes, len, true);
 }
 
+/*
+ * The lock-free path: inside a reader section, every page of the range
+ * looked up once and, if all are kernel pages, copied. 1 when a page is a
+ * user page (nothing was transferred: the locked path takes over).
+ */
+static int phys_rw_kernel(phys_addr_t pa, phys_addr_t end, void *buf, size_t len, bool write)
+{
+	unsigned long first = PHYS_PFN(pa), last = PHYS_PFN(end);
+	size_t off = pa & ~PAGE_MASK;
+	struct page *page;
+
+	/* A table entry: one aligned word of one page, read or written whole. */
+	if (first == last) {
+		page = pfn_to_page_in_section(first);
+		if (!page)
+			return -EFAULT;
+		if (page->kind != PAGE_KIND_KERNEL)
+			return 1;
+		if (len == sizeof(u64) && !(off % sizeof(u64))) {
+			u64 *word = (u64 *)((char *)page->virt + off);
+
+			if (write)
+				__atomic_store_n(word, *(const u64 *)buf, __ATOMIC_RELAXED);
+			else
+				*(u64 *)buf = __atomic_load_n(word, __ATOMIC_RELAXED);
+			return 0;
+		}
+		page_rw(page, off, buf, len, write);
+		return 0;
+	}
+	/* A bus error transfers nothing: check every page first. */
+	for (unsigned long pfn = first; pfn <= last; pfn++) {
+		page = pfn_to_page_in_section(pfn);
+		if (!page)
+			return -EFAULT;
+		if (page->kind != PAGE_KIND_KERNEL)
+			return 1;
+	}
+	for (size_t done = 0; done < len;) {
+		phys_addr_t a = pa + done;
+		size_t n = min(PAGE_SIZE - (a & ~PAGE_MASK), len - done);
+
+		page_rw(pfn_to_page_in_section(PHYS_PFN(a)), a & ~PAGE_MASK, (char *)buf + done, n,
+			write);
+		done += n;
+	}
+	return 0;
+}
+
 static int phys_rw(phys_addr_t pa, void *buf, size_t len, bool write)
 {
+	struct physmem_reader *r;
 	phys_addr_t end;
 	int rc = 0;
 
@@ -732,6 +988,14 @@ static int phys_rw(phys_addr_t pa, void *buf, size_t len, bool write)
 		return 0;
 	if (check_add_overflow(pa, (phys_addr_t)len - 1, &end))
 		return -EFAULT;
+	r = physmem_reader_enter();
+	rc = phys_rw_kernel(pa, end, buf, len, write);
+	physmem_reader_exit(r);
+	if (rc <= 0)
+		return rc;
+
+	/* User pages: their owner's memory is reached under the shared lock. */
+	rc = 0;
 	std::shared_lock<std::shared_mutex> g(state().lock);
 	/* A bus error transfers nothing: check every page first. */
 	for (unsigned long pfn = PHYS_PFN(pa); pfn <= PHYS_PFN(end); pfn++)

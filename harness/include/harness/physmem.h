@@ -2,8 +2,9 @@
 /*
  * Fake physical memory.
  *
- * Physical addresses are fake page frame numbers handed out by a buddy
- * allocator from PHYSMEM_FIRST_PFN (4 GiB) up, so a physical address is
+ * Physical addresses are fake page frame numbers handed out by buddy
+ * allocators from PHYSMEM_FIRST_PFN (4 GiB) up, user pages from
+ * PHYSMEM_USER_FIRST_PFN (68 GiB) up, so a physical address is
  * never a host address and code that confuses the two fails visibly. Two
  * kinds of page have a pfn:
  *  - kernel pages from alloc_pages(), with host memory behind them, which
@@ -14,7 +15,8 @@
  *
  * Hardware models see memory only through phys_read()/phys_write(): every
  * byte must have a page behind it or the access is a bus error (-EFAULT),
- * never a wild pointer. A pinned user page is read and written in its
+ * never a wild pointer. Accesses to kernel pages are lock-free (reader
+ * sections and grace periods, see physmem_read_lock()). A pinned user page is read and written in its
  * owner's memory, so DMA reaches exactly what the IOMMU maps.
  *
  * Orders follow the kernel (MAX_PAGE_ORDER 10). Blocks are naturally
@@ -28,6 +30,8 @@
 
 #define MAX_PAGE_ORDER 10
 #define PHYSMEM_FIRST_PFN 0x100000UL
+/* User pages from 68 GiB up: kernel pages below (see physmem.cc). */
+#define PHYSMEM_USER_FIRST_PFN (PHYSMEM_FIRST_PFN + (1UL << 24))
 /* 52-bit physical addresses: the widest any modelled IOMMU walks. */
 #define PHYSMEM_PFN_BITS 40
 
@@ -92,6 +96,18 @@ void memzero_page(struct page *page, size_t offset, size_t len);
  */
 int phys_read(phys_addr_t pa, void *buf, size_t len);
 int phys_write(phys_addr_t pa, const void *buf, size_t len);
+
+/*
+ * A bus reader section, like rcu_read_lock(): bus accesses to kernel pages
+ * never take a lock, and a page freed meanwhile stays whole (its host
+ * memory and struct page) until every section that may have looked it up
+ * has ended. phys_read()/phys_write() open one of their own; a walker that
+ * fetches several entries opens one around the whole walk so the entries
+ * after the first cost no atomic. Sections nest, never sleep, and must not
+ * free pages. The guard is guard(physmem_read)().
+ */
+void physmem_read_lock(void);
+void physmem_read_unlock(void);
 
 /* Number of pages with a pfn now, by kind (for tests). */
 unsigned long physmem_nr_pages(enum page_kind kind);
