@@ -45,6 +45,7 @@ struct pt_iommu_fmt_ops {
 	phys_addr_t (*iova_to_phys)(struct pt_iommu *iommu, pt_vaddr_t iova);
 	int (*read_and_clear_dirty)(struct pt_iommu *iommu, pt_vaddr_t iova, u64 len,
 				    unsigned long flags, struct iommu_dirty_bitmap *dirty);
+	int (*set_dirty)(struct pt_iommu *iommu, pt_vaddr_t iova);
 	unsigned long (*count)(struct pt_iommu *iommu, bool leaves);
 	unsigned int (*span_lg2)(const struct pt_common *common, unsigned int top_level);
 };
@@ -55,6 +56,7 @@ const char *pt_fmt_name(enum pt_fmt_id fmt)
 		[PT_FMT_ARMV8_4K] = "armv8_4k", [PT_FMT_ARMV8_16K] = "armv8_16k",
 		[PT_FMT_ARMV8_64K] = "armv8_64k", [PT_FMT_X86_64] = "x86_64",
 		[PT_FMT_VTDSS] = "vtdss",	  [PT_FMT_AMDV1] = "amdv1",
+		[PT_FMT_AMDV1_MOCK] = "amdv1_mock",
 	};
 
 	return (unsigned int)fmt < PT_FMT_NR ? names[fmt] : "?";
@@ -144,9 +146,10 @@ template <class FMT> struct pt_iommu_tmpl {
 		phys_addr_t pa = FMT::table_pa(entry);
 		struct page *page;
 
-		if (FMT::id == PT_FMT_AMDV1 &&
-		    WARN_ON(FIELD_GET(pt_fmt_amdv1::NEXT_LEVEL, entry) != level))
-			return NULL;
+		if constexpr (FMT::id == PT_FMT_AMDV1 || FMT::id == PT_FMT_AMDV1_MOCK) {
+			if (WARN_ON(FIELD_GET(FMT::NEXT_LEVEL, entry) != level))
+				return NULL;
+		}
 		page = phys_to_page(pa);
 		if (WARN_ON(!page || page->kind != PAGE_KIND_KERNEL))
 			return NULL;
@@ -663,6 +666,53 @@ busy:
 		return dirty_level(&d, top.table, top.level, iova, last);
 	}
 
+	/*
+	 * The leaf mapping @iova becomes write-dirty, whatever its
+	 * permissions: the entry of a run @iova falls in, as the hardware
+	 * marks the entry it used. A compare-and-exchange, so a concurrent
+	 * clean or hardware update is not lost; a leaf changed meanwhile is
+	 * looked at again.
+	 */
+	static int set_dirty(struct pt_iommu *iommu, pt_vaddr_t iova)
+	{
+		const struct pt_common *common = &iommu->common;
+		struct top top = load_top(iommu);
+		u64 *table = top.table;
+
+		if (!FMT::dirty_supported(common))
+			return -EOPNOTSUPP;
+		if (!va_fits(common, span_lg2(common, top.level), iova, iova))
+			return -ENOENT;
+		for (unsigned int level = top.level;; level--) {
+			u64 *slot = &table[index_of(iova, level)];
+			u64 entry = READ_ONCE(*slot);
+
+			switch (FMT::entry_type(entry, level)) {
+			case PT_ENTRY_EMPTY:
+				return -ENOENT;
+			case PT_ENTRY_TABLE:
+				table = table_below(common, entry, level);
+				if (!table)
+					return -EINVAL;
+				continue;
+			case PT_ENTRY_OA:
+				while (!FMT::is_write_dirty(common, entry)) {
+					u64 want = FMT::make_write_dirty(common, entry);
+
+					if (want == entry)
+						return -EOPNOTSUPP;
+					if (__atomic_compare_exchange_n(slot, &entry, want, false,
+									 __ATOMIC_RELAXED,
+									 __ATOMIC_RELAXED))
+						break;
+					if (FMT::entry_type(entry, level) != PT_ENTRY_OA)
+						return -EAGAIN;
+				}
+				return 0;
+			}
+		}
+	}
+
 	/* ---- life cycle ---- */
 
 	static unsigned long count_level(const struct pt_common *common, u64 *table,
@@ -746,7 +796,8 @@ busy:
 		oasz = min(oasz, FMT::max_oa_lg2);
 		if ((cfg->features & BIT_ULL(PT_FEAT_SPLIT_ON_UNMAP)) && !FMT::can_split)
 			return -EOPNOTSUPP;
-		if ((cfg->features & BIT_ULL(PT_FEAT_DYNAMIC_TOP)) && FMT::id != PT_FMT_AMDV1)
+		if ((cfg->features & BIT_ULL(PT_FEAT_DYNAMIC_TOP)) && FMT::id != PT_FMT_AMDV1 &&
+		    FMT::id != PT_FMT_AMDV1_MOCK)
 			return -EOPNOTSUPP;
 		if ((cfg->features & BIT_ULL(PT_FEAT_SIGN_EXTEND)) && FMT::id != PT_FMT_X86_64)
 			return -EOPNOTSUPP;
@@ -791,6 +842,7 @@ busy:
 		.unmap = unmap,
 		.iova_to_phys = iova_to_phys,
 		.read_and_clear_dirty = read_and_clear_dirty,
+		.set_dirty = set_dirty,
 		.count = count,
 		.span_lg2 = span_lg2,
 	};
@@ -803,6 +855,7 @@ static const struct pt_iommu_fmt_ops *const pt_fmt_ops[PT_FMT_NR] = {
 	[PT_FMT_X86_64] = &pt_iommu_tmpl<pt_fmt_x86_64>::ops,
 	[PT_FMT_VTDSS] = &pt_iommu_tmpl<pt_fmt_vtdss>::ops,
 	[PT_FMT_AMDV1] = &pt_iommu_tmpl<pt_fmt_amdv1>::ops,
+	[PT_FMT_AMDV1_MOCK] = &pt_iommu_tmpl<pt_fmt_amdv1_mock>::ops,
 };
 
 int pt_iommu_init(struct pt_iommu *iommu, const struct pt_iommu_cfg *cfg, gfp_t gfp)
@@ -873,6 +926,13 @@ int pt_read_and_clear_dirty(struct iommu_domain *domain, unsigned long iova, siz
 	if (WARN_ON(!iommu->fmt_ops))
 		return -EINVAL;
 	return iommu->fmt_ops->read_and_clear_dirty(iommu, iova, size, flags, dirty);
+}
+
+int pt_iommu_set_dirty(struct pt_iommu *iommu, dma_addr_t iova)
+{
+	if (WARN_ON(!iommu->fmt_ops))
+		return -EINVAL;
+	return iommu->fmt_ops->set_dirty(iommu, iova);
 }
 
 unsigned long pt_iommu_count_tables(struct pt_iommu *iommu)

@@ -90,6 +90,15 @@ phys_addr_t pt_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova);
 int pt_read_and_clear_dirty(struct iommu_domain *domain, unsigned long iova, size_t size,
 			    unsigned long flags, struct iommu_dirty_bitmap *dirty);
 
+/*
+ * What a device write does to the dirty state: the leaf mapping @iova
+ * becomes write-dirty, so read_and_clear_dirty() reports it. For tests
+ * that play the hardware (IOMMU_TEST_OP_DIRTY, as upstream's set_dirty
+ * op); safe against concurrent map/unmap of other ranges. -ENOENT if
+ * nothing maps @iova, -EOPNOTSUPP if the table tracks no dirtiness.
+ */
+int pt_iommu_set_dirty(struct pt_iommu *iommu, dma_addr_t iova);
+
 /* Frees the table pages on a gather's freelist (after the flush). */
 void pt_iommu_put_pages_list(struct list_head *freelist);
 

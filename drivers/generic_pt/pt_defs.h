@@ -40,6 +40,7 @@ enum pt_fmt_id {
 	PT_FMT_X86_64,		/* x86-64 4/5 level: VT-d first stage, AMD v2 */
 	PT_FMT_VTDSS,		/* VT-d second stage */
 	PT_FMT_AMDV1,		/* AMD v1 host tables */
+	PT_FMT_AMDV1_MOCK,	/* AMD v1 with a 2 KiB granule: the mock IOMMU's */
 	PT_FMT_NR,
 };
 

@@ -27,6 +27,12 @@
 #include "drivers/generic_pt/fmt/vtdss.h"
 #include "drivers/generic_pt/fmt/x86_64.h"
 
+/*
+ * One bus reader section per walk: the entry fetches inside it skip the
+ * section each phys_read() would otherwise open and close.
+ */
+DEFINE_LOCK_GUARD_0(physmem_read, physmem_read_lock(), physmem_read_unlock())
+
 const char *pt_fault_name(enum pt_fault fault)
 {
 	static const char *const names[] = {
@@ -179,6 +185,8 @@ static int pt_walk_fmt(const struct pt_walk_cfg *cfg, u64 va, unsigned int acces
 		return pt_walker<pt_fmt_vtdss>::walk(cfg, va, access, res, fetch);
 	case PT_FMT_AMDV1:
 		return pt_walker<pt_fmt_amdv1>::walk(cfg, va, access, res, fetch);
+	case PT_FMT_AMDV1_MOCK:
+		return pt_walker<pt_fmt_amdv1_mock>::walk(cfg, va, access, res, fetch);
 	case PT_FMT_NR:
 		break;
 	}
@@ -188,6 +196,8 @@ static int pt_walk_fmt(const struct pt_walk_cfg *cfg, u64 va, unsigned int acces
 int pt_walk(const struct pt_walk_cfg *cfg, u64 va, unsigned int access,
 	    struct pt_walk_result *res)
 {
+	guard(physmem_read)();
+
 	return pt_walk_fmt(cfg, va, access, res, pt_fetch_phys());
 }
 
@@ -218,6 +228,7 @@ int pt_walk_nested(const struct pt_walk_cfg *s1, const struct pt_walk_cfg *s2, u
 	u64 ipa;
 	int ret;
 
+	guard(physmem_read)();
 	ret = pt_walk_fmt(s1, va, access, res, pt_fetch_stage2{ s2 });
 	if (ret)
 		return ret;

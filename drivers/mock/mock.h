@@ -5,32 +5,24 @@
  *                  mock devices on the mock bus
  *   selftest.cc    IOMMU_TEST_CMD (iommufd_test()) and the selftest object
  *
- * The mock page table. A mock paging domain translates in MOCK_PAGE_SIZE
- * (PAGE_SIZE / 2) units: pfns[iova / MOCK_PAGE_SIZE] holds an xa_value
- * with the physical address in MOCK_PAGE_SIZE units and flags. A mapping
- * of a larger page size is stored in every MOCK_PAGE_SIZE slot it covers,
- * each slot knowing the order of its leaf and whether it is the leaf's
- * head, so unmaps that cut a leaf (an iommufd bug: unmaps must cover whole
- * maps) are caught. The xarray is the page table's only memory; domains
- * that still map anything when freed are a leak the driver reports.
+ * The mock page table is a real one, as upstream's mock after its move to
+ * generic page tables: AMD v1 entries in fake physical memory
+ * (drivers/generic_pt), built and torn down by the library's map/unmap,
+ * walked by the hardware walker when a platform function does DMA
+ * (mock_platform.cc). MOCK_IOMMUPT_DEFAULT and MOCK_IOMMUPT_HUGE domains
+ * use the mock variant of the format (PT_FMT_AMDV1_MOCK: a MOCK_PAGE_SIZE
+ * = 2 KiB granule, so MOCK_HUGE_PAGE_SIZE is the 1 MiB level-1 item),
+ * MOCK_IOMMUPT_AMDV1 the real one. Leaf sizes, write-dirty state (the
+ * entries' D bit) and the refusal to unmap from inside a leaf all come
+ * from the format. Domains that still map anything when freed are a leak
+ * the driver reports.
  */
 #pragma once
 
 #include "core/iommufd_private.h"
+#include "drivers/generic_pt/iommu_pt.h"
 
 #include <linux/iommufd_test.h>
-
-/* Layout of a pfns entry (the argument of xa_mk_value()). */
-enum {
-	MOCK_PFN_BITS = 48,
-	MOCK_PFN_ORDER_SHIFT = MOCK_PFN_BITS,	/* log2(leaf / MOCK_PAGE_SIZE), 6 bits */
-};
-#define MOCK_PFN_MASK		((1UL << MOCK_PFN_BITS) - 1)
-#define MOCK_PFN_ORDER_MASK	(0x3fUL << MOCK_PFN_ORDER_SHIFT)
-#define MOCK_PFN_LEAF_HEAD	(1UL << 54)	/* first slot of its leaf */
-#define MOCK_PFN_DIRTY		(1UL << 55)	/* written since last cleared */
-#define MOCK_PFN_READ		(1UL << 56)	/* IOMMU_READ: device reads allowed */
-#define MOCK_PFN_WRITE		(1UL << 57)	/* IOMMU_WRITE: device writes allowed */
 
 enum {
 	/* mock_iommu_domain::flags */
@@ -46,12 +38,16 @@ enum {
 #define MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA (1UL << 1)
 
 struct mock_iommu_domain {
-	struct iommu_domain domain;
+	/* The generic page table embeds the domain: one object, two views. */
+	union {
+		struct iommu_domain domain;
+		struct pt_iommu pt;
+	};
 	unsigned long flags;
 	/* MOCK_IOMMUPT_* this domain was created with */
 	u32 pagetable_type;
-	struct xarray pfns;
 };
+static_assert(offsetof(struct pt_iommu, domain) == 0);
 
 static inline struct mock_iommu_domain *to_mock_domain(struct iommu_domain *domain)
 {

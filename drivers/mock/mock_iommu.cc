@@ -1,23 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mock IOMMU driver: one IOMMU instance serving the mock bus, its
- * paging domains (the MOCK_PAGE_SIZE page table described in mock.h), a
- * blocking domain, and the mock devices IOMMU_TEST_OP_MOCK_DOMAIN creates.
+ * paging domains (AMD v1 page tables, see mock.h), a blocking domain, and
+ * the mock devices IOMMU_TEST_OP_MOCK_DOMAIN creates.
  *
- * Page table formats (iommu_hwpt_selftest.pagetable_type):
- *   MOCK_IOMMUPT_DEFAULT  MOCK_PAGE_SIZE leaves (and MOCK_HUGE_PAGE_SIZE
+ * Page table formats (iommu_hwpt_selftest.pagetable_type), as upstream's:
+ *   MOCK_IOMMUPT_DEFAULT  AMD v1 with a MOCK_PAGE_SIZE granule; only
+ *                         MOCK_PAGE_SIZE leaves (and MOCK_HUGE_PAGE_SIZE
  *                         ones for a MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA
  *                         device), aperture MOCK_APERTURE_START..LAST
- *   MOCK_IOMMUPT_HUGE     only PAGE_SIZE and MOCK_HUGE_PAGE_SIZE leaves,
- *                         56-bit aperture from 0
- *   MOCK_IOMMUPT_AMDV1    PAGE_SIZE granule, 4 KiB to 2^51, the full
- *                         64-bit space
- * The geometries follow upstream's generic-pt based mock; the storage is
- * the per-MOCK_PAGE_SIZE xarray for every format.
+ *   MOCK_IOMMUPT_HUGE     the same format, only PAGE_SIZE and
+ *                         MOCK_HUGE_PAGE_SIZE leaves, aperture from 0
+ *   MOCK_IOMMUPT_AMDV1    AMD v1 itself: PAGE_SIZE granule, every size
+ *                         from 4 KiB to 2^51 but 512 GiB, a top that grows
+ *                         to cover the full 64-bit space
+ * Upstream's DEFAULT offers every size of its format and its newer
+ * selftests turn iommufd's huge pages off where they need small leaves;
+ * the 6.12 selftests cannot, and read dirty bits per MOCK_PAGE_SIZE, so
+ * DEFAULT keeps the older ABI's leaf sizes (which upstream's tests accept
+ * too: they only ever ask for MOCK_PAGE_SIZE granules there).
  *
- * The xarray can fail allocations under fault injection in ways iommufd
- * cannot observe (it retries), so map_pages has its own injection point,
- * iommufd_should_fail(), as upstream's mock does.
+ * Table allocation is fault-injectable (iommu_alloc_pages_sz()), and
+ * map_pages keeps the mock's own injection point, iommufd_should_fail(),
+ * as upstream's mock had, so fail-nth sequences reach the same places.
  */
 #include "drivers/mock/mock.h"
 #include "harness/platform/platform.h"
@@ -135,108 +140,40 @@ static bool mock_domain_capable(struct device *dev, enum iommu_cap cap)
 
 /* ---- the page table ---- */
 
-static unsigned long mock_entry(phys_addr_t paddr, unsigned int order, bool head, int prot)
-{
-	unsigned long val = (paddr / MOCK_PAGE_SIZE) & MOCK_PFN_MASK;
-
-	if (prot & IOMMU_READ)
-		val |= MOCK_PFN_READ;
-	if (prot & IOMMU_WRITE)
-		val |= MOCK_PFN_WRITE;
-	val |= (unsigned long)order << MOCK_PFN_ORDER_SHIFT;
-	if (head)
-		val |= MOCK_PFN_LEAF_HEAD;
-	return val;
-}
-
 static int mock_domain_map_pages(struct iommu_domain *domain, unsigned long iova,
 				 phys_addr_t paddr, size_t pgsize, size_t pgcount, int prot,
 				 gfp_t gfp, size_t *mapped)
 {
-	struct mock_iommu_domain *mock = to_mock_domain(domain);
-	unsigned long start_iova = iova;
-	unsigned int order;
+	int rc;
 
-	/* Our own injection point: xarray allocation failures are retried. */
 	if (iommufd_should_fail())
 		return -ENOENT;
-
-	if (WARN_ON(iova % MOCK_PAGE_SIZE || paddr % MOCK_PAGE_SIZE) ||
-	    WARN_ON(!pgsize || pgsize % MOCK_PAGE_SIZE || !(domain->pgsize_bitmap & pgsize)))
-		return -EINVAL;
-	order = ilog2(pgsize / MOCK_PAGE_SIZE);
-
-	for (; pgcount; pgcount--) {
-		size_t cur;
-
-		for (cur = 0; cur != pgsize; cur += MOCK_PAGE_SIZE) {
-			void *old;
-
-			old = xa_store(&mock->pfns, iova / MOCK_PAGE_SIZE,
-				       xa_mk_value(mock_entry(paddr, order, cur == 0, prot)), gfp);
-			if (xa_is_err(old)) {
-				for (; start_iova != iova; start_iova += MOCK_PAGE_SIZE)
-					xa_erase(&mock->pfns, start_iova / MOCK_PAGE_SIZE);
-				*mapped = 0;
-				return xa_err(old);
-			}
-			/* iommufd never maps over a mapping. */
-			WARN_ON(old);
-			iova += MOCK_PAGE_SIZE;
-			paddr += MOCK_PAGE_SIZE;
-		}
-		*mapped += pgsize;
-	}
-	return 0;
+	rc = pt_map_pages(domain, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+	/* iommufd never maps over a mapping. */
+	WARN_ON(rc == -EADDRINUSE);
+	return rc;
 }
 
 /*
- * Every unmap must start at a leaf head and end at a leaf end: iommufd
- * unmaps exactly what it mapped. Holes are skipped (and counted), as a
- * page table walk would.
+ * iommufd unmaps exactly what it mapped, so an unmap never starts inside
+ * a leaf (the format refuses it and leaves the leaf) nor ends inside one
+ * (the format removes the whole leaf and says so): both are its bugs.
  */
 static size_t mock_domain_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 				      size_t pgsize, size_t pgcount,
 				      struct iommu_iotlb_gather *iotlb_gather)
 {
-	struct mock_iommu_domain *mock = to_mock_domain(domain);
-	size_t length = pgsize * pgcount;
-	unsigned long end = iova + length;
-	unsigned long cur;
-	void *ent;
+	size_t unmapped = pt_unmap_pages(domain, iova, pgsize, pgcount, iotlb_gather);
 
-	WARN_ON(iova % MOCK_PAGE_SIZE);
-	WARN_ON(pgsize % MOCK_PAGE_SIZE);
-
-	ent = xa_load(&mock->pfns, iova / MOCK_PAGE_SIZE);
-	WARN_ON(ent && !(xa_to_value(ent) & MOCK_PFN_LEAF_HEAD));
-
-	for (cur = iova; cur != end; cur += MOCK_PAGE_SIZE) {
-		ent = xa_erase(&mock->pfns, cur / MOCK_PAGE_SIZE);
-		if (!ent)
-			continue;
-		/* The last slot we clear must end its leaf. */
-		if (cur + MOCK_PAGE_SIZE == end) {
-			void *next = xa_load(&mock->pfns, end / MOCK_PAGE_SIZE);
-
-			WARN_ON(next && !(xa_to_value(next) & MOCK_PFN_LEAF_HEAD));
-		}
-	}
-	if (iotlb_gather)
-		iommu_iotlb_gather_add_range(iotlb_gather, iova, length);
-	return length;
+	WARN_ON(unmapped > pgsize * pgcount);
+	WARN_ON(pt_iova_to_phys(domain, iova));
+	return unmapped;
 }
 
-static phys_addr_t mock_domain_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
+/* No IOTLB to flush (every DMA walks the table): freed tables go at once. */
+static void mock_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
-	struct mock_iommu_domain *mock = to_mock_domain(domain);
-	void *ent;
-
-	ent = xa_load(&mock->pfns, iova / MOCK_PAGE_SIZE);
-	/* Like a page table walk: nothing there translates to 0. */
-	if (!ent)
-		return 0;
-	return (xa_to_value(ent) & MOCK_PFN_MASK) * MOCK_PAGE_SIZE + iova % MOCK_PAGE_SIZE;
+	pt_iommu_put_pages_list(&gather->freelist);
 }
 
 static void mock_domain_free(struct iommu_domain *domain)
@@ -244,8 +181,8 @@ static void mock_domain_free(struct iommu_domain *domain)
 	struct mock_iommu_domain *mock = to_mock_domain(domain);
 
 	/* iommufd unmaps everything before it frees a domain. */
-	WARN_ON(!xa_empty(&mock->pfns));
-	xa_destroy(&mock->pfns);
+	WARN_ON(pt_iommu_count_leaves(&mock->pt));
+	pt_iommu_deinit(&mock->pt);
 	kfree(mock);
 }
 
@@ -256,53 +193,82 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.set_dev_pasid = mock_domain_set_dev_pasid_nop,
 	.map_pages = mock_domain_map_pages,
 	.unmap_pages = mock_domain_unmap_pages,
-	.iova_to_phys = mock_domain_iova_to_phys,
+	.iotlb_sync = mock_iotlb_sync,
+	.iova_to_phys = pt_iova_to_phys,
 	.free = mock_domain_free,
 };
 
 /* ---- domain allocation ---- */
 
-static struct mock_iommu_domain *mock_domain_alloc_pgtable(const struct iommu_hwpt_selftest *cfg,
-							   u32 flags)
+/*
+ * @dev_flags: the mock device's flags (0 for a platform function);
+ * @platform: the domain is for a platform function, which wants an
+ * ordinary 48-bit space with 4 KiB, 2 MiB and 1 GiB pages, room for what
+ * VMMs and the VFIO selftests map.
+ */
+static struct mock_iommu_domain *mock_domain_alloc_pgtable(const struct iommu_hwpt_selftest *user_cfg,
+							   u32 flags, unsigned long dev_flags,
+							   bool platform)
 {
+	struct pt_iommu_cfg cfg = {};
 	struct mock_iommu_domain *mock;
+	int rc;
+
+	switch (user_cfg->pagetable_type) {
+	case MOCK_IOMMUPT_DEFAULT:
+	case MOCK_IOMMUPT_HUGE:
+		cfg.fmt = PT_FMT_AMDV1_MOCK;
+		/* Three levels (38 bits) as upstream's; four for 48 bits. */
+		cfg.hw_max_vasz_lg2 = platform ? 48 : 56;
+		cfg.hw_max_oasz_lg2 = 51;
+		cfg.starting_level = platform ? 4 : 2;
+		break;
+	case MOCK_IOMMUPT_AMDV1:
+		cfg.fmt = PT_FMT_AMDV1;
+		cfg.features = BIT_ULL(PT_FEAT_DYNAMIC_TOP) | BIT_ULL(PT_FEAT_AMDV1_FORCE_COHERENCE);
+		cfg.hw_max_vasz_lg2 = 64;
+		cfg.hw_max_oasz_lg2 = 52;
+		cfg.starting_level = 2;
+		break;
+	default:
+		return (struct mock_iommu_domain *)ERR_PTR(-EOPNOTSUPP);
+	}
 
 	mock = (struct mock_iommu_domain *)kzalloc(sizeof(*mock), GFP_KERNEL);
 	if (!mock)
-		return ERR_PTR(-ENOMEM);
+		return (struct mock_iommu_domain *)ERR_PTR(-ENOMEM);
 	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	mock->domain.ops = &mock_domain_ops;
-	mock->pagetable_type = cfg->pagetable_type;
-	xa_init(&mock->pfns);
+	mock->pagetable_type = user_cfg->pagetable_type;
+	rc = pt_iommu_init(&mock->pt, &cfg, GFP_KERNEL);
+	if (rc) {
+		kfree(mock);
+		return (struct mock_iommu_domain *)ERR_PTR(rc);
+	}
 
-	switch (cfg->pagetable_type) {
+	switch (user_cfg->pagetable_type) {
 	case MOCK_IOMMUPT_DEFAULT:
+		if (platform) {
+			mock->domain.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30);
+			break;
+		}
 		/*
 		 * Dirty bits live in IOPTEs, so the leaf sizes are ABI: the
 		 * kernel's dirty selftests expect MOCK_PAGE_SIZE granules here
 		 * and MOCK_HUGE_PAGE_SIZE ones only where they asked for huge
-		 * leaves (see mock_domain_alloc_paging_flags()).
+		 * leaves.
 		 */
 		mock->domain.pgsize_bitmap = MOCK_PAGE_SIZE;
+		if (dev_flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA)
+			mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 		mock->domain.geometry.aperture_start = MOCK_APERTURE_START;
 		mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
 		break;
 	case MOCK_IOMMUPT_HUGE:
 		/* Only huge leaves are wanted; PAGE_SIZE keeps iommufd willing. */
 		mock->domain.pgsize_bitmap = MOCK_HUGE_PAGE_SIZE | PAGE_SIZE;
-		mock->domain.geometry.aperture_start = 0;
-		mock->domain.geometry.aperture_end = (1UL << 56) - 1;
 		break;
-	case MOCK_IOMMUPT_AMDV1:
-		mock->domain.pgsize_bitmap = GENMASK(51, 12);
-		mock->domain.geometry.aperture_start = 0;
-		mock->domain.geometry.aperture_end = ULONG_MAX;
-		break;
-	default:
-		kfree(mock);
-		return ERR_PTR(-EOPNOTSUPP);
 	}
-	mock->domain.geometry.force_aperture = true;
 	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
 		mock->domain.dirty_ops = &mock_dirty_ops;
 	return mock;
@@ -314,7 +280,8 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 	const u32 paging_flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
 				 IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID;
 	bool has_dirty_flag = flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	unsigned long dev_flags = iommufd_selftest_is_mock_dev(dev) ? to_mock_dev(dev)->flags : 0;
+	bool platform = !iommufd_selftest_is_mock_dev(dev);
+	unsigned long dev_flags = platform ? 0 : to_mock_dev(dev)->flags;
 	bool no_dirty_ops = dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY;
 	struct iommu_hwpt_selftest user_cfg = {};
 	struct mock_iommu_domain *mock;
@@ -333,22 +300,9 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev, u
 			return ERR_PTR(rc);
 	}
 
-	mock = mock_domain_alloc_pgtable(&user_cfg, flags);
+	mock = mock_domain_alloc_pgtable(&user_cfg, flags, dev_flags, platform);
 	if (IS_ERR(mock))
 		return ERR_CAST(mock);
-	/*
-	 * A platform function asks for an ordinary domain: an x86-64-like
-	 * 48-bit space with 4 KiB, 2 MiB and 1 GiB leaves, room for what VMMs
-	 * and the VFIO selftests map (the mock bus's aperture is 256 MiB).
-	 */
-	if (!iommufd_selftest_is_mock_dev(dev) && user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT) {
-		mock->domain.pgsize_bitmap = (1UL << 12) | (1UL << 21) | (1UL << 30);
-		mock->domain.geometry.aperture_start = 0;
-		mock->domain.geometry.aperture_end = (1UL << 48) - 1;
-	}
-	if (user_cfg.pagetable_type == MOCK_IOMMUPT_DEFAULT &&
-	    (dev_flags & MOCK_FLAGS_DEVICE_LEGACY_HUGE_IOVA))
-		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 	return &mock->domain;
 }
 

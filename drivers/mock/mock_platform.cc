@@ -10,15 +10,21 @@
  * bus's own instance (mock_iommu_init()) is separate and unchanged: the
  * selftests' mock devices never see a platform device, nor the reverse.
  *
- * The "hardware" of the mock is its page table (an xarray of entries,
- * mock.h) and the attachment the core records, so translation reads those:
- * the domain on the PASID (or the RID) the request carries; blocked or
- * nothing attached refuses everything; identity passes the address; a
- * paging domain needs an entry with the access's permission; a nested
- * domain has no stage 1 of its own here (the mock vIOMMU models caches,
- * not tables), so its stage-2 parent translates. A device write through a
- * dirty-tracking domain sets the entry's dirty bit, as hardware A/D
- * updates would, so IOMMU_HWPT_GET_DIRTY_BITMAP sees device DMA.
+ * The "hardware" of the mock is its page table (AMD v1 entries in fake
+ * physical memory, mock.h) and the attachment the core records, so
+ * translation reads those: the domain on the PASID (or the RID) the
+ * request carries, looked up once per call; blocked or nothing attached
+ * refuses everything; identity passes the address; a paging domain is
+ * walked by the generic hardware walker (pt_walk(), reading the table only
+ * through the bus, as an IOMMU would from its DTE's root and mode), which
+ * wants a leaf with the access's permission; a nested domain has no stage
+ * 1 of its own here (the mock vIOMMU models caches, not tables), so its
+ * stage-2 parent translates. The run returned goes to the end of the leaf,
+ * so a transfer within one page (2 MiB on a 2 MiB IOPTE) is one
+ * translation. A device write through a dirty-tracking domain sets the
+ * leaf's D bit, as AMD's hardware with DTE.HAD does, so
+ * IOMMU_HWPT_GET_DIRTY_BITMAP sees device DMA. There is no IOTLB: every
+ * translation walks.
  *
  * A refused DMA is counted per instance and, for a PRI-capable device,
  * sent as a page request through iommu_report_device_fault(), which is
@@ -34,6 +40,7 @@
 #include "drivers/mock/mock.h"
 
 #include "core/io_pgfault.h"
+#include "drivers/generic_pt/pt_walk.h"
 #include "harness/platform/pci_pri.h"
 #include "harness/platform/platform.h"
 
@@ -128,8 +135,9 @@ int mock_platform_translate(struct platform_iommu *piommu, struct platform_dev *
 {
 	struct iommu_domain *domain, *paging;
 	struct mock_iommu_domain *mock;
-	unsigned long val;
-	void *ent;
+	struct pt_iommu_hw_info info;
+	struct pt_walk_result res;
+	struct pt_walk_cfg cfg;
 
 	if (has_pasid)
 		domain = iommu_get_domain_for_dev_pasid(pdev->dev, pasid, 0);
@@ -149,17 +157,19 @@ int mock_platform_translate(struct platform_iommu *piommu, struct platform_dev *
 	if (paging->owner != &mock_ops || !(paging->type & __IOMMU_DOMAIN_PAGING))
 		goto fault;
 	mock = to_mock_domain(paging);
-	ent = xa_load(&mock->pfns, iova / MOCK_PAGE_SIZE);
-	if (!ent)
+	/* What the mock's DTE would say: root, mode, and HAD while tracking dirty. */
+	pt_iommu_hw_info(&mock->pt, &info);
+	cfg = { .root = info.top_paddr,
+		.features = mock->pt.common.features,
+		.fmt = mock->pt.common.fmt,
+		.top_level = (u8)info.top_level,
+		.vasz_lg2 = (u8)info.vasz_lg2,
+		.oasz_lg2 = mock->pt.common.max_oasz_lg2,
+		.hw = (u8)(READ_ONCE(mock->flags) & MOCK_DIRTY_TRACK ? PT_HW_UPDATE_DIRTY : 0) };
+	if (pt_walk(&cfg, iova, write ? PT_ACCESS_WRITE : PT_ACCESS_READ, &res))
 		goto fault;
-	val = xa_to_value(ent);
-	if (!(val & (write ? MOCK_PFN_WRITE : MOCK_PFN_READ)))
-		goto fault;
-	if (write && (mock->flags & MOCK_DIRTY_TRACK) && !(val & MOCK_PFN_DIRTY))
-		xa_store(&mock->pfns, iova / MOCK_PAGE_SIZE, xa_mk_value(val | MOCK_PFN_DIRTY),
-			 GFP_ATOMIC);
-	*pa = (val & MOCK_PFN_MASK) * MOCK_PAGE_SIZE + iova % MOCK_PAGE_SIZE;
-	*contig = MOCK_PAGE_SIZE - iova % MOCK_PAGE_SIZE;
+	*pa = res.oa;
+	*contig = log2_to_int(res.size_lg2) - log2_mod(iova, res.size_lg2);
 	return PCI_DMA_OK;
 fault:
 	mock_platform_fault(piommu, pdev, pasid, has_pasid, iova, write);

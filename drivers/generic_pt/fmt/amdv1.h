@@ -22,6 +22,14 @@
  *
  * 512 GiB pages are not offered (a hardware erratum, as the kernel avoids
  * them). The top level grows on demand when PT_FEAT_DYNAMIC_TOP is set.
+ *
+ * The mock IOMMU's variant (PT_FMT_AMDV1_MOCK, upstream's "amdv1_mock" for
+ * the iommufd selftest) is the same format with a 2 KiB granule, so the
+ * IOMMU's page is smaller than the CPU's: items are 2K, 1M, 512M, ... per
+ * level, at most five levels and 56 VA bits, and the address field
+ * [51:12] holds the output address in 2 KiB units (so 51 bits of OA).
+ * Tables stay 4 KiB pages, addressed the same way. The size encoding
+ * counts its ones from bit 12 as before, in granules.
  */
 #pragma once
 
@@ -30,12 +38,16 @@
 
 #include "core/iommu.h"
 
-struct pt_fmt_amdv1 : pt_fmt_radix_4k {
-	static constexpr enum pt_fmt_id id = PT_FMT_AMDV1;
-	static constexpr unsigned int max_top_level = 5;
-	static constexpr unsigned int max_va_lg2 = 64;
+template <enum pt_fmt_id ID, unsigned int GRANULE_LG2> struct pt_fmt_amdv1_t : pt_fmt_radix_4k {
+	static constexpr enum pt_fmt_id id = ID;
+	static constexpr unsigned int granule_lg2 = GRANULE_LG2;
+	static constexpr unsigned int max_top_level = GRANULE_LG2 == 12 ? 5 : 4;
+	static constexpr unsigned int max_va_lg2 = GRANULE_LG2 == 12 ? 64 : 56;
+	static constexpr unsigned int max_oa_lg2 = 52 - (12 - GRANULE_LG2);
 	static constexpr u64 top_phys_mask = pt_bits(51, 12);
 	static constexpr bool can_split = false;
+	/* The driver checks a table entry's Next Level against its own level. */
+	static constexpr bool table_names_level = true;
 
 	static constexpr u64 PR = BIT_ULL(0);
 	static constexpr u64 A = BIT_ULL(5);
@@ -57,6 +69,14 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 	{
 		return level == 5 ? 7 : 9;
 	}
+	static constexpr unsigned int item_lg2sz(unsigned int level)
+	{
+		return GRANULE_LG2 + 9 * level;
+	}
+
+	/* The address field [51:12] counts granules. */
+	static constexpr u64 oa_to_field(u64 oa) { return (oa >> GRANULE_LG2 << 12) & OA; }
+	static constexpr u64 field_to_oa(u64 entry) { return (entry & OA) >> 12 << GRANULE_LG2; }
 	static constexpr bool can_have_leaf(unsigned int level) { return level < max_top_level; }
 
 	static u64 possible_sizes(const struct pt_common *common, unsigned int level)
@@ -82,19 +102,19 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 		return PT_ENTRY_TABLE;
 	}
 
-	static u64 table_pa(u64 entry) { return entry & OA; }
+	static u64 table_pa(u64 entry) { return field_to_oa(entry); }
 
-	/* log2 of a NL=7 page's size, from the run of ones above bit 12. */
+	/* log2 of a NL=7 page's size, from the run of ones from bit 12 up. */
 	static unsigned int sized_lg2(u64 entry)
 	{
-		return __builtin_ctzll(~(entry >> 12)) + 13;
+		return __builtin_ctzll(~(entry >> 12)) + 1 + GRANULE_LG2;
 	}
 
 	static u64 leaf_oa(u64 entry, unsigned int level)
 	{
 		if (next_level_field(entry) == NL_SIZED)
-			return log2_set_mod(entry & OA, 0, sized_lg2(entry));
-		return entry & OA;
+			return log2_set_mod(field_to_oa(entry), 0, sized_lg2(entry));
+		return field_to_oa(entry);
 	}
 
 	static unsigned int entry_num_contig_lg2(u64 entry, unsigned int level)
@@ -111,15 +131,16 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 		unsigned int size_lg2 = item_lg2sz(level) + contig_lg2;
 
 		if (!contig_lg2)
-			return PR | FIELD_PREP(NEXT_LEVEL, NL_PAGE) | (item_oa & OA) | attrs;
+			return PR | FIELD_PREP(NEXT_LEVEL, NL_PAGE) | oa_to_field(item_oa) | attrs;
 		return PR | FIELD_PREP(NEXT_LEVEL, NL_SIZED) |
-		       (log2_set_mod(item_oa, 0, size_lg2) & OA) | pt_bits(size_lg2 - 2, 12) | attrs;
+		       oa_to_field(log2_set_mod(item_oa, 0, size_lg2)) |
+		       pt_bits(size_lg2 - GRANULE_LG2 + 10, 12) | attrs;
 	}
 
 	/* IR/IW are ANDed down the walk, so tables grant both. */
 	static u64 make_table(const struct pt_common *common, u64 pa, unsigned int level)
 	{
-		return PR | FIELD_PREP(NEXT_LEVEL, level) | (pa & OA) | IR | IW;
+		return PR | FIELD_PREP(NEXT_LEVEL, level) | oa_to_field(pa) | IR | IW;
 	}
 
 	static int set_prot(const struct pt_common *common, int prot, u64 *attrs)
@@ -141,6 +162,7 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 	static bool dirty_supported(const struct pt_common *common) { return true; }
 	static bool is_write_dirty(const struct pt_common *common, u64 entry) { return entry & D; }
 	static u64 make_write_clean(const struct pt_common *common, u64 entry) { return entry & ~D; }
+	static u64 make_write_dirty(const struct pt_common *common, u64 entry) { return entry | D; }
 
 	/* ---- the IOMMU's host-table walker ---- */
 
@@ -148,7 +170,8 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 			      u64 va, unsigned int access, struct pt_step *st)
 	{
 		unsigned int nl = next_level_field(entry);
-		u64 rsvd = pt_bits(51, cfg->oasz_lg2);
+		/* Address bits beyond the output width, where the field holds them. */
+		u64 rsvd = pt_bits(51, cfg->oasz_lg2 + 12 - GRANULE_LG2);
 		u8 perm = PT_PERM_ALL;
 
 		st->update = entry;
@@ -174,7 +197,7 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 				return pt_step_fault(st, PT_FAULT_TRANSLATION);
 			st->kind = PT_STEP_TABLE;
 			st->next_level = next;
-			st->addr = entry & OA;
+			st->addr = field_to_oa(entry);
 			return;
 		}
 
@@ -187,7 +210,7 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 			if (size_lg2 <= item_lg2sz(level) ||
 			    size_lg2 >= item_lg2sz(level) + num_items_lg2(level))
 				return pt_step_fault(st, PT_FAULT_RESERVED);
-		} else if (log2_mod(entry & OA, size_lg2)) {
+		} else if (log2_mod(field_to_oa(entry), size_lg2)) {
 			return pt_step_fault(st, PT_FAULT_RESERVED);
 		}
 		if ((cfg->hw & PT_HW_UPDATE_DIRTY) && (access & PT_ACCESS_WRITE))
@@ -197,3 +220,6 @@ struct pt_fmt_amdv1 : pt_fmt_radix_4k {
 		st->addr = leaf_oa(entry, level);
 	}
 };
+
+using pt_fmt_amdv1 = pt_fmt_amdv1_t<PT_FMT_AMDV1, 12>;
+using pt_fmt_amdv1_mock = pt_fmt_amdv1_t<PT_FMT_AMDV1_MOCK, 11>;

@@ -228,6 +228,16 @@ template <unsigned int GRANULE_LG2> struct pt_fmt_armv8 {
 		return entry | AP_RDONLY;
 	}
 
+	/* What the hardware's DBM update does on a write; not for clean-less entries. */
+	static u64 make_write_dirty(const struct pt_common *common, u64 entry)
+	{
+		if (!(entry & DBM))
+			return entry;
+		if (pt_feature(common, PT_FEAT_ARMV8_S2))
+			return entry | S2AP_W;
+		return entry & ~AP_RDONLY;
+	}
+
 	/* Bits that must be zero in a valid entry (beyond the OA width). */
 	static u64 oa_high_bits(const struct pt_walk_cfg *cfg)
 	{

@@ -77,6 +77,7 @@ struct pt_fmt_vtdss : pt_fmt_x86_shape {
 	static bool dirty_supported(const struct pt_common *common) { return true; }
 	static bool is_write_dirty(const struct pt_common *common, u64 entry) { return entry & D; }
 	static u64 make_write_clean(const struct pt_common *common, u64 entry) { return entry & ~D; }
+	static u64 make_write_dirty(const struct pt_common *common, u64 entry) { return entry | D; }
 
 	/* ---- the IOMMU's second-stage walker ---- */
 

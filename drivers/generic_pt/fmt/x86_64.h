@@ -86,6 +86,7 @@ struct pt_fmt_x86_64 : pt_fmt_x86_shape {
 	}
 	static bool is_write_dirty(const struct pt_common *common, u64 entry) { return entry & D; }
 	static u64 make_write_clean(const struct pt_common *common, u64 entry) { return entry & ~D; }
+	static u64 make_write_dirty(const struct pt_common *common, u64 entry) { return entry | D; }
 
 	/* ---- the IOMMU's first-stage walker ---- */
 

@@ -229,6 +229,19 @@ static void test_dirty_read_and_clear(struct kunit *test)
 	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
 	KUNIT_ASSERT_EQ(test, pt_read_and_clear_dirty(&d->pt.domain, len, len, 0, &dirty), 0);
 	KUNIT_EXPECT_EQ(test, gather.end, 0);
+	/* A test playing the hardware dirties the leaf of one address; nothing where unmapped. */
+	KUNIT_EXPECT_EQ(test, pt_iommu_set_dirty(&d->pt, len + 7 * g + 1), 0);
+	KUNIT_EXPECT_EQ(test, pt_iommu_set_dirty(&d->pt, len + 7 * g + 1), 0);
+	KUNIT_EXPECT_EQ(test, pt_iommu_set_dirty(&d->pt, 2 * len + g), -ENOENT);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_ASSERT_EQ(test, pt_read_and_clear_dirty(&d->pt.domain, len, len, 0, &dirty), 0);
+	/* The whole leaf holding it, whatever size the map chose there. */
+	KUNIT_EXPECT_LE(test, gather.start, len + 7 * g);
+	KUNIT_EXPECT_GE(test, gather.end, len + 8 * g - 1);
+	KUNIT_EXPECT_NE(test, gather.end, 0);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_ASSERT_EQ(test, pt_read_and_clear_dirty(&d->pt.domain, len, len, 0, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, gather.end, 0);
 	if (!(cfg.hw & PT_HW_UPDATE_DIRTY))
 		return;
 	/* A DMA write through the model dirties exactly its page. */

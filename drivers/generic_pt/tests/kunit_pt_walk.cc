@@ -214,10 +214,10 @@ static void test_walk_access_dirty_bits(struct kunit *test)
 	}
 	pt_kunit_with_fmt(cfg.fmt, [&]<class FMT>() {
 		u64 a = FMT::id == PT_FMT_VTDSS ? pt_fmt_vtdss::A :
-			FMT::id == PT_FMT_AMDV1 ? pt_fmt_amdv1::A :
+			FMT::id == PT_FMT_AMDV1 || FMT::id == PT_FMT_AMDV1_MOCK ? pt_fmt_amdv1::A :
 						  pt_fmt_x86_64::A;
 		u64 dbit = FMT::id == PT_FMT_VTDSS ? pt_fmt_vtdss::D :
-			   FMT::id == PT_FMT_AMDV1 ? pt_fmt_amdv1::D :
+			   FMT::id == PT_FMT_AMDV1 || FMT::id == PT_FMT_AMDV1_MOCK ? pt_fmt_amdv1::D :
 						     pt_fmt_x86_64::D;
 
 		poke(pa, entry & ~(a | dbit));
@@ -262,8 +262,11 @@ static void test_walk_corrupt_table(struct kunit *test)
 	/* A reserved bit (an OA bit beyond the width, or AMD's [58:52]) in the leaf. */
 	pa = leaf_entry_pa(test, &cfg, 8 * g, &level);
 	entry = peek(pa);
-	unsigned int rsvd_bit = is_arm(cfg.fmt) ? min(cfg.oasz_lg2, (u8)48) : cfg.oasz_lg2;
-	if (rsvd_bit < 52 || cfg.fmt == PT_FMT_AMDV1) {
+	/* The mock's address field counts 2 KiB units: PA bit n is entry bit n + 1. */
+	unsigned int rsvd_bit = is_arm(cfg.fmt)			? min(cfg.oasz_lg2, (u8)48) :
+				cfg.fmt == PT_FMT_AMDV1_MOCK ? cfg.oasz_lg2 + 1 :
+							       cfg.oasz_lg2;
+	if (rsvd_bit < 52 || cfg.fmt == PT_FMT_AMDV1 || cfg.fmt == PT_FMT_AMDV1_MOCK) {
 		poke(pa, entry | 1ULL << rsvd_bit);
 		KUNIT_EXPECT_EQ(test, pt_walk(&cfg, 8 * g, PT_ACCESS_READ, &res),
 				oa_width_fault(cfg.fmt));
@@ -288,7 +291,7 @@ static void test_walk_corrupt_table(struct kunit *test)
 			poke(pa, entry);
 		}
 		/* AMD: a table entry whose next level points up. */
-		if (FMT::id == PT_FMT_AMDV1) {
+		if (FMT::id == PT_FMT_AMDV1 || FMT::id == PT_FMT_AMDV1_MOCK) {
 			u64 top_entry = peek(cfg.root);
 
 			poke(cfg.root, (top_entry & ~pt_fmt_amdv1::NEXT_LEVEL) |

@@ -56,6 +56,11 @@ static const struct pt_kunit_cfg pt_kunit_cfgs[] = {
 	  PT_HW_UPDATE_ACCESSED | PT_HW_UPDATE_DIRTY },
 	{ "amdv1_dynamic", { PT_FMT_AMDV1, PT_F(DYNAMIC_TOP), 64, 52, 1 },
 	  PT_HW_UPDATE_ACCESSED | PT_HW_UPDATE_DIRTY },
+	/* The mock IOMMU's tables (drivers/mock): 2 KiB granule, as its domains use them. */
+	{ "amdv1_mock_3lvl", { PT_FMT_AMDV1_MOCK, 0, 56, 51, 2 },
+	  PT_HW_UPDATE_ACCESSED | PT_HW_UPDATE_DIRTY },
+	{ "amdv1_mock_5lvl", { PT_FMT_AMDV1_MOCK, 0, 48, 51, 0 },
+	  PT_HW_UPDATE_ACCESSED | PT_HW_UPDATE_DIRTY },
 };
 
 static inline void pt_kunit_cfg_desc(const struct pt_kunit_cfg *c, char *desc)
@@ -73,6 +78,7 @@ template <class F> static inline void pt_kunit_with_fmt(enum pt_fmt_id fmt, F &&
 	case PT_FMT_X86_64: fn.template operator()<pt_fmt_x86_64>(); break;
 	case PT_FMT_VTDSS: fn.template operator()<pt_fmt_vtdss>(); break;
 	case PT_FMT_AMDV1: fn.template operator()<pt_fmt_amdv1>(); break;
+	case PT_FMT_AMDV1_MOCK: fn.template operator()<pt_fmt_amdv1_mock>(); break;
 	case PT_FMT_NR: break;
 	}
 }

@@ -764,10 +764,16 @@ static void iommu_map_split(struct kunit *test)
 				    (2UL << 20) + 2 * MOCK_PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, (phys_addr_t)0, iommu_iova_to_phys(domain, iova + (1UL << 20)));
 
-	/* Tripwires: cutting a leaf, freeing a domain that still maps. */
+	/*
+	 * Tripwires: cutting a leaf (the format then removes all of it), freeing
+	 * a domain that still maps.
+	 */
 	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, pa, MOCK_HUGE_PAGE_SIZE, IOMMU_READ,
 					   GFP_KERNEL));
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_unmap(domain, iova, MOCK_PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, (phys_addr_t)0, iommu_iova_to_phys(domain, iova + MOCK_PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, pa, MOCK_PAGE_SIZE, IOMMU_READ,
+					   GFP_KERNEL));
 	KUNIT_EXPECT_HARNESS_FAILURE(test, iommu_domain_free(domain));
 
 	mock_dev_destroy(mdev);
