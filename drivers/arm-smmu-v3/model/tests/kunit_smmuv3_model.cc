@@ -333,13 +333,20 @@ static void priq_overflow_and_response(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t->nr_pri, 1);
 	KUNIT_EXPECT_TRUE(test, t->pri[0].automatic);
 	/* PRI_RESP from software reaches the function. */
+	t->nr_pri = 0;
 	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_PRI_RESP) | CMDQ_0_SSV |
 			    FIELD_PREP(CMDQ_PRI_0_SSID, 5) | FIELD_PREP(CMDQ_PRI_0_SID, SID),
 		 FIELD_PREP(CMDQ_PRI_1_GRPID, 9) | FIELD_PREP(CMDQ_PRI_1_RESP, PRI_RESP_SUCC));
+	KUNIT_ASSERT_EQ(test, t->nr_pri, 1);
+	KUNIT_EXPECT_FALSE(test, t->pri[0].automatic);
+	KUNIT_EXPECT_EQ(test, t->pri[0].grpid, 9);
+	KUNIT_EXPECT_EQ(test, t->pri[0].resp, PRI_RESP_SUCC);
+	/* With the PRI queue disabled, a last request is refused at once. */
+	smmu_wr(t, ARM_SMMU_CR0, CR0_CMDQEN | CR0_EVTQEN | CR0_SMMUEN);
+	KUNIT_EXPECT_EQ(test, smmuv3_model_page_request(t->m, &req), SMMUV3_PRI_DISCARDED);
 	KUNIT_ASSERT_EQ(test, t->nr_pri, 2);
-	KUNIT_EXPECT_FALSE(test, t->pri[1].automatic);
-	KUNIT_EXPECT_EQ(test, t->pri[1].grpid, 9);
-	KUNIT_EXPECT_EQ(test, t->pri[1].resp, PRI_RESP_SUCC);
+	KUNIT_EXPECT_TRUE(test, t->pri[1].automatic);
+	KUNIT_EXPECT_EQ(test, t->pri[1].resp, PRI_RESP_DENY);
 }
 
 /* ----- 5.2: stream table entries ----- */
@@ -486,9 +493,33 @@ static void cd_s1_translate_and_ssid(struct kunit *test)
 	expect_one_event(t, EVT_ID_BAD_SUBSTREAMID_CONFIG, SID);
 	KUNIT_EXPECT_EQ(test, smmu_dma_pasid(t, SID, 256, IOVA, false).status, SMMUV3_TXN_ABORT);
 	expect_one_event(t, EVT_ID_BAD_SUBSTREAMID_CONFIG, SID);
-	/* An SSID in a level-1 range with no level-2 table. */
+	/* An SSID whose CD is all zeroes (V clear). */
 	KUNIT_EXPECT_EQ(test, smmu_dma_pasid(t, SID, 6, IOVA, false).status, SMMUV3_TXN_ABORT);
 	expect_one_event(t, EVT_ID_BAD_CD_CONFIG, SID);
+	/* 11 SSID bits: SSID 1024 is in level-1 entry 1, which is invalid. */
+	smmu_ste_s1(ste, smmu_pa(l1), 11, STRTAB_STE_0_S1FMT_64K_L2, STRTAB_STE_1_S1DSS_SSID0);
+	smmu_ste_write(t, SID, ste);
+	smmu_cfgi_ste(t, SID);
+	KUNIT_EXPECT_EQ(test, smmu_dma_pasid(t, SID, 1024, IOVA, false).status, SMMUV3_TXN_ABORT);
+	expect_one_event(t, EVT_ID_BAD_SUBSTREAMID_CONFIG, SID);
+	/* SSID 5 still resolves through level-1 entry 0 under the new STE. */
+	KUNIT_EXPECT_EQ(test, smmu_dma_pasid(t, SID, 5, IOVA, false).pa, 0x90000000ULL);
+}
+
+static void cd_2lvl_needs_cd2l(struct kunit *test)
+{
+	struct smmuv3_model_cfg cfg;
+	struct smmu_test *t;
+	u64 ste[8];
+
+	smmuv3_model_cfg_default(&cfg);
+	cfg.cd_2lvl = false;
+	t = smmu_test_create(test, &cfg);
+	smmu_ste_s1(ste, smmu_pa(smmu_pt_alloc(t)), 8, STRTAB_STE_0_S1FMT_64K_L2,
+		    STRTAB_STE_1_S1DSS_SSID0);
+	smmu_ste_write(t, SID, ste);
+	KUNIT_EXPECT_EQ(test, smmu_dma_pasid(t, SID, 1, IOVA, false).status, SMMUV3_TXN_ABORT);
+	expect_one_event(t, EVT_ID_BAD_STE_CONFIG, SID);
 }
 
 static void cd_s1dss(struct kunit *test)
@@ -725,6 +756,37 @@ static void cache_s2_and_nested_scope(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, true).pa, 0x90000000ULL);
 }
 
+static void cache_el2_regime(struct kunit *test)
+{
+	struct smmuv3_model_cfg cfg;
+	struct smmu_test *t;
+	struct s1_stream s;
+	u64 ste[8];
+
+	smmuv3_model_cfg_default(&cfg);
+	cfg.hyp = true;
+	t = smmu_test_create(test, &cfg);
+	s = make_s1(t, SID, 4);
+	memcpy(ste, t->strtab[SID].data, sizeof(ste));
+	ste[1] |= FIELD_PREP(STRTAB_STE_1_STRW, STRTAB_STE_1_STRW_EL2);
+	smmu_ste_write(t, SID, ste);
+	smmu_pt_map(t, s.pt, IOVA, 0x80000000ULL, false, 0);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).pa, 0x80000000ULL);
+	*smmu_pt_leaf(s.pt, IOVA) = 0;
+	/* EL2 entries are not NS-EL1 ones: NH_ASID and NSNH_ALL leave them. */
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMDQ_TLBI_0_ASID, 4), 0);
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NSNH_ALL), 0);
+	smmu_sync(t);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).status, SMMUV3_TXN_OK);
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_EL2_VA) | FIELD_PREP(CMDQ_TLBI_0_ASID, 5), IOVA);
+	smmu_sync(t);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).status, SMMUV3_TXN_OK);
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_EL2_VA) | FIELD_PREP(CMDQ_TLBI_0_ASID, 4), IOVA);
+	smmu_sync(t);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).event, EVT_ID_TRANSLATION_FAULT);
+	expect_one_event(t, EVT_ID_TRANSLATION_FAULT, SID);
+}
+
 static void cache_atc_until_atc_inv(struct kunit *test)
 {
 	struct smmu_test *t = smmu_test_create(test, NULL);
@@ -754,6 +816,52 @@ static void cache_atc_until_atc_inv(struct kunit *test)
 	smmuv3_model_atc_translate(t->m, &txn, &r);
 	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_ABORT);
 	/* ATS translation faults are answered, not recorded. */
+	KUNIT_EXPECT_EQ(test, smmu_evt_drain(t), 0);
+}
+
+static void fault_s2_record_flag(struct kunit *test)
+{
+	struct smmu_test *t = smmu_test_create(test, NULL);
+	u64 *s2 = smmu_pt_alloc(t);
+	struct arm_smmu_evtq_ent_raw e;
+	u64 ste[8];
+
+	smmu_pt_map(t, s2, IOVA, 0x80000000ULL, true, 0);
+	smmu_ste_s2(ste, smmu_pa(s2), 9);
+	smmu_ste_write(t, SID, ste);
+	/* A write to a read-only stage-2 page: F_PERMISSION with S2 and the IPA. */
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, true).status, SMMUV3_TXN_ABORT);
+	KUNIT_ASSERT_TRUE(test, smmu_evt_pop(t, &e));
+	KUNIT_EXPECT_EQ(test, evt_id(&e), EVT_ID_PERMISSION_FAULT);
+	KUNIT_EXPECT_TRUE(test, e.data[1] & EVTQ_1_S2);
+	KUNIT_EXPECT_EQ(test, e.data[3] & EVTQ_3_IPA, IOVA);
+	/* S2R clear: still aborted, nothing recorded. */
+	ste[2] &= ~STRTAB_STE_2_S2R;
+	smmu_ste_write(t, SID, ste);
+	smmu_cfgi_ste(t, SID);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, true).status, SMMUV3_TXN_ABORT);
+	KUNIT_EXPECT_EQ(test, smmu_evt_drain(t), 0);
+}
+
+static void ats_request_answer(struct kunit *test)
+{
+	struct smmu_test *t = smmu_test_create(test, NULL);
+	struct s1_stream s = make_s1(t, SID, 1);
+	struct smmuv3_txn txn = { .sid = SID, .addr = IOVA + 0x123, .write = true };
+	struct smmuv3_ats_resp resp;
+
+	smmu_pt_map(t, s.pt, IOVA, 0x80000000ULL, false, 0);
+	/* Asked for write, the page is read-only: readable translation, W clear. */
+	smmuv3_model_ats_request(t->m, &txn, &resp);
+	KUNIT_EXPECT_TRUE(test, resp.ok);
+	KUNIT_EXPECT_TRUE(test, resp.r);
+	KUNIT_EXPECT_FALSE(test, resp.w);
+	KUNIT_EXPECT_EQ(test, resp.addr, 0x80000000ULL);
+	/* Nothing mapped: a response with no access, and no event. */
+	txn.addr = IOVA + 0x10000;
+	smmuv3_model_ats_request(t->m, &txn, &resp);
+	KUNIT_EXPECT_TRUE(test, resp.ok);
+	KUNIT_EXPECT_FALSE(test, resp.r || resp.w);
 	KUNIT_EXPECT_EQ(test, smmu_evt_drain(t), 0);
 }
 
@@ -860,6 +968,7 @@ static struct kunit_case smmuv3_config_cases[] = {
 	KUNIT_CASE(cd_s1dss),
 	KUNIT_CASE_PARAM(cd_illegal, bad_cds_gen_params),
 	KUNIT_CASE(cd_fetch_abort),
+	KUNIT_CASE(cd_2lvl_needs_cd2l),
 	{}
 };
 
@@ -871,6 +980,8 @@ static struct kunit_suite smmuv3_config_suite = {
 static struct kunit_case smmuv3_fault_cases[] = {
 	KUNIT_CASE(fault_events),
 	KUNIT_CASE(fault_httu_sets_af_and_dirty),
+	KUNIT_CASE(fault_s2_record_flag),
+	KUNIT_CASE(ats_request_answer),
 	KUNIT_CASE(ats_not_allowed),
 	KUNIT_CASE(nested_never_reaches_unmapped_memory),
 	{}
@@ -886,6 +997,7 @@ static struct kunit_case smmuv3_cache_cases[] = {
 	KUNIT_CASE(cache_cd_stale_until_cfgi_cd),
 	KUNIT_CASE(cache_tlb_scope),
 	KUNIT_CASE(cache_s2_and_nested_scope),
+	KUNIT_CASE(cache_el2_regime),
 	KUNIT_CASE(cache_atc_until_atc_inv),
 	{}
 };
