@@ -15,16 +15,19 @@
 extern "C" {
 #endif
 
+/* libuiommufd.so exports these and nothing else (core/c_api.map). */
+#define IOMMUFD_C_API __attribute__((visibility("default")))
+
 /* open("/dev/iommu", O_RDWR [| O_CLOEXEC]). */
-int iommufd_open(int flags);
+IOMMUFD_C_API int iommufd_open(int flags);
 /* ioctl(fd, cmd, arg) on any uiommufd file (iommufd, fault, vEVENTQ, ...). */
-int iommufd_ioctl(int fd, unsigned long cmd, void *arg);
+IOMMUFD_C_API int iommufd_ioctl(int fd, unsigned long cmd, void *arg);
 /*
  * write(fd, buf, count) on a uiommufd file, answered by its ->write in the
  * caller's thread, so errors come back as the kernel's errno. (A plain
  * write(2) on a queue fd also works; it is serviced asynchronously.)
  */
-long iommufd_write(int fd, const void *buf, unsigned long count);
+IOMMUFD_C_API long iommufd_write(int fd, const void *buf, unsigned long count);
 /*
  * read(fd, buf, count) with the kernel's ->read() semantics. On a fault
  * queue or vEVENTQ fd (whose plain read(2) has socket semantics) it
@@ -33,21 +36,21 @@ long iommufd_write(int fd, const void *buf, unsigned long count);
  * when nothing is queued (core/eventq_user.h). Other uiommufd files: their
  * ->read, or -1/EINVAL without one; any other descriptor: read(2).
  */
-long iommufd_read(int fd, void *buf, unsigned long count);
+IOMMUFD_C_API long iommufd_read(int fd, void *buf, unsigned long count);
 /* close(fd) for a uiommufd file. */
-int iommufd_close(int fd);
+IOMMUFD_C_API int iommufd_close(int fd);
 /*
  * mmap(addr, length, prot, flags, fd, offset) of a region a uiommufd file
  * offers (a vIOMMU's MMIO page on the iommufd). The kernel-side memory is
  * aliased in place: @addr must be NULL (no MAP_FIXED) and the mapping is
  * only valid in this process. MAP_FAILED with errno on failure.
  */
-void *iommufd_mmap(void *addr, unsigned long length, int prot, int flags, int fd,
+IOMMUFD_C_API void *iommufd_mmap(void *addr, unsigned long length, int prot, int flags, int fd,
 		   long offset);
 /* munmap() of an iommufd_mmap() mapping; other ranges go to munmap(). */
-int iommufd_munmap(void *addr, unsigned long length);
+IOMMUFD_C_API int iommufd_munmap(void *addr, unsigned long length);
 /* True if @fd is a file uiommufd owns. */
-int iommufd_is_fd(int fd);
+IOMMUFD_C_API int iommufd_is_fd(int fd);
 
 #ifdef __cplusplus
 }
