@@ -65,7 +65,7 @@ static int smmuv3_cfg_check(const struct smmuv3_model_cfg *cfg)
 		return -EINVAL;
 	if (cfg->cmdqs > 19 || cfg->evtqs > 19 || cfg->priqs > 19)
 		return -EINVAL;
-	/* A 2-level stream table needs room for SPLIT bits of StreamID. */
+	/* Page requests come from ATS functions: PRI without ATS is not a configuration. */
 	if (cfg->pri && !cfg->ats)
 		return -EINVAL;
 	return 0;

@@ -62,7 +62,11 @@ struct smmuv3_model_cfg {
 	u32 iidr;
 };
 
-/* The configuration QEMU's virt machine and most servers present. */
+/*
+ * Every feature the model implements, at its largest (16-bit StreamIDs,
+ * 20-bit SubstreamIDs, 2^19-entry queues), without HYP (EL2 streams) so a
+ * driver runs in the NS-EL1 regime.
+ */
 void smmuv3_model_cfg_default(struct smmuv3_model_cfg *cfg);
 
 enum smmuv3_irq {
