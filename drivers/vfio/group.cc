@@ -136,11 +136,25 @@ int vfio_group_ioctl_get_device_fd(struct vfio_group *group, char __user *arg)
 	if (len == sizeof(name))
 		return -ENODEV;	/* longer than any device name */
 
-	for (int i = 0; i < platform_nr_devices(); i++) {
+	/* vfio_device_get_from_name(): the driver's match, else the exact name. */
+	for (int i = 0; i < platform_nr_devices() && !device; i++) {
 		struct platform_dev *pdev = platform_dev_get(i);
+		struct vfio_device *candidate;
 
-		if (pdev->group_id == group->id && pdev->bdf == name)
-			device = vfio_device_get_by_index(i);
+		if (pdev->group_id != group->id)
+			continue;
+		candidate = vfio_device_get_by_index(i);
+		if (!candidate)
+			continue;
+		if (candidate->ops->match) {
+			ret = candidate->ops->match(candidate, name);
+			if (ret < 0)
+				return ret;
+			if (ret > 0)
+				device = candidate;
+		} else if (pdev->bdf == name) {
+			device = candidate;
+		}
 	}
 	if (!device)
 		return -ENODEV;

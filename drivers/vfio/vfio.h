@@ -38,6 +38,11 @@
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 #endif
 
+/* A VF token: 16 bytes, as VFIO_DEVICE_FEATURE_PCI_VF_TOKEN and uuid_parse() give them. */
+typedef struct {
+	u8 b[16];
+} uuid_t;
+
 struct vfio_device;
 struct vfio_group;
 struct iommufd_ctx;
@@ -55,6 +60,17 @@ struct vfio_device_ops {
 	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
 	int (*device_feature)(struct vfio_device *vdev, u32 flags, void __user *arg,
 			      size_t argsz);
+	/*
+	 * The name VFIO_GROUP_GET_DEVICE_FD was given: 1 it names this device,
+	 * 0 it does not, -errno it does but with bad or refused options.
+	 * Without it the name must equal the device's exactly.
+	 */
+	int (*match)(struct vfio_device *vdev, const char *buf);
+	/*
+	 * Whether @uuid (NULL: none given) is the token this device requires
+	 * to be opened: 0 or -errno. Without it, giving a token is -EINVAL.
+	 */
+	int (*match_token_uuid)(struct vfio_device *vdev, const uuid_t *uuid);
 };
 
 struct vfio_device {

@@ -60,17 +60,45 @@ void vfio_df_close(struct vfio_device_file *df)
 	device->open_count--;
 }
 
+/*
+ * The token check of a bind: a device that keeps no token refuses one;
+ * otherwise its driver decides, seeing NULL when the flag is clear (a VF
+ * whose PF holds a token must not bind without it).
+ */
+int vfio_df_check_token(struct vfio_device *device, const struct vfio_device_bind_iommufd *bind)
+{
+	uuid_t uuid;
+
+	if (!device->ops->match_token_uuid)
+		return (bind->flags & VFIO_DEVICE_BIND_FLAG_TOKEN) ? -EINVAL : 0;
+	if (!(bind->flags & VFIO_DEVICE_BIND_FLAG_TOKEN))
+		return device->ops->match_token_uuid(device, NULL);
+	if (copy_from_user(&uuid, u64_to_user_ptr(bind->token_uuid_ptr), sizeof(uuid)))
+		return -EFAULT;
+	return device->ops->match_token_uuid(device, &uuid);
+}
+
 long vfio_df_ioctl_bind_iommufd(struct vfio_device_file *df,
 				struct vfio_device_bind_iommufd __user *arg)
 {
 	struct vfio_device *device = df->device;
 	struct vfio_device_bind_iommufd bind;
 	unsigned long minsz = offsetofend(struct vfio_device_bind_iommufd, out_devid);
+	u32 user_size;
 	int ret;
 
-	if (copy_from_user(&bind, arg, minsz))
+	/*
+	 * Extensible since token_uuid_ptr: a 16-byte struct still binds, a
+	 * longer one must be zero past what we know (-E2BIG).
+	 */
+	if (get_user(user_size, &arg->argsz))
 		return -EFAULT;
-	if (bind.argsz < minsz || bind.flags || bind.iommufd < 0)
+	if (user_size < minsz)
+		return -EINVAL;
+	ret = copy_struct_from_user(&bind, sizeof(bind), arg, user_size);
+	if (ret)
+		return ret;
+	if (bind.iommufd < 0 || (bind.flags & ~VFIO_DEVICE_BIND_FLAG_TOKEN))
 		return -EINVAL;
 	/* Only cdev files bind; a group's file came bound. */
 	if (df->group)
@@ -79,6 +107,9 @@ long vfio_df_ioctl_bind_iommufd(struct vfio_device_file *df,
 	guard(mutex)(&device->lock);
 	if (df->access_granted)
 		return -EINVAL;
+	ret = vfio_df_check_token(device, &bind);
+	if (ret)
+		return ret;
 
 	df->iommufd = iommufd_ctx_from_fd(bind.iommufd);
 	if (IS_ERR(df->iommufd)) {

@@ -231,7 +231,7 @@ TEST_F(vfio_cdev, bind_errors)
 	ASSERT_EQ(-1, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
 	ASSERT_EQ(EINVAL, errno);
 	bind.argsz = sizeof(bind);
-	bind.flags = 1;
+	bind.flags = VFIO_DEVICE_BIND_FLAG_TOKEN << 1;	/* no such flag */
 	ASSERT_EQ(-1, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
 	ASSERT_EQ(EINVAL, errno);
 	/* A descriptor that is not an iommufd. */
@@ -256,6 +256,108 @@ TEST_F(vfio_cdev, bind_errors)
 	/* The bound device is an iommufd object: destroying it is refused. */
 	ASSERT_EQ(-1, ufd_destroy(self->iommufd, devid));
 	ASSERT_EQ(EBUSY, errno);
+}
+
+/*
+ * VFIO_DEVICE_BIND_FLAG_TOKEN: only an SR-IOV PF or VF has a token, and no
+ * function here is either, so a token is refused with -EINVAL (as vfio-pci
+ * refuses one for "not a PF or VF"); the UUID is read first (-EFAULT). The
+ * struct is extensible: 16 bytes (before token_uuid_ptr) still bind, and
+ * bytes past the 24 we know must be zero.
+ */
+TEST_F(vfio_cdev, bind_token)
+{
+	static const __u8 token[16] = {0xbd, 0x8d, 0x9d, 0x2b, 0x5a, 0x5f, 0x4f, 0x5a,
+				       0xa2, 0x11, 0xf5, 0x91, 0x51, 0x4b, 0xa1, 0xf3};
+	struct {
+		struct vfio_device_bind_iommufd bind;
+		__u64 beyond;
+	} big = {};
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.flags = VFIO_DEVICE_BIND_FLAG_TOKEN,
+		.iommufd = self->iommufd,
+		.token_uuid_ptr = (uintptr_t)token,
+	};
+	__u32 devid;
+
+	ASSERT_EQ(24, sizeof(bind));
+	ASSERT_EQ(16, offsetof(struct vfio_device_bind_iommufd, token_uuid_ptr));
+	ASSERT_EQ(-1, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	ASSERT_EQ(EINVAL, errno);
+	bind.token_uuid_ptr = 8;
+	ASSERT_EQ(-1, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	ASSERT_EQ(EFAULT, errno);
+	/* Without the flag the pointer is not read. */
+	bind.flags = 0;
+	big.bind = bind;
+	big.bind.argsz = sizeof(big);
+	big.beyond = 1;
+	ASSERT_EQ(-1, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &big));
+	ASSERT_EQ(E2BIG, errno);
+	big.beyond = 0;
+	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &big));
+	ASSERT_NE(0, big.bind.out_devid);
+
+	/* A 16-byte struct from before token_uuid_ptr, on a fresh file. */
+	close(self->devfd);
+	self->devfd = open_cdev(IOAT_BDF);
+	ASSERT_LE(0, self->devfd);
+	bind.argsz = offsetof(struct vfio_device_bind_iommufd, token_uuid_ptr);
+	bind.token_uuid_ptr = 8;	/* beyond argsz: never looked at */
+	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	devid = bind.out_devid;
+	ASSERT_NE(0, devid);
+}
+
+/*
+ * The legacy spelling of the same token, "<bdf> vf_token=<uuid>" in
+ * VFIO_GROUP_GET_DEVICE_FD: refused for these functions with -EINVAL, as
+ * are options other than one vf_token; a name that only starts with the
+ * address is no device (-ENODEV); blanks after the address are allowed.
+ */
+TEST(vfio_group_vf_token)
+{
+	static const char uuid[] = "bd8d9d2b-5a5f-4f5a-a211-f591514ba1f3";
+	char link[256], name[128];
+	struct vfio_group_status status = {.argsz = sizeof(status)};
+	unsigned long long leak_mark;
+	int container, group, devfd;
+	ssize_t n;
+
+	n = readlink("/sys/bus/pci/devices/" IOAT_BDF "/iommu_group", link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = 0;
+	snprintf(name, sizeof(name), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	container = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, container);
+	group = open(name, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, group);
+	/* The group itself lives as long as the machine, as a kernel's does. */
+	leak_mark = ufd_leak_mark();
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &status));
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+
+	snprintf(name, sizeof(name), IOAT_BDF " vf_token=%s", uuid);
+	ASSERT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, name));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, IOAT_BDF " vf_token=not-a-uuid"));
+	ASSERT_EQ(EINVAL, errno);
+	snprintf(name, sizeof(name), IOAT_BDF " vf_token=%.35sg", uuid);
+	ASSERT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, name));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, IOAT_BDF " other=1"));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, IOAT_BDF "1"));
+	ASSERT_EQ(ENODEV, errno);
+
+	devfd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, IOAT_BDF "  ");
+	ASSERT_LE(0, devfd);
+	close(devfd);
+	close(group);
+	close(container);
+	ASSERT_EQ(0UL, ufd_leak_report(leak_mark));
 }
 
 TEST_F(vfio_cdev, attach_detach)

@@ -500,14 +500,23 @@ struct vfio_device_feature {
 /*
  * VFIO_DEVICE_BIND_IOMMUFD: bind a cdev-opened device to iommufd @iommufd.
  * Until bound, the device fd accepts nothing else; closing it unbinds.
- * @flags must be 0. Returns in @out_devid the device's ID in that iommufd,
- * used by iommufd ioctls (dev_id fields).
+ * @flags is 0 or VFIO_DEVICE_BIND_FLAG_TOKEN. Returns in @out_devid the
+ * device's ID in that iommufd, used by iommufd ioctls (dev_id fields).
+ *
+ * @token_uuid_ptr (read only with VFIO_DEVICE_BIND_FLAG_TOKEN) points to a
+ * 16-byte UUID, the same bytes as VFIO_DEVICE_FEATURE_PCI_VF_TOKEN takes: the
+ * token an SR-IOV VF must present to be bound while its PF is a vfio-pci
+ * device, or that a PF with VFs in use must match. Setting the flag for a
+ * device that has no token to check is -EINVAL. @argsz may stop after
+ * @out_devid (16 bytes, before the field existed).
  */
 struct vfio_device_bind_iommufd {
 	__u32		argsz;
 	__u32		flags;
+#define VFIO_DEVICE_BIND_FLAG_TOKEN	(1 << 0)
 	__s32		iommufd;
 	__u32		out_devid;
+	__aligned_u64	token_uuid_ptr;
 };
 
 #define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)

@@ -379,6 +379,89 @@ int vfio_pci_core_device_feature(struct vfio_device *core_vdev, u32 flags, void 
 	return -ENOTTY;
 }
 
+/*
+ * The VF token check (vfio_pci_core_match_token_uuid upstream). A VF whose
+ * PF is a vfio-pci device needs the PF's token, and a PF with VFs in use
+ * needs its own; no platform function here is a PF or a VF (no SR-IOV
+ * capability is modelled), so there is never a token to match, and one
+ * given anyway is refused with -EINVAL, as upstream refuses it for a
+ * function that is neither.
+ */
+int vfio_pci_core_match_token_uuid(struct vfio_device *core_vdev, const uuid_t *uuid)
+{
+	return uuid ? -EINVAL : 0;
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* kernel uuid_parse(): 36 characters, dashes at 8, 13, 18 and 23, hex elsewhere. */
+int vfio_pci_uuid_parse(const char *s, uuid_t *u)
+{
+	int n = 0;
+
+	for (int i = 0; i < 36; i++) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return -EINVAL;
+			continue;
+		}
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		u->b[n++] = (u8)(hi << 4 | lo);
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * VFIO_GROUP_GET_DEVICE_FD's name (vfio_pci_core_match upstream): the
+ * function's address, then optionally blanks and one "vf_token=<uuid>".
+ * Anything else after a blank, a second token or a malformed UUID is
+ * -EINVAL; a name that only starts like ours (no blank after it) is not ours.
+ */
+int vfio_pci_core_match(struct vfio_device *core_vdev, const char *buf)
+{
+	static const char vf_token_arg[] = "vf_token=";
+	const std::string &name = to_vfio_pci(core_vdev)->pdev->bdf;
+	bool vf_token = false;
+	uuid_t uuid;
+	int ret;
+
+	if (strncmp(name.c_str(), buf, name.size()))
+		return 0;
+	buf += name.size();
+	if (*buf && *buf != ' ')
+		return 0;
+	while (*buf) {
+		if (*buf == ' ') {
+			buf++;
+			continue;
+		}
+		if (vf_token || strncmp(buf, vf_token_arg, strlen(vf_token_arg)))
+			return -EINVAL;	/* unknown or repeated option */
+		buf += strlen(vf_token_arg);
+		if (strlen(buf) < 36)
+			return -EINVAL;
+		ret = vfio_pci_uuid_parse(buf, &uuid);
+		if (ret)
+			return ret;
+		vf_token = true;
+		buf += 36;
+	}
+	ret = core_vdev->ops->match_token_uuid(core_vdev, vf_token ? &uuid : NULL);
+	return ret ? ret : 1;
+}
+
 const struct vfio_device_ops vfio_pci_ops = {
 	.name = "vfio-pci",
 	.open_device = vfio_pci_core_open_device,
@@ -388,6 +471,8 @@ const struct vfio_device_ops vfio_pci_ops = {
 	.ioctl = vfio_pci_core_ioctl,
 	.mmap = vfio_pci_core_mmap,
 	.device_feature = vfio_pci_core_device_feature,
+	.match = vfio_pci_core_match,
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
 };
 
 } // namespace
