@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "smmuv3" platform IOMMU kind: an SMMUv3 hardware model
+ * (drivers/arm-smmu-v3/model) with this driver bound to it. This file is
+ * the machine's wiring, the only place that sees both sides: the model's
+ * register file goes to arm_smmu_device_probe() as the driver's MMIO, the
+ * model's interrupt lines to arm_smmu_irq(), a function's DMA to the
+ * model's translation, and the model's PRG responses to the function.
+ *
+ * DMA. A function whose ATS Control register has Enable set (the driver
+ * sets it when it turns ATS on for the master) goes through its ATC, which
+ * the model keeps for it (Translation Requests to the SMMU, entries until
+ * ATC_INV); any other function's DMA is an untranslated request. A refused
+ * DMA is an Unsupported Request to the function; the SMMU records the
+ * event itself. A PRI-capable function (PRI Enable set in its capability)
+ * also gets a Page Request sent on its behalf, as on the mock platform
+ * (pci_pri.h): it reaches the model's PRI queue, the driver, and the
+ * IOMMU layer, and its PRG response comes back through the model's
+ * pri_response hook, matched to the request by (StreamID, group index).
+ */
+#include "drivers/arm-smmu-v3/arm-smmu-v3.h"
+#include "drivers/arm-smmu-v3/model/smmu_model.h"
+
+#include "harness/platform/pci_pri.h"
+#include "harness/platform/pci_regs.h"
+#include "harness/platform/platform.h"
+#include "harness/slab.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace {
+
+struct smmuv3_platform {
+	struct smmuv3_model *model;
+	std::atomic<struct arm_smmu_device *> smmu;
+	struct platform_iommu *piommu;
+	std::string name;
+	/* Page requests sent for functions, awaiting their PRG response */
+	std::mutex prg_lock;
+	std::map<std::tuple<u32, u16>, struct pci_pri_msg> prgs;
+	u16 next_grpid;
+};
+
+const char *const smmuv3_cap_names[] = {
+	"sidsize", "ssidsize", "st_2lvl", "cd_2lvl", "ril", "ats", "pri", "httu",
+	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", nullptr,
+};
+
+int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
+{
+	static const struct {
+		const char *name;
+		u64 max;
+		const char *why;
+	} limits[] = {
+		{ "sidsize", 32, "at most 32 (IDR1.SIDSIZE)" },
+		{ "ssidsize", 20, "at most 20 (IDR1.SSIDSIZE)" },
+		{ "httu", 2, "0 none, 1 access flag, 2 access and dirty (IDR0.HTTU)" },
+		{ "cmdqs", 19, "at most 19 (IDR1.CMDQS)" },
+		{ "evtqs", 19, "at most 19 (IDR1.EVTQS)" },
+		{ "priqs", 19, "at most 19 (IDR1.PRIQS)" },
+	};
+
+	for (const auto &l : limits) {
+		if (strcmp(cap, l.name))
+			continue;
+		if (val > l.max) {
+			*why = l.why;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (const char *const *n = smmuv3_cap_names; *n; n++) {
+		if (strcmp(cap, *n))
+			continue;
+		if (val > 1) {
+			*why = "0 or 1";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*why = "not a capability of the SMMUv3";
+	return -EINVAL;
+}
+
+void smmuv3_apply_caps(const struct platform_iommu_desc *desc, struct smmuv3_model_cfg *cfg)
+{
+	for (const auto &[cap, val] : desc->caps) {
+		if (cap == "sidsize")
+			cfg->sidsize = val;
+		else if (cap == "ssidsize")
+			cfg->ssidsize = val;
+		else if (cap == "st_2lvl")
+			cfg->st_2lvl = val;
+		else if (cap == "cd_2lvl")
+			cfg->cd_2lvl = val;
+		else if (cap == "ril")
+			cfg->ril = val;
+		else if (cap == "ats")
+			cfg->ats = val;
+		else if (cap == "pri")
+			cfg->pri = val;
+		else if (cap == "httu")
+			cfg->httu = val;
+		else if (cap == "asid16")
+			cfg->asid16 = val;
+		else if (cap == "vmid16")
+			cfg->vmid16 = val;
+		else if (cap == "s1p")
+			cfg->s1p = val;
+		else if (cap == "s2p")
+			cfg->s2p = val;
+		else if (cap == "coherent")
+			cfg->coherent = val;
+		else if (cap == "cmdqs")
+			cfg->cmdqs = val;
+		else if (cap == "evtqs")
+			cfg->evtqs = val;
+		else if (cap == "priqs")
+			cfg->priqs = val;
+	}
+}
+
+struct platform_dev *smmuv3_dev_by_sid(struct smmuv3_platform *sp, u32 sid)
+{
+	for (int i = 0; i < platform_nr_devices(); i++) {
+		struct platform_dev *pdev = platform_dev_get(i);
+
+		if (pdev && pdev->iommu == sp->piommu && pdev->desc->stream_id == sid)
+			return pdev;
+	}
+	return NULL;
+}
+
+/* The wired interrupt lines, to the driver's handlers */
+void smmuv3_platform_irq(void *priv, enum smmuv3_irq src, bool msi_written)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)priv;
+	struct arm_smmu_device *smmu = sp->smmu.load();
+
+	if (!smmu)
+		return;	/* still probing: the driver polls what it needs */
+	switch (src) {
+	case SMMUV3_IRQ_EVTQ:
+		arm_smmu_irq(smmu, ARM_SMMU_IRQ_EVTQ);
+		break;
+	case SMMUV3_IRQ_PRIQ:
+		arm_smmu_irq(smmu, ARM_SMMU_IRQ_PRIQ);
+		break;
+	case SMMUV3_IRQ_GERROR:
+		arm_smmu_irq(smmu, ARM_SMMU_IRQ_GERROR);
+		break;
+	default:
+		/* CMD_SYNC completion: the driver polls CONS */
+		break;
+	}
+}
+
+void smmuv3_platform_pri_response(void *priv, u32 sid, u32 ssid, bool ssv, u16 grpid,
+				  enum pri_resp resp, bool automatic)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)priv;
+	struct platform_dev *pdev = smmuv3_dev_by_sid(sp, sid);
+	struct pci_pri_msg msg;
+
+	{
+		std::lock_guard<std::mutex> l(sp->prg_lock);
+		auto it = sp->prgs.find({ sid, grpid });
+
+		if (it == sp->prgs.end())
+			return;	/* a response to nothing the function asked: dropped */
+		msg = it->second;
+		sp->prgs.erase(it);
+	}
+	if (!pdev)
+		return;
+	msg.type = PCI_PRI_PRG_RESPONSE;
+	msg.code = resp == PRI_RESP_SUCC ? PCI_PRG_RESP_SUCCESS
+		   : resp == PRI_RESP_DENY ? PCI_PRG_RESP_INVALID
+					   : PCI_PRG_RESP_FAILURE;
+	pci_pri_deliver(pdev->func, &msg);
+}
+
+const struct smmuv3_model_ops smmuv3_platform_model_ops = {
+	.irq = smmuv3_platform_irq,
+	.pri_response = smmuv3_platform_pri_response,
+};
+
+int smmuv3_platform_create(struct platform_iommu *piommu)
+{
+	struct smmuv3_platform *sp;
+	struct smmuv3_model_cfg cfg;
+	struct arm_smmu_device *smmu;
+	int rc;
+
+	sp = new (std::nothrow) smmuv3_platform;
+	if (!sp)
+		return -ENOMEM;
+	sp->piommu = piommu;
+	sp->name = piommu->desc->name;
+
+	smmuv3_model_cfg_default(&cfg);
+	smmuv3_apply_caps(piommu->desc, &cfg);
+	sp->model = smmuv3_model_create(&cfg, &smmuv3_platform_model_ops, sp);
+	if (IS_ERR(sp->model)) {
+		rc = PTR_ERR(sp->model);
+		delete sp;
+		return rc;
+	}
+
+	smmu = arm_smmu_device_probe(smmuv3_model_mmio(sp->model), sp->name.c_str());
+	if (IS_ERR(smmu)) {
+		rc = PTR_ERR(smmu);
+		smmuv3_model_destroy(sp->model);
+		delete sp;
+		return rc;
+	}
+	sp->smmu = smmu;
+
+	rc = arm_smmu_register_iommu(smmu, piommu);
+	if (rc) {
+		sp->smmu = NULL;
+		arm_smmu_device_remove(smmu);
+		smmuv3_model_destroy(sp->model);
+		delete sp;
+		return rc;
+	}
+	piommu->priv = sp;
+	return 0;
+}
+
+void smmuv3_platform_destroy(struct platform_iommu *piommu)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)piommu->priv;
+	struct arm_smmu_device *smmu = sp->smmu.load();
+
+	arm_smmu_unregister_iommu(smmu);
+	sp->smmu = NULL;
+	arm_smmu_device_remove(smmu);
+	smmuv3_model_destroy(sp->model);
+	delete sp;
+	piommu->priv = nullptr;
+}
+
+bool smmuv3_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
+{
+	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
+}
+
+/* A refused access of a PRI function: the Page Request it sends. */
+void smmuv3_platform_page_request(struct smmuv3_platform *sp, struct platform_dev *pdev,
+				  u32 pasid, bool has_pasid, u64 iova, bool write)
+{
+	struct smmuv3_page_req req = {};
+	struct pci_pri_msg sent = {};
+	u32 sid = pdev->desc->stream_id;
+
+	sent.type = PCI_PRI_PAGE_REQUEST;
+	sent.pasid = has_pasid ? pasid : 0;
+	sent.has_pasid = has_pasid;
+	sent.addr = iova & ~(u64)(PAGE_SIZE - 1);
+	sent.write = write;
+	{
+		std::lock_guard<std::mutex> l(sp->prg_lock);
+		sent.prg_index = sp->next_grpid++ & (u16)PRIQ_1_PRG_IDX;
+		sp->prgs[{ sid, sent.prg_index }] = sent;
+	}
+	/* Before the request: its answer may come back inside it */
+	pci_pri_deliver(pdev->func, &sent);
+
+	req.sid = sid;
+	req.ssid = sent.pasid;
+	req.ssv = has_pasid;
+	req.addr = sent.addr;
+	req.read = !write;
+	req.write = write;
+	req.last = true;
+	req.grpid = sent.prg_index;
+	if (smmuv3_model_page_request(sp->model, &req) == SMMUV3_PRI_DISCARDED) {
+		/* The SMMU's own answer to a discarded last request comes through pri_response */
+	}
+}
+
+int smmuv3_platform_translate(struct platform_iommu *piommu, struct platform_dev *pdev,
+			      u32 pasid, bool has_pasid, u64 iova, bool write, phys_addr_t *pa,
+			      u64 *contig)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)piommu->priv;
+	struct pci_func *f = pdev->func;
+	struct smmuv3_txn txn = {};
+	struct smmuv3_txn_result res = {};
+
+	txn.sid = pdev->desc->stream_id;
+	txn.ssid = has_pasid ? pasid : 0;
+	txn.ssv = has_pasid;
+	txn.addr = iova;
+	txn.write = write;
+
+	if (smmuv3_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+		smmuv3_model_atc_translate(sp->model, &txn, &res);
+	else
+		smmuv3_model_translate(sp->model, &txn, &res);
+
+	if (res.status == SMMUV3_TXN_OK) {
+		*pa = res.pa;
+		*contig = res.contig;
+		return PCI_DMA_OK;
+	}
+	if (pdev->desc->pri &&
+	    smmuv3_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+		smmuv3_platform_page_request(sp, pdev, pasid, has_pasid, iova, write);
+	return PCI_DMA_UR;
+}
+
+const struct platform_iommu_kind smmuv3_platform_kind = {
+	.name = "smmuv3",
+	.summary = "ARM SMMUv3: the arm-smmu-v3 driver on the SMMUv3 hardware model",
+	.cap_names = smmuv3_cap_names,
+	.check_cap = smmuv3_check_cap,
+	.create = smmuv3_platform_create,
+	.destroy = smmuv3_platform_destroy,
+	.translate = smmuv3_platform_translate,
+};
+
+} // namespace
+
+PLATFORM_IOMMU_KIND(smmuv3_platform_kind);
+
+struct arm_smmu_device *smmuv3_platform_smmu(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &smmuv3_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct smmuv3_platform *)piommu->priv)->smmu.load();
+}
+
+struct smmuv3_model *smmuv3_platform_model(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &smmuv3_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct smmuv3_platform *)piommu->priv)->model;
+}
