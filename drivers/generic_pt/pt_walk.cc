@@ -123,7 +123,7 @@ template <class FMT> struct pt_walker {
 			ret = fetch(addr, false, &pa, res);
 			if (ret)
 				return ret;
-			if (phys_read(pa, &entry, sizeof(entry)))
+			if (phys_read_u64_in_section(pa, &entry))
 				return pt_walk_fault(res, PT_FAULT_BUS, level);
 			FMT::walk_step(cfg, entry, level, va, access, &st);
 			if (st.kind == PT_STEP_FAULT)

@@ -46,6 +46,10 @@
 #include <mutex>
 #include <pthread.h>
 #include <sched.h>
+#include <linux/membarrier.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
@@ -155,10 +159,17 @@ bool pfn_valid(unsigned long pfn) { return pfn_to_page(pfn) != nullptr; }
  * that exits leaves its record for the next new thread, and
  * physmem_synchronize() walks the list without a lock.
  *
- * The pairing is Dekker's: a reader makes its sequence odd (seq_cst) before
- * it looks a pfn up (seq_cst); a freer clears the pfn slot (seq_cst), fences,
- * then reads every sequence. Either the freer sees the reader inside, and
- * waits for that section to end, or the reader sees the cleared slot.
+ * The pairing is Dekker's: a reader makes its sequence odd before it looks
+ * a pfn up; a freer clears the pfn slot, makes every thread fence, then
+ * reads every sequence. Either the freer sees the reader inside, and waits
+ * for that section to end, or the reader sees the cleared slot. The
+ * reader's half of the fence is the expensive one (a locked instruction,
+ * most of a walk's overhead), and sections are opened far more often than
+ * pages are freed, so where the host has membarrier() the freer issues
+ * the fence for every thread of the process (MEMBARRIER_CMD_PRIVATE_EXPEDITED)
+ * and a reader needs only a compiler barrier, as liburcu's "memb" flavour.
+ * Without membarrier(), and under ThreadSanitizer (which does not know
+ * it), readers fence themselves.
  * Leaving a section is a release store the freer's acquire load pairs with,
  * which is the happens-before ThreadSanitizer needs between the reader's
  * last access to the page and its recycling.
@@ -173,6 +184,33 @@ struct physmem_reader {
 static std::atomic<struct physmem_reader *> physmem_readers;
 static thread_local struct physmem_reader *this_reader;
 static pthread_key_t physmem_reader_key;
+/* Set once, before the first section of any thread: see physmem_readers_init(). */
+static bool physmem_membarrier;
+
+static long sys_membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+#if defined(__SANITIZE_THREAD__)
+#define PHYSMEM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PHYSMEM_TSAN 1
+#endif
+#endif
+
+static bool physmem_membarrier_register(void)
+{
+#ifdef PHYSMEM_TSAN
+	return false;
+#else
+	long cmds = sys_membarrier(MEMBARRIER_CMD_QUERY);
+
+	return cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+	       !sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED);
+#endif
+}
 
 /* Thread exit: the record goes back for reuse (never inside a section). */
 static void physmem_reader_release(void *arg)
@@ -199,17 +237,28 @@ static void physmem_readers_after_fork(void)
 		r->seq.store(0, std::memory_order_relaxed);
 		r->in_use.store(false, std::memory_order_relaxed);
 	}
+	/* The child is one thread now, so the way of fencing may change. */
+	if (physmem_membarrier)
+		physmem_membarrier = physmem_membarrier_register();
+}
+
+/* Once per process, before any section or grace period. */
+static void physmem_readers_init(void)
+{
+	static std::once_flag once;
+
+	std::call_once(once, [] {
+		physmem_membarrier = physmem_membarrier_register();
+		pthread_key_create(&physmem_reader_key, physmem_reader_release);
+		pthread_atfork(nullptr, nullptr, physmem_readers_after_fork);
+	});
 }
 
 static struct physmem_reader *physmem_reader_register(void)
 {
-	static std::once_flag once;
 	struct physmem_reader *r;
 
-	std::call_once(once, [] {
-		pthread_key_create(&physmem_reader_key, physmem_reader_release);
-		pthread_atfork(nullptr, nullptr, physmem_readers_after_fork);
-	});
+	physmem_readers_init();
 	for (r = physmem_readers.load(std::memory_order_acquire); r; r = r->next) {
 		bool free = false;
 
@@ -219,7 +268,8 @@ static struct physmem_reader *physmem_reader_register(void)
 	if (!r) {
 		r = new physmem_reader();
 		r->next = physmem_readers.load(std::memory_order_relaxed);
-		while (!physmem_readers.compare_exchange_weak(r->next, r, std::memory_order_release,
+		/* seq_cst: pairs with the empty-list check of physmem_synchronize(). */
+		while (!physmem_readers.compare_exchange_weak(r->next, r, std::memory_order_seq_cst,
 							      std::memory_order_relaxed))
 			;
 	}
@@ -235,8 +285,13 @@ static inline struct physmem_reader *physmem_reader_enter(void)
 
 	if (unlikely(!r))
 		r = physmem_reader_register();
-	if (!r->nesting++)
-		r->seq.store(r->seq.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
+	if (!r->nesting++) {
+		r->seq.store(r->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+		if (physmem_membarrier)
+			std::atomic_signal_fence(std::memory_order_seq_cst);
+		else
+			std::atomic_thread_fence(std::memory_order_seq_cst);
+	}
 	return r;
 }
 
@@ -265,7 +320,12 @@ void physmem_read_unlock(void)
  */
 static void physmem_synchronize(void)
 {
-	std::atomic_thread_fence(std::memory_order_seq_cst);
+	/* No reader yet: nobody can hold a page. */
+	if (!physmem_readers.load(std::memory_order_seq_cst))
+		return;
+	physmem_readers_init();
+	if (!physmem_membarrier || sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		std::atomic_thread_fence(std::memory_order_seq_cst);
 	for (struct physmem_reader *r = physmem_readers.load(std::memory_order_acquire); r;
 	     r = r->next) {
 		unsigned long seq;
@@ -285,6 +345,49 @@ static void physmem_synchronize(void)
 			sched_yield();
 		}
 	}
+}
+
+/*
+ * The kernel pfn range's host addresses, flat: what a bus access to a
+ * kernel page needs, in one load instead of three table levels and the
+ * struct page. Reserved address space (2^24 pointers), touched only where
+ * kernel pages have been; an entry is set when its page is allocated and
+ * cleared, like the pfn table's, before its grace period.
+ */
+#define KERNEL_MAP_PFNS (PHYSMEM_USER_FIRST_PFN - PHYSMEM_FIRST_PFN)
+static_assert(sizeof(std::atomic<char *>) == sizeof(char *));
+
+/* Published (physmem.h) once made, before the first kernel page has a pfn. */
+char **physmem_kernel_map;
+
+static std::atomic<char *> *kernel_map(void)
+{
+	static std::atomic<char *> *const map = [] {
+		void *p = mmap(nullptr, KERNEL_MAP_PFNS * sizeof(std::atomic<char *>),
+			       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+
+		BUG_ON(p == MAP_FAILED);
+		__atomic_store_n(&physmem_kernel_map, (char **)p, __ATOMIC_RELEASE);
+		return (std::atomic<char *> *)p;
+	}();
+
+	return map;
+}
+
+static void kernel_map_set(unsigned long pfn, char *host)
+{
+	kernel_map()[pfn - PHYSMEM_FIRST_PFN].store(host, std::memory_order_seq_cst);
+}
+
+/* The host address of kernel page @pfn inside a reader section, or NULL. */
+static inline char *kernel_map_in_section(unsigned long pfn)
+{
+	unsigned long i = pfn - PHYSMEM_FIRST_PFN;
+
+	if (i >= KERNEL_MAP_PFNS)
+		return nullptr;
+	return kernel_map()[i].load(std::memory_order_seq_cst);
 }
 
 /* pfn_to_page() for reader sections: seq_cst, the other half of the Dekker pairing. */
@@ -436,6 +539,7 @@ static struct page *do_alloc_pages(gfp_t gfp, unsigned int order, void *caller)
 			p->compound_head = pages;
 			INIT_LIST_HEAD(&p->lru);
 			pfn_slot(pfn + i, true)->store(p, std::memory_order_release);
+			kernel_map_set(pfn + i, (char *)p->virt);
 			state().kernel_virt[(uintptr_t)p->virt] = p;
 		}
 		pages->head = true;
@@ -459,6 +563,7 @@ static void *release_kernel_block(struct page *head)
 
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		pfn_slot(head[i].pfn, false)->store(nullptr, std::memory_order_seq_cst);
+		kernel_map_set(head[i].pfn, nullptr);
 		state().kernel_virt.erase((uintptr_t)head[i].virt);
 	}
 	pfn_free(head->pfn, order, false);
@@ -942,13 +1047,12 @@ static int phys_rw_kernel(phys_addr_t pa, phys_addr_t end, void *buf, size_t len
 
 	/* A table entry: one aligned word of one page, read or written whole. */
 	if (first == last) {
-		page = pfn_to_page_in_section(first);
-		if (!page)
-			return -EFAULT;
-		if (page->kind != PAGE_KIND_KERNEL)
-			return 1;
+		char *host = kernel_map_in_section(first);
+
+		if (!host)
+			return pfn_to_page_in_section(first) ? 1 : -EFAULT;
 		if (len == sizeof(u64) && !(off % sizeof(u64))) {
-			u64 *word = (u64 *)((char *)page->virt + off);
+			u64 *word = (u64 *)(host + off);
 
 			if (write)
 				__atomic_store_n(word, *(const u64 *)buf, __ATOMIC_RELAXED);
@@ -956,7 +1060,10 @@ static int phys_rw_kernel(phys_addr_t pa, phys_addr_t end, void *buf, size_t len
 				*(u64 *)buf = __atomic_load_n(word, __ATOMIC_RELAXED);
 			return 0;
 		}
-		page_rw(page, off, buf, len, write);
+		if (write)
+			memcpy(host + off, buf, len);
+		else
+			memcpy(buf, host + off, len);
 		return 0;
 	}
 	/* A bus error transfers nothing: check every page first. */

@@ -9,8 +9,10 @@
  */
 #include "pt_kunit.h"
 
+#include <atomic>
 #include <map>
 #include <random>
+#include <thread>
 #include <vector>
 
 KUNIT_ARRAY_PARAM(pt_cfg, pt_kunit_cfgs, pt_kunit_cfg_desc)
@@ -477,6 +479,45 @@ static void test_walk_amdv1_skip_level(struct kunit *test)
 }
 
 /* Whatever a (hostile) context entry says, the walker faults cleanly. */
+/*
+ * A walk racing with unmaps that free the tables it is reading: the bus
+ * reads take no lock, so a freed table must stay whole until the walk's
+ * reader section ends (ASan and TSan builds see any read of freed memory).
+ * Each walk either translates to the one output address ever mapped there
+ * or faults; it never reads another table's bytes as its own.
+ */
+static void test_walk_concurrent_free(struct kunit *test)
+{
+	struct pt_kunit_domain *d = pt_kunit_domain_alloc(test, param(test));
+	u64 g = pt_kunit_granule(d), oa = pt_kunit_oa_base(d);
+	/* Far enough up that every map needs tables of its own below the top. */
+	u64 va = log2_to_int(min((unsigned int)d->pt.common.max_vasz_lg2, 39u) - 1);
+	struct pt_walk_cfg cfg = pt_kunit_walk_cfg(d);
+	std::atomic<bool> stop{false};
+	std::atomic<long> wrong{0}, walked{0};
+
+	cfg.hw = 0;
+	std::thread walker([&] {
+		while (!stop.load(std::memory_order_relaxed)) {
+			struct pt_walk_result res;
+
+			if (!pt_walk(&cfg, va + 3 * g + 8, PT_ACCESS_READ, &res) &&
+			    res.oa != oa + 3 * g + 8)
+				wrong++;
+			walked++;
+		}
+	});
+	/* Until the walker has raced with a few hundred frees, whatever the scheduler does. */
+	for (long i = 0; i != 1000000 && (i < 300 || walked.load() < 3000); i++) {
+		KUNIT_ASSERT_EQ(test, pt_kunit_map(d, va, oa, 8 * g, IOMMU_READ), 0);
+		KUNIT_ASSERT_EQ(test, pt_kunit_unmap(d, va, 8 * g), 8 * g);
+	}
+	stop = true;
+	walker.join();
+	KUNIT_EXPECT_EQ(test, wrong.load(), 0);
+	KUNIT_EXPECT_GT(test, walked.load(), 0);
+}
+
 static void test_walk_hostile_cfg(struct kunit *test)
 {
 	u64 *top = (u64 *)iommu_alloc_pages_sz(GFP_KERNEL, 4096);
@@ -528,6 +569,7 @@ static struct kunit_case pt_walk_test_cases[] = {
 	KUNIT_CASE_PARAM(test_walk_access_dirty_bits, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_walk_corrupt_table, pt_cfg_gen_params),
 	KUNIT_CASE_PARAM(test_walk_nested, pt_nested_gen_params),
+	KUNIT_CASE_PARAM(test_walk_concurrent_free, pt_cfg_gen_params),
 	KUNIT_CASE(test_walk_amdv1_skip_level),
 	KUNIT_CASE(test_walk_hostile_cfg),
 	KUNIT_CASE(test_walk_key),

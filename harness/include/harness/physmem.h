@@ -109,6 +109,31 @@ int phys_write(phys_addr_t pa, const void *buf, size_t len);
 void physmem_read_lock(void);
 void physmem_read_unlock(void);
 
+/*
+ * phys_read() of one aligned 8-byte word (a table entry) inside a reader
+ * section, without a call where the word is in a kernel page: one load
+ * from the kernel pages' flat pfn -> host address map, then the word.
+ * Anything else goes to phys_read(). Same result, same bus errors.
+ */
+#define PHYSMEM_KERNEL_MAP_PFNS (PHYSMEM_USER_FIRST_PFN - PHYSMEM_FIRST_PFN)
+extern char **physmem_kernel_map;
+
+static inline int phys_read_u64_in_section(phys_addr_t pa, u64 *val)
+{
+	char **map = __atomic_load_n(&physmem_kernel_map, __ATOMIC_ACQUIRE);
+	unsigned long i = PHYS_PFN(pa) - PHYSMEM_FIRST_PFN;
+	char *host;
+
+	if (likely(map && i < PHYSMEM_KERNEL_MAP_PFNS && !(pa & 7))) {
+		host = __atomic_load_n(&map[i], __ATOMIC_SEQ_CST);
+		if (likely(host)) {
+			*val = __atomic_load_n((u64 *)(host + (pa & ~PAGE_MASK)), __ATOMIC_RELAXED);
+			return 0;
+		}
+	}
+	return phys_read(pa, val, sizeof(*val));
+}
+
 /* Number of pages with a pfn now, by kind (for tests). */
 unsigned long physmem_nr_pages(enum page_kind kind);
 
