@@ -321,62 +321,44 @@ void BM_array_lookup(benchmark::State &state)
 	timer.report(state);
 }
 
-/* What the bus costs a walker per entry: an 8-byte read of a table page. */
-void BM_phys_read(benchmark::State &state)
+/*
+ * One 8-byte read of a table page per iteration through @read(pa, &v),
+ * inside a reader section that stays open if @in_section.
+ */
+template <class R> void bench_table_read(benchmark::State &state, bool in_section, R &&read)
 {
 	u64 *table = (u64 *)iommu_alloc_pages_sz(GFP_KERNEL, 4096);
 	phys_addr_t pa = virt_to_phys(table);
 	size_t i = 0;
 	u64 v;
 
+	if (in_section)
+		physmem_read_lock();
 	floor_timer timer;
 	for (auto _ : state) {
-		phys_read(pa + 8 * (i & 511), &v, sizeof(v));
+		read(pa + 8 * (i & 511), &v);
 		benchmark::DoNotOptimize(v);
 		i++;
 	}
 	timer.report(state);
+	if (in_section)
+		physmem_read_unlock();
 	iommu_free_pages(table);
 }
 
-/* What the bus costs a walker per entry: the same read inside an open section. */
-void BM_phys_read_in_section(benchmark::State &state)
-{
-	u64 *table = (u64 *)iommu_alloc_pages_sz(GFP_KERNEL, 4096);
-	phys_addr_t pa = virt_to_phys(table);
-	size_t i = 0;
-	u64 v;
+int bus_read(phys_addr_t pa, u64 *v) { return phys_read(pa, v, sizeof(*v)); }
 
-	physmem_read_lock();
-	floor_timer timer;
-	for (auto _ : state) {
-		phys_read(pa + 8 * (i & 511), &v, sizeof(v));
-		benchmark::DoNotOptimize(v);
-		i++;
-	}
-	timer.report(state);
-	physmem_read_unlock();
-	iommu_free_pages(table);
-}
+/* What the bus costs: phys_read() opening its own section. */
+void BM_phys_read(benchmark::State &state) { bench_table_read(state, false, bus_read); }
+
+/* The same read inside an open section. */
+void BM_phys_read_in_section(benchmark::State &state) { bench_table_read(state, true, bus_read); }
 
 /* The walker's fetch: the inline read of one entry inside its section. */
 void BM_entry_fetch(benchmark::State &state)
 {
-	u64 *table = (u64 *)iommu_alloc_pages_sz(GFP_KERNEL, 4096);
-	phys_addr_t pa = virt_to_phys(table);
-	size_t i = 0;
-	u64 v;
-
-	physmem_read_lock();
-	floor_timer timer;
-	for (auto _ : state) {
-		phys_read_u64_in_section(pa + 8 * (i & 511), &v);
-		benchmark::DoNotOptimize(v);
-		i++;
-	}
-	timer.report(state);
-	physmem_read_unlock();
-	iommu_free_pages(table);
+	bench_table_read(state, true,
+			 [](phys_addr_t pa, u64 *v) { return phys_read_u64_in_section(pa, v); });
 }
 
 /* The best of several rounds of @body (one operation each), in ns. */
