@@ -593,6 +593,29 @@ static void arm_smmu_remove_master_domain(struct arm_smmu_master *master,
 	kfree(found);
 }
 
+/*
+ * The CD table outlives nothing that uses it: once the STE no longer
+ * points at it and no PASID is attached, its CDs are invalidated and its
+ * memory goes (upstream keeps it until the device is released; here a
+ * table without users is returned so that every attach/detach pairs up).
+ */
+static void arm_smmu_put_unused_cd_table(struct arm_smmu_master *master)
+{
+	struct arm_smmu_cmdq_ent cmd = { .opcode = CMDQ_OP_CFGI_CD_ALL };
+	struct arm_smmu_cmdq_batch cmds;
+
+	if (!arm_smmu_cdtab_allocated(&master->cd_table) || master->cd_table.in_ste ||
+	    arm_smmu_ssids_in_use(&master->cd_table))
+		return;
+	arm_smmu_cmdq_batch_init(master->smmu, &cmds);
+	for (unsigned int i = 0; i < master->num_streams; i++) {
+		cmd.cfgi.sid = master->streams[i].id;
+		arm_smmu_cmdq_batch_add(master->smmu, &cmds, &cmd);
+	}
+	arm_smmu_cmdq_batch_submit(master->smmu, &cmds);
+	arm_smmu_free_cd_tables(master);
+}
+
 int arm_smmu_attach_prepare(struct arm_smmu_attach_state *state, struct iommu_domain *new_domain)
 {
 	struct arm_smmu_master *master = state->master;
@@ -717,6 +740,7 @@ static int arm_smmu_attach_dev(struct iommu_domain *domain, struct device *dev,
 		arm_smmu_make_s2_domain_ste(&target, master, smmu_domain, state.ats_enabled);
 		arm_smmu_install_ste_for_dev(master, &target);
 		arm_smmu_clear_cd(master, IOMMU_NO_PASID);
+		arm_smmu_put_unused_cd_table(master);
 		break;
 	}
 
@@ -832,6 +856,7 @@ static void arm_smmu_attach_dev_ste(struct iommu_domain *domain, struct device *
 
 	/* Only once the master is off the old domain's list, so nobody else writes CD 0 */
 	arm_smmu_clear_cd(master, IOMMU_NO_PASID);
+	arm_smmu_put_unused_cd_table(master);
 }
 
 static int arm_smmu_attach_dev_identity(struct iommu_domain *domain, struct device *dev,

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm-smmu-v3-platform: the driver's domains on the "smmuv3" platform,
+ * device DMA answered by the model. Each case boots the embedded smmuv3
+ * platform, attaches domains through the IOMMU core as iommufd would, and
+ * asks the function's DMA port what its accesses reach: so a map must be
+ * visible, an unmap must be invisible (the model keeps a TLB or ATC entry
+ * until the driver's TLBI/ATC_INV removes it), and a refused access must
+ * leave its record on the SMMU's event queue.
+ */
+#include "kunit.h"
+
+#include "drivers/arm-smmu-v3/arm-smmu-v3.h"
+#include "drivers/arm-smmu-v3/model/smmu_model.h"
+#include "harness/physmem.h"
+#include "harness/platform/platform.h"
+
+#define IOAT_BDF "0000:00:03.0"
+#define EDU_BDF "0000:00:05.0"
+#define TEST_IOVA 0x100000UL
+
+struct smmuv3_platform_test {
+	struct arm_smmu_device *smmu;
+	struct smmuv3_model *model;
+	void *page;
+	phys_addr_t page_pa;
+};
+
+/*
+ * The platform boots once for the suite: group numbers are handed out
+ * once per process, as on a machine that boots once.
+ */
+static int arm_smmu_v3_platform_suite_init(struct kunit_suite *suite)
+{
+	struct platform_desc desc;
+	std::string err;
+	int rc;
+
+	rc = platform_desc_load("smmuv3", &desc, &err);
+	if (!rc)
+		rc = platform_boot(desc, &err);
+	if (rc)
+		fprintf(stderr, "smmuv3 platform: %s\n", err.c_str());
+	return rc;
+}
+
+static void arm_smmu_v3_platform_suite_exit(struct kunit_suite *suite)
+{
+	platform_shutdown();
+}
+
+static void smmuv3_platform_up(struct kunit *test, struct smmuv3_platform_test *t)
+{
+	t->smmu = smmuv3_platform_smmu(platform_iommu_get(0));
+	t->model = smmuv3_platform_model(platform_iommu_get(0));
+	KUNIT_ASSERT_NOT_NULL(test, t->smmu);
+	t->smmu->quiet_events = true;
+	t->page = iommu_alloc_pages_sz(GFP_KERNEL, PAGE_SIZE);
+	t->page_pa = virt_to_phys(t->page);
+}
+
+static void smmuv3_platform_down(struct smmuv3_platform_test *t)
+{
+	iommu_free_pages(t->page);
+}
+
+/* What the function's DMA reaches: the translated address, or a pci_dma_status */
+static int dma_translate(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa,
+			 u32 pasid = 0, bool has_pasid = false)
+{
+	u64 contig;
+
+	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, has_pasid, iova, write, pa,
+				   &contig);
+}
+
+static void check_map_unmap(struct kunit *test, struct smmuv3_platform_test *t,
+			    struct platform_dev *pdev, struct iommu_domain *domain)
+{
+	phys_addr_t pa = 0;
+
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t->page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t->page_pa + 0x10);
+
+	/* Cached now: only the driver's invalidation can make the unmap visible */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
+}
+
+static void arm_smmu_v3_platform_s1_dma(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	phys_addr_t pa;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+
+	/* Nothing attached: the blocked domain's abort STE */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+
+	domain = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_EXPECT_EQ(test, to_smmu_domain(domain)->stage, ARM_SMMU_DOMAIN_S1);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	check_map_unmap(test, &t, pdev, domain);
+
+	/* The refused access left an F_TRANSLATION naming the function's StreamID */
+	arm_smmu_drain_queues(t.smmu);
+	KUNIT_EXPECT_GT(test, t.smmu->nr_events.load(), 0UL);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_ID, t.smmu->last_evt[0]),
+			(u64)EVT_ID_TRANSLATION_FAULT);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_SID, t.smmu->last_evt[0]),
+			(u64)pdev->desc->stream_id);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_2_ADDR, t.smmu->last_evt[2]), TEST_IOVA + 0x10);
+
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	smmuv3_platform_down(&t);
+}
+
+static void arm_smmu_v3_platform_s2_dma(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_EXPECT_EQ(test, to_smmu_domain(domain)->stage, ARM_SMMU_DOMAIN_S2);
+	KUNIT_EXPECT_NE(test, to_smmu_domain(domain)->s2_cfg.vmid, 0);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	check_map_unmap(test, &t, pdev, domain);
+
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	smmuv3_platform_down(&t);
+}
+
+/* Unmapping more than one TLBI's worth in one go: range commands (RIL) */
+static void arm_smmu_v3_platform_range_unmap(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	const unsigned long n = 37;
+	phys_addr_t pa;
+	void *buf;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	domain = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+
+	buf = iommu_alloc_pages_sz(GFP_KERNEL, 64 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, virt_to_phys(buf), n * PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+	for (unsigned long i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+				PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, n * PAGE_SIZE), n * PAGE_SIZE);
+	for (unsigned long i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+				PCI_DMA_UR);
+
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	iommu_free_pages(buf);
+	smmuv3_platform_down(&t);
+}
+
+/* The edu function has PASID and ATS: a PASID domain, through the endpoint's ATC */
+static void arm_smmu_v3_platform_pasid_ats(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *rid, *pasid_domain;
+	struct iommu_attach_handle handle = {};
+	struct smmuv3_model_stats st;
+	phys_addr_t pa = 0;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+
+	rid = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(rid));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(rid, pdev->dev), 0);
+	KUNIT_EXPECT_TRUE(test, arm_smmu_master_of(pdev->dev)->ats_enabled);
+
+	pasid_domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pasid_domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device_pasid(pasid_domain, pdev->dev, 7, &handle), 0);
+
+	KUNIT_ASSERT_EQ(test, iommu_map(pasid_domain, TEST_IOVA, t.page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	/* Tagged with PASID 7 it translates; untagged it meets the RID's empty table */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	smmuv3_model_get_stats(t.model, &st);
+	KUNIT_EXPECT_GT(test, st.atc_entries, 0U);
+
+	/* The ATC entry goes with the unmap's ATC_INV */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(pasid_domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
+
+	iommu_detach_device_pasid(pasid_domain, pdev->dev, 7);
+	iommu_domain_free(pasid_domain);
+	iommu_detach_device(rid, pdev->dev);
+	iommu_domain_free(rid);
+	smmuv3_platform_down(&t);
+}
+
+static struct kunit_case arm_smmu_v3_platform_cases[] = {
+	KUNIT_CASE(arm_smmu_v3_platform_s1_dma),
+	KUNIT_CASE(arm_smmu_v3_platform_s2_dma),
+	KUNIT_CASE(arm_smmu_v3_platform_range_unmap),
+	KUNIT_CASE(arm_smmu_v3_platform_pasid_ats),
+	{}
+};
+
+static struct kunit_suite arm_smmu_v3_platform_suite = {
+	.name = "arm-smmu-v3-platform",
+	.suite_init = arm_smmu_v3_platform_suite_init,
+	.suite_exit = arm_smmu_v3_platform_suite_exit,
+	.test_cases = arm_smmu_v3_platform_cases,
+};
+kunit_test_suite(arm_smmu_v3_platform_suite);
