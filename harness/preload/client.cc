@@ -17,11 +17,14 @@
 #include "fdtable.h"
 #include "harness/server/embedded.h"
 #include "harness/server/wire.h"
+#include "mmio_trap.h"
 
+#include <algorithm>
 #include <atomic>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -254,6 +257,43 @@ long kernel_install(uint64_t token, unsigned int caps, int cloexec, unsigned int
 	return fd;
 }
 
+/*
+ * The kernel side's faults in a BAR are its own (see mmio_trap_foreign_code()):
+ * its user accesses there fail as on a VM_IO mapping instead of being
+ * emulated, so pinning a BAR's addresses is -EFAULT, as for the kernel.
+ */
+void exclude_kernel_code(void *h)
+{
+	struct link_map *lm = nullptr;
+	struct range {
+		uintptr_t base;
+		uintptr_t lo, hi;
+	} r = {};
+
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) || !lm)
+		return;
+	r.base = lm->l_addr;
+	r.lo = UINTPTR_MAX;
+	dl_iterate_phdr([](struct dl_phdr_info *info, size_t, void *arg) {
+		auto *rr = (struct range *)arg;
+
+		if (info->dlpi_addr != rr->base)
+			return 0;
+		for (int i = 0; i < info->dlpi_phnum; i++) {
+			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+				continue;
+			rr->lo = std::min(rr->lo, (uintptr_t)(info->dlpi_addr + ph->p_vaddr));
+			rr->hi = std::max(rr->hi, (uintptr_t)(info->dlpi_addr + ph->p_vaddr +
+							      ph->p_memsz));
+		}
+		return 1;
+	}, &r);
+	if (r.lo < r.hi && mmio_trap_foreign_code(r.lo, r.hi))
+		ufd_debug("cannot exclude the kernel library's code from MMIO trapping");
+}
+
 /* Loads the kernel side into this process once. */
 bool kernel_load(void)
 {
@@ -298,6 +338,7 @@ bool kernel_load(void)
 		kernel_call = nullptr;
 		goto out;
 	}
+	exclude_kernel_code(h);
 	kernel_pid = getpid();
 out:
 	pthread_mutex_unlock(&kernel_lock);

@@ -152,6 +152,41 @@ static void unpin(struct slot *s)
 	atomic_fetch_sub(&s->users, 1);
 }
 
+/* mmio_trap_foreign_code(): published by `foreign_used`, written before it. */
+#define FOREIGN_SLOTS	8
+static _Atomic uintptr_t foreign_lo[FOREIGN_SLOTS], foreign_hi[FOREIGN_SLOTS];
+static _Atomic unsigned foreign_used;
+
+static int in_foreign_code(uintptr_t rip)
+{
+	unsigned n = atomic_load(&foreign_used);
+
+	for (unsigned i = 0; i < n; i++)
+		if (rip >= RLX(foreign_lo[i]) && rip < RLX(foreign_hi[i]))
+			return 1;
+	return 0;
+}
+
+int mmio_trap_foreign_code(uintptr_t lo, uintptr_t hi)
+{
+	unsigned n;
+	int rc = 0;
+
+	if (lo >= hi)
+		return -EINVAL;
+	pthread_mutex_lock(&writers);
+	n = atomic_load(&foreign_used);
+	if (n == FOREIGN_SLOTS) {
+		rc = -ENOSPC;
+	} else {
+		atomic_store_explicit(&foreign_lo[n], lo, memory_order_relaxed);
+		atomic_store_explicit(&foreign_hi[n], hi, memory_order_relaxed);
+		atomic_store(&foreign_used, n + 1);
+	}
+	pthread_mutex_unlock(&writers);
+	return rc;
+}
+
 /* Whether any live slot overlaps [a, end): unpinned, for filtering only. */
 static int overlaps_any(uintptr_t a, uintptr_t end)
 {
@@ -532,6 +567,9 @@ int mmio_trap_emulate(siginfo_t *si, void *ucontext)
 
 	/* Only faults the CPU raised have a meaningful si_addr. */
 	if (si->si_signo != SIGSEGV || si->si_code <= 0 || !overlaps_any(fa, fa + 1))
+		return 0;
+	/* Code that handles its own faults in a BAR (the kernel side's user accesses). */
+	if (in_foreign_code((uintptr_t)rip))
 		return 0;
 
 	/*

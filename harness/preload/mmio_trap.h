@@ -76,6 +76,19 @@ int mmio_trap_unregister(void *addr, size_t len);
 int mmio_trap_lookup(const void *addr, void **cookie, uint64_t *offset);
 
 /*
+ * Faults raised by instructions in [lo, hi) are never ours, even in a
+ * registered region: they go to the handler installed before ours. For
+ * code that recovers from its own faults, such as the in-process kernel
+ * side: a BAR mapping is device memory (VM_IO) to it, which it must not
+ * read through the user's address (get_user_pages() refuses such a vma
+ * with -EFAULT), and its probe of the user's pages expects to fault there
+ * and say so, not to be emulated. Up to 8 ranges, never removed; returns 0,
+ * -EINVAL (empty range) or -ENOSPC. Not async-signal-safe; the handler
+ * reads the ranges without locks.
+ */
+int mmio_trap_foreign_code(uintptr_t lo, uintptr_t hi);
+
+/*
  * The handler's work without the chaining: emulate the access that raised
  * this SIGSEGV if it hit a registered region and return 1, or return 0
  * for a fault that is not ours. For a sigaction() interposer whose own

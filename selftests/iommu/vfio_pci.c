@@ -93,6 +93,21 @@ static int open_cdev(const char *bdf)
 	return fd;
 }
 
+/* The group file of @bdf: /dev/vfio/<N>, N the last component of its iommu_group link. */
+static int open_group(const char *bdf)
+{
+	char link[256], path[300];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
 static int bind_iommufd(int devfd, int iommufd, __u32 *devid)
 {
 	struct vfio_device_bind_iommufd bind = {
@@ -319,19 +334,14 @@ TEST_F(vfio_cdev, bind_token)
 TEST(vfio_group_vf_token)
 {
 	static const char uuid[] = "bd8d9d2b-5a5f-4f5a-a211-f591514ba1f3";
-	char link[256], name[128];
 	struct vfio_group_status status = {.argsz = sizeof(status)};
 	unsigned long long leak_mark;
 	int container, group, devfd;
-	ssize_t n;
+	char name[128];
 
-	n = readlink("/sys/bus/pci/devices/" IOAT_BDF "/iommu_group", link, sizeof(link) - 1);
-	ASSERT_LT(0, n);
-	link[n] = 0;
-	snprintf(name, sizeof(name), "/dev/vfio/%s", strrchr(link, '/') + 1);
 	container = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, container);
-	group = open(name, O_RDWR | O_CLOEXEC);
+	group = open_group(IOAT_BDF);
 	ASSERT_LE(0, group);
 	/* The group itself lives as long as the machine, as a kernel's does. */
 	leak_mark = ufd_leak_mark();
@@ -615,6 +625,58 @@ TEST_F(vfio_dev, bar_mmap_rules)
 		 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) + 0x3000);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, munmap(p, 4096));
+}
+
+/*
+ * A BAR mapping is device memory (VM_IO): IOMMU_IOAS_MAP of its addresses
+ * cannot pin it and fails with EFAULT, as get_user_pages() refuses such a
+ * vma, leaving nothing mapped; the legacy container, iommufd's type1
+ * compatibility, says the same. The mapping still reads as the BAR. (The
+ * kernel side's probe of those pages must fail there, not be taken for a
+ * device access by the interposer's trap.)
+ */
+TEST_F(vfio_dev, bar_not_dma_mappable)
+{
+	struct vfio_iommu_type1_dma_map dma_map = {
+		.argsz = sizeof(dma_map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = 1ULL << 30,
+		.size = 0x4000,
+	};
+	struct vfio_group_status status = {.argsz = sizeof(status)};
+	int container, group, devfd;
+	volatile __u8 *bar;
+
+	bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
+		   REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	ASSERT_NE(MAP_FAILED, (void *)bar);
+	ASSERT_EQ(-1, ufd_map_fixed(self->iommufd, self->ioas_id, (void *)bar, 0x4000, 1ULL << 30));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ufd_map_fixed(self->iommufd, self->ioas_id, (void *)(bar + 0x1000), 0x1000,
+				    1ULL << 30));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ufd_unmap(self->iommufd, self->ioas_id, 1ULL << 30, 0x4000, NULL));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_TRUE(bar[IOAT_CBVER] == 0x32 || bar[IOAT_CBVER] == 0x33);
+
+	/* The same through a container, with another function's group. */
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, container);
+	group = open_group(PLAIN_BDF);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &status));
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	/* A device in the container, so a map has a domain to pin for. */
+	devfd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, PLAIN_BDF);
+	ASSERT_LE(0, devfd);
+	dma_map.vaddr = (uintptr_t)bar;
+	ASSERT_EQ(-1, ioctl(container, VFIO_IOMMU_MAP_DMA, &dma_map));
+	ASSERT_EQ(EFAULT, errno);
+	close(devfd);
+	close(group);
+	close(container);
+	ASSERT_EQ(0, munmap((void *)bar, 0x4000));
 }
 
 TEST_F(vfio_dev, irq_info_and_msix)

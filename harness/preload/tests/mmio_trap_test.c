@@ -792,6 +792,41 @@ TEST_F(trap, chaining)
 	munmap(other, PAGE);
 }
 
+/*
+ * A load that code registered with mmio_trap_foreign_code() makes: the
+ * fault is chained, not emulated, even in the BAR (the kernel side's
+ * probe of a user range that happens to be a BAR mapping).
+ */
+extern char foreign_load_start[], foreign_load_end[];
+uint64_t foreign_load(const volatile void *p, uint64_t init);
+asm(".pushsection .text.foreign_load, \"ax\", @progbits\n"
+    ".type foreign_load, @function\n"
+    "foreign_load_start:\n"
+    "foreign_load:\n"
+    "	movl (%rdi), %eax\n"
+    "	ret\n"
+    "foreign_load_end:\n"
+    ".size foreign_load, . - foreign_load\n"
+    ".popsection\n");
+
+TEST_F(trap, foreign_code)
+{
+	uint64_t v = 0;
+
+	EXPECT_EQ(-EINVAL, mmio_trap_foreign_code((uintptr_t)foreign_load_end,
+						  (uintptr_t)foreign_load_start));
+	/* Before: ordinary code, emulated. */
+	EXPECT_EQ(0, faults(foreign_load, self->bar + 0x10, &v));
+	EXPECT_EQ(0x44332211, v);
+	ASSERT_EQ(0, mmio_trap_foreign_code((uintptr_t)foreign_load_start,
+					    (uintptr_t)foreign_load_end));
+	EXPECT_EQ(1, faults(foreign_load, self->bar + 0x10, NULL));
+	EXPECT_EQ((uintptr_t)self->bar + 0x10, fault_addr);
+	EXPECT_EQ(SEGV_ACCERR, fault_code);
+	/* The same load from other code is still a device access. */
+	EXPECT_EQ(0x44332211, ld_eax(self->bar + 0x10, 0));
+}
+
 TEST_F(trap, partial_unregister)
 {
 	uint8_t *bar = self->bar;
