@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ARM SMMUv3 as a VMM meets it: an I/OAT DMA engine behind the SMMU,
+ * reached through VFIO and iommufd, its copies translated by the SMMU
+ * model; then nesting: a nest-parent stage 2 over the "guest memory", a
+ * vIOMMU and vDEVICE, a guest stage 1 (CD table and page tables written in
+ * guest memory), the guest STE as a nested HWPT, DMA through both stages,
+ * a guest page-table change that takes effect only after the guest's
+ * invalidation goes through IOMMU_HWPT_INVALIDATE, a guest fault read from
+ * the vEVENTQ with the guest's StreamID; and every uAPI field of the
+ * SMMUv3 nesting interface given hostile values.
+ *
+ * It needs the smmuv3 platform (`uiommufd selftest --platform smmuv3`, or
+ * `uiommufd run --platform smmuv3 -- ./smmuv3_dma`), with the I/OAT
+ * function at 0000:00:03.0; elsewhere (no function there, or one not
+ * behind an SMMUv3) every test is skipped. Written against Linux's uAPI
+ * only, so it runs on a kernel with such a machine too; built as a plain
+ * program (the interposer build), since it uses sysfs and VFIO.
+ */
+#include "uiommufd_utils.h"
+
+#include <dirent.h>
+#include <linux/vfio.h>
+#include <poll.h>
+
+#define IOAT_BDF "0000:00:03.0"
+
+#define VFIO_PCI_OFFSET_SHIFT 40
+#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+
+/* The I/OAT registers a copy needs */
+#define IOAT_CHAN 0x80
+#define IOAT_CHANCTRL (IOAT_CHAN + 0x00)
+#define IOAT_CHANCMD (IOAT_CHAN + 0x04)
+#define IOAT_DMACOUNT (IOAT_CHAN + 0x06)
+#define IOAT_CHANSTS (IOAT_CHAN + 0x08)
+#define IOAT_CHAINADDR (IOAT_CHAN + 0x10)
+#define IOAT_CHANERR (IOAT_CHAN + 0x28)
+#define CHANCMD_RESET 0x20
+#define CHANCTRL_INT_REARM 0x0001
+#define CHANCTRL_ANY_ERR_ABORT_EN 0x0008
+#define CHANSTS_STATUS 0x7
+#define CHANSTS_DONE 0x1
+#define CHANSTS_HALTED 0x3
+#define CHANERR_READ_DATA_ERR 0x100
+#define CHANERR_WRITE_DATA_ERR 0x200
+
+struct ioat_dma_descriptor {
+	__u32 size;
+	__u32 ctl;
+	__u64 src_addr;
+	__u64 dst_addr;
+	__u64 next;
+	__u64 rsv[4];
+};
+
+/* SMMUv3 (IHI 0070) encodings the guest side writes */
+#define STE0_V (1ULL << 0)
+#define STE0_CFG(x) ((__u64)(x) << 1)
+#define STE0_CFG_ABORT 0
+#define STE0_CFG_BYPASS 4
+#define STE0_CFG_S1 5
+#define STE0_CFG_NESTED 7
+#define STE0_S1CTXPTR(pa) ((pa) & 0x000fffffffffffc0ULL)
+#define STE1_EATS(x) ((__u64)(x) << 28)
+#define STE1_S1STALLD (1ULL << 27)
+#define STE1_SHCFG(x) ((__u64)(x) << 44)
+#define CD0_T0SZ(x) ((__u64)(x))
+#define CD0_IRGN0(x) ((__u64)(x) << 8)
+#define CD0_ORGN0(x) ((__u64)(x) << 10)
+#define CD0_SH0(x) ((__u64)(x) << 12)
+#define CD0_EPD1 (1ULL << 30)
+#define CD0_V (1ULL << 31)
+#define CD0_IPS(x) ((__u64)(x) << 32)
+#define CD0_AA64 (1ULL << 41)
+#define CD0_R (1ULL << 45)
+#define CD0_A (1ULL << 46)
+#define CD0_ASET (1ULL << 47)
+#define CD0_ASID(x) ((__u64)(x) << 48)
+#define PTE_TABLE 0x3ULL
+#define PTE_PAGE (0x3ULL | (1ULL << 10) /* AF */ | (3ULL << 8) /* ISH */ | \
+		  (1ULL << 2) /* AttrIndx 1 */ | (1ULL << 6) /* EL0 RW */ | (1ULL << 11) /* nG */)
+#define CMD_TLBI_NH_ALL 0x10
+#define CMD_TLBI_NH_ASID 0x11
+#define CMD_TLBI_NH_VA 0x12
+#define CMD_TLBI_NSNH_ALL 0x30
+#define CMD_CFGI_STE 0x03
+#define CMD_CFGI_CD 0x05
+#define CMD_ATC_INV 0x40
+#define CMD_CMD_SYNC 0x46
+#define CMD_SID(x) ((__u64)(x) << 32)
+#define CMD_ASID(x) ((__u64)(x) << 48)
+#define EVT_ID_TRANSLATION_FAULT 0x10
+
+#define GUEST_ASID 1
+#define GUEST_VSID 0x42
+#define BUF_SIZE (2UL << 20)
+#define GPA_BASE (1UL << 32)		/* where guest memory sits in the IOAS */
+#define GVA_BASE 0x40000000UL		/* the guest's stage-1 address of page 0 */
+/* Pages of guest memory */
+#define PG_DESC 0
+#define PG_SRC 1
+#define PG_DST 2
+#define PG_ALT 3
+#define PG_CD 16
+#define PG_L0 17			/* then L1, L2, L3 */
+
+/* What libvfio does: the cdev named in the device's vfio-dev directory. */
+static int open_cdev(const char *bdf)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			break;
+		}
+	closedir(d);
+	return fd;
+}
+
+static int attach_pt(int devfd, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+}
+
+static int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags, __u32 type,
+			   const void *data, __u32 len, __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = type,
+		.data_len = len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = type,
+		.dev_id = dev_id,
+		.hwpt_id = hwpt_id,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_viommu_id;
+	return rc;
+}
+
+/* HWPT_INVALIDATE of @n raw commands; *@done gets entry_num back. */
+static int invalidate(int fd, __u32 id, __u32 type, const void *cmds, __u32 len, __u32 n,
+		      __u32 *done)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)cmds,
+		.data_type = type,
+		.entry_len = len,
+		.entry_num = n,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	if (done)
+		*done = cmd.entry_num;
+	return rc;
+}
+
+static void ioat_writeq(volatile __u8 *bar, unsigned off, __u64 v) { *(volatile __u64 *)(bar + off) = v; }
+static void ioat_writew(volatile __u8 *bar, unsigned off, __u16 v) { *(volatile __u16 *)(bar + off) = v; }
+static void ioat_writeb(volatile __u8 *bar, unsigned off, __u8 v) { *(volatile __u8 *)(bar + off) = v; }
+static __u64 ioat_readq(volatile __u8 *bar, unsigned off) { return *(volatile __u64 *)(bar + off); }
+static __u32 ioat_readl(volatile __u8 *bar, unsigned off) { return *(volatile __u32 *)(bar + off); }
+
+FIXTURE(smmuv3)
+{
+	int iommufd;
+	int devfd;
+	__u32 dev_id;
+	__u32 ioas_id;
+	volatile __u8 *bar;
+	__u8 *buf;			/* guest memory, at GPA_BASE in the IOAS */
+	__u32 parent_id, viommu_id, vdev_id, veventq_id, nested_id;
+	int veventq_fd;
+};
+
+static __u64 *guest_page(struct _test_data_smmuv3 *self, unsigned int pg)
+{
+	return (__u64 *)(self->buf + (size_t)pg * 4096);
+}
+
+static __u64 gpa(unsigned int pg)
+{
+	return GPA_BASE + (__u64)pg * 4096;
+}
+
+FIXTURE_SETUP(smmuv3)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_hw_info_arm_smmuv3 info = {};
+	struct iommu_hw_info hw;
+	__u64 cfg = REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX);
+	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
+	int i;
+
+	self->devfd = open_cdev(IOAT_BDF);
+	if (self->devfd < 0)
+		SKIP(return, "no I/OAT function at " IOAT_BDF);
+	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->iommufd);
+	bind.iommufd = self->iommufd;
+	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	self->dev_id = bind.out_devid;
+	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &info,
+			sizeof(info), &hw) || hw.out_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+		close(self->devfd);
+		close(self->iommufd);
+		self->devfd = -1;
+		SKIP(return, "the I/OAT function is not behind an SMMUv3");
+	}
+
+	ASSERT_EQ(0, ufd_ioas_alloc(self->iommufd, &self->ioas_id));
+	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
+
+	self->bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
+			 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	ASSERT_NE(MAP_FAILED, self->bar);
+	ASSERT_EQ(2, pwrite(self->devfd, &cmd, 2, cfg + 4));
+	ioat_writeb(self->bar, IOAT_CHANCMD, CHANCMD_RESET);
+	for (i = 0; i < 1000 && (*(volatile __u8 *)(self->bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
+		;
+	self->veventq_fd = -1;
+}
+
+FIXTURE_TEARDOWN(smmuv3)
+{
+	if (self->devfd < 0)
+		return;
+	munmap((void *)self->bar, 0x4000);
+	if (self->veventq_fd >= 0)
+		close(self->veventq_fd);
+	close(self->devfd);
+	close(self->iommufd);
+	munmap(self->buf, BUF_SIZE);
+}
+
+/* One descriptor at @desc (a device address) copying @size bytes; the final status. */
+static __u64 ioat_copy(struct _test_data_smmuv3 *self, __u64 desc_addr, __u64 src, __u64 dst,
+		       __u32 size)
+{
+	struct ioat_dma_descriptor *desc = (struct ioat_dma_descriptor *)guest_page(self, PG_DESC);
+	__u64 sts = 0;
+	int i;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->size = size;
+	desc->src_addr = src;
+	desc->dst_addr = dst;
+	desc->next = desc_addr;
+	ioat_writeb(self->bar, IOAT_CHANCMD, CHANCMD_RESET);
+	ioat_writeq(self->bar, IOAT_CHAINADDR, desc_addr);
+	ioat_writew(self->bar, IOAT_CHANCTRL, CHANCTRL_INT_REARM | CHANCTRL_ANY_ERR_ABORT_EN);
+	ioat_writew(self->bar, IOAT_DMACOUNT, 1);
+	for (i = 0; i < 100000; i++) {
+		sts = ioat_readq(self->bar, IOAT_CHANSTS) & CHANSTS_STATUS;
+		if (sts == CHANSTS_DONE || sts == CHANSTS_HALTED)
+			break;
+	}
+	return sts;
+}
+
+/* ---- one stage: the IOAS straight on the device ---- */
+
+TEST_F(smmuv3, hw_info_raw_idrs)
+{
+	struct iommu_hw_info_arm_smmuv3 info = {};
+	struct iommu_hw_info hw;
+
+	ASSERT_EQ(0, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_ARM_SMMUV3, &info, sizeof(info), &hw));
+	ASSERT_EQ(IOMMU_HW_INFO_TYPE_ARM_SMMUV3, hw.out_data_type);
+	ASSERT_EQ(sizeof(info), hw.data_len);
+	/* IDR0: S1P, S2P and the AArch64 table format */
+	ASSERT_EQ(3, info.idr[0] & 3);
+	ASSERT_TRUE((info.idr[0] >> 2) & 2);
+	/* IDR5: the 4K granule */
+	ASSERT_TRUE(info.idr[5] & (1 << 4));
+	/* Another driver's format is refused */
+	ASSERT_EQ(-1, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				  IOMMU_HW_INFO_TYPE_INTEL_VTD, &info, sizeof(info), &hw));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(smmuv3, ioat_copy_and_fault)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Nothing at 1 TiB: the SMMU refuses the write, the channel halts */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), 1UL << 40, 4096));
+	ASSERT_TRUE(ioat_readl(self->bar, IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
+
+	/* Unmapped from the IOAS: the SMMU no longer translates it (TLBI on unmap) */
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+}
+
+/* ---- nesting: the VMM's view ---- */
+
+static void guest_build_s1(struct _test_data_smmuv3 *self)
+{
+	__u64 *cd = guest_page(self, PG_CD);
+	__u64 *l0 = guest_page(self, PG_L0), *l1 = guest_page(self, PG_L0 + 1);
+	__u64 *l2 = guest_page(self, PG_L0 + 2), *l3 = guest_page(self, PG_L0 + 3);
+	unsigned int pg;
+
+	/* GVA_BASE: L0 index 0, L1 index 1, L2 index 0, L3 index = page */
+	l0[0] = gpa(PG_L0 + 1) | PTE_TABLE;
+	l1[(GVA_BASE >> 30) & 511] = gpa(PG_L0 + 2) | PTE_TABLE;
+	l2[(GVA_BASE >> 21) & 511] = gpa(PG_L0 + 3) | PTE_TABLE;
+	for (pg = PG_DESC; pg <= PG_ALT; pg++)
+		l3[pg] = gpa(pg) | PTE_PAGE;
+
+	/* One CD: 48-bit TTB0 walk with 4K pages, ASID 1 */
+	memset(cd, 0, 64);
+	cd[0] = CD0_T0SZ(16) | CD0_IRGN0(1) | CD0_ORGN0(1) | CD0_SH0(3) | CD0_EPD1 | CD0_V |
+		CD0_IPS(5) | CD0_AA64 | CD0_R | CD0_A | CD0_ASET | CD0_ASID(GUEST_ASID);
+	cd[1] = gpa(PG_L0);
+	cd[3] = 0x0004ff44;	/* MAIR: NC, WB, Device */
+}
+
+/* Parent S2 over guest memory, vIOMMU, vDEVICE GUEST_VSID, vEVENTQ */
+static void vmm_setup(struct __test_metadata *_metadata, struct _test_data_smmuv3 *self)
+{
+	struct iommu_vdevice_alloc vdev = {
+		.size = sizeof(vdev),
+		.dev_id = self->dev_id,
+		.virt_id = GUEST_VSID,
+	};
+	struct iommu_veventq_alloc veq = {
+		.size = sizeof(veq),
+		.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+		.veventq_depth = 8,
+	};
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &self->viommu_id));
+	vdev.viommu_id = self->viommu_id;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	self->vdev_id = vdev.out_vdevice_id;
+	veq.viommu_id = self->viommu_id;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	self->veventq_id = veq.out_veventq_id;
+	self->veventq_fd = veq.out_veventq_fd;
+}
+
+static int vste_alloc(struct _test_data_smmuv3 *self, __u64 ste0, __u64 ste1, __u32 *out)
+{
+	struct iommu_hwpt_arm_smmuv3 vste = { .ste = { ste0, ste1 } };
+
+	return hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+			       IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste), out);
+}
+
+TEST_F(smmuv3, nested_dma_invalidate_event)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *l3 = guest_page(self, PG_L0 + 3);
+	struct iommu_viommu_arm_smmuv3_invalidate inv = {};
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct iommu_vevent_arm_smmuv3 vevt;
+	} rec;
+	struct pollfd pfd;
+	__u32 done;
+
+	vmm_setup(_metadata, self);
+	guest_build_s1(self);
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_S1) | STE0_S1CTXPTR(gpa(PG_CD)),
+				0, &self->nested_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+
+	/* Through both stages: guest VA -> GPA -> host page */
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* The guest moves its destination page; the SMMU's TLB still has the old one */
+	l3[PG_DST] = gpa(PG_ALT) | PTE_PAGE;
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	ASSERT_EQ('z', alt[0]);
+
+	/* The guest's TLBI_NH_VA, through the vIOMMU: now the new page */
+	inv.cmd[0] = CMD_TLBI_NH_VA | CMD_ASID(GUEST_ASID);
+	inv.cmd[1] = GVA_BASE + PG_DST * 4096;
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, &inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(1, done);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+	ASSERT_EQ('y', dst[0]);
+
+	/* A guest VA its stage 1 does not map: a guest fault, on the vEVENTQ, with the vSID */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, GVA_BASE, GVA_BASE + 100 * 4096,
+					    GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_TRUE(ioat_readl(self->bar, IOAT_CHANERR) & CHANERR_READ_DATA_ERR);
+	pfd.fd = self->veventq_fd;
+	pfd.events = POLLIN;
+	/* The SMMU's event thread forwards it: wait for it, however long that takes */
+	ASSERT_EQ(1, poll(&pfd, 1, -1));
+	ASSERT_EQ(sizeof(rec), read(self->veventq_fd, &rec, sizeof(rec)));
+	ASSERT_EQ(0, rec.hdr.flags);
+	ASSERT_EQ(EVT_ID_TRANSLATION_FAULT, rec.vevt.evt[0] & 0xff);
+	ASSERT_EQ(GUEST_VSID, rec.vevt.evt[0] >> 32);
+	ASSERT_EQ(GVA_BASE + 100 * 4096, rec.vevt.evt[2]);
+}
+
+TEST_F(smmuv3, nested_bypass_and_abort_vste)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u32 bypass_id, abort_id, invalid_id;
+
+	vmm_setup(_metadata, self);
+	/* Guest bypass: stage 2 alone, so device addresses are GPAs */
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_BYPASS), 0, &bypass_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, bypass_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Guest abort, and a guest STE without V: nothing gets through */
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_ABORT), 0, &abort_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, abort_id));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, vste_alloc(self, 0, 0, &invalid_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, invalid_id));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+}
+
+/* ---- hostile input ---- */
+
+TEST_F(smmuv3, viommu_alloc_hostile)
+{
+	__u32 paging_id, viommu_id;
+
+	/* Not a nest parent */
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 0, &paging_id));
+	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, paging_id,
+				   IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &viommu_id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	/* Types the SMMUv3 does not have */
+	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				   IOMMU_VIOMMU_TYPE_DEFAULT, &viommu_id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, self->parent_id, 0x7777,
+				   &viommu_id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	/* Flags the SMMUv3 does not take on a paging domain */
+	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 1U << 20,
+				     &paging_id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(smmuv3, vste_hostile)
+{
+	struct iommu_hwpt_arm_smmuv3 vste = {};
+	const __u64 s1 = STE0_V | STE0_CFG(STE0_CFG_S1) | STE0_S1CTXPTR(gpa(PG_CD));
+	__u32 id;
+	int bit;
+
+	vmm_setup(_metadata, self);
+
+	/* Every word-0 bit outside V, Config, S1Fmt, S1ContextPtr, S1CDMax: EIO */
+	for (bit = 0; bit < 64; bit++) {
+		__u64 b = 1ULL << bit;
+
+		if (b & (STE0_V | (7ULL << 1) | (3ULL << 4) | 0x000fffffffffffc0ULL |
+			 (0x1fULL << 59)))
+			continue;
+		ASSERT_EQ(-1, vste_alloc(self, s1 | b, 0, &id));
+		ASSERT_EQ(EIO, errno);
+	}
+	/* Word 1: only S1DSS, S1CIR, S1COR, S1CSH, S1STALLD, EATS */
+	for (bit = 0; bit < 64; bit++) {
+		__u64 b = 1ULL << bit;
+
+		if (b & ((3ULL << 0) | (3ULL << 2) | (3ULL << 4) | (3ULL << 6) | STE1_S1STALLD |
+			 (3ULL << 28)))
+			continue;
+		ASSERT_EQ(-1, vste_alloc(self, s1, b, &id));
+		ASSERT_EQ(EIO, errno);
+	}
+	/* Words 2 and 3 are the host's: a guest cannot even name them (the struct has two) */
+	/* Configurations other than abort, bypass, stage 1: EIO */
+	ASSERT_EQ(-1, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_NESTED), 0, &id));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(-1, vste_alloc(self, STE0_V | STE0_CFG(6), 0, &id));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(-1, vste_alloc(self, STE0_V | STE0_CFG(1), 0, &id));
+	ASSERT_EQ(EIO, errno);
+	/* EATS: full ATS or none; S1CHK and the reserved encoding are EIO */
+	ASSERT_EQ(-1, vste_alloc(self, s1, STE1_EATS(2), &id));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(-1, vste_alloc(self, s1, STE1_EATS(3), &id));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(0, vste_alloc(self, s1, STE1_EATS(1), &id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, id));
+	/* A guest STE without V carries nothing else: any junk is accepted and dropped */
+	ASSERT_EQ(0, vste_alloc(self, ~STE0_V, ~0ULL, &id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, id));
+
+	/* The data itself: wrong type, short, long, unreadable */
+	vste.ste[0] = s1;
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+				      IOMMU_HWPT_DATA_VTD_S1, &vste, sizeof(vste), &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste) - 8, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste) + 8, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, (void *)8, sizeof(vste), &id));
+	ASSERT_EQ(EFAULT, errno);
+	/* Flags a nested SMMUv3 domain does not take */
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id,
+				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_DATA_ARM_SMMUV3,
+				      &vste, sizeof(vste), &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(smmuv3, invalidate_hostile)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[4] = {};
+	__u32 done;
+
+	vmm_setup(_metadata, self);
+
+	/* The allow-list: everything else fails at its index */
+	cmds[0].cmd[0] = CMD_TLBI_NH_ASID | CMD_ASID(GUEST_ASID);
+	cmds[1].cmd[0] = CMD_TLBI_NSNH_ALL;
+	cmds[2].cmd[0] = CMD_CFGI_STE | CMD_SID(GUEST_VSID);	/* the host's */
+	cmds[3].cmd[0] = CMD_TLBI_NH_ALL;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(2, done);
+	cmds[2].cmd[0] = CMD_CMD_SYNC;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(2, done);
+
+	/* A StreamID that is no vDEVICE of this vIOMMU (the physical one included) */
+	cmds[2].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID + 1);
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(2, done);
+	cmds[2].cmd[0] = CMD_ATC_INV | CMD_SID(0x18);
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(2, done);
+
+	/* The guest's vSID, and a VMID the guest made up (rewritten): all four go through */
+	cmds[2].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
+	cmds[3].cmd[0] = CMD_TLBI_NH_ALL | (0xbeefULL << 32);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
+				&done));
+	ASSERT_EQ(4, done);
+
+	/* The array itself: wrong type, short entries, unreadable, none */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 cmds, sizeof(cmds[0]), 4, &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, done);
+	/* Short entries are zero-extended: the second is word 1 of the first, a zero command */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 8, 4, &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, (void *)8,
+				 sizeof(cmds[0]), 4, &done));
+	ASSERT_EQ(EFAULT, errno);
+	/* An empty array is refused by the copy helper, as upstream's is */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 0,
+				 &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, done);
+	/* Not through the paging parent: it has no user invalidation */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->parent_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
+				 &done));
+}
+
+TEST_F(smmuv3, nested_attach_needs_vdevice)
+{
+	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev) };
+	__u32 nested_id;
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &self->viommu_id));
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_BYPASS), 0, &nested_id));
+	/* No vSID yet: events could not name the device, so the attach is refused */
+	ASSERT_EQ(-1, attach_pt(self->devfd, nested_id));
+	ASSERT_EQ(ENOENT, errno);
+	vdev.viommu_id = self->viommu_id;
+	vdev.dev_id = self->dev_id;
+	vdev.virt_id = GUEST_VSID;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_EQ(0, attach_pt(self->devfd, nested_id));
+}
+
+TEST_HARNESS_MAIN
