@@ -956,3 +956,19 @@ out_put:
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }
+
+/* For the state snapshots (core/state.cc): each PASID's HWPT @idev is attached to. */
+void iommufd_device_attachments(struct iommufd_device *idev,
+				void (*fn)(u32 pasid, struct iommufd_hw_pagetable *hwpt, void *arg),
+				void *arg)
+{
+	struct iommufd_attach *attach;
+	unsigned long pasid;
+
+	guard(mutex)(&idev->igroup->lock);
+	xa_for_each(&idev->igroup->pasid_attach, pasid, attach) {
+		if (!attach->hwpt || xa_load(&attach->device_array, idev->obj.id) != idev)
+			continue;
+		fn((u32)pasid, attach->hwpt, arg);
+	}
+}

@@ -61,6 +61,10 @@ struct iommufd_ctx {
 	 */
 	struct xarray mt_mmap;
 	unsigned long mmap_next_pgoff;
+
+	/* Open order (1, 2, ...) and entry in the list of open contexts (core/state.h). */
+	u64 seq;
+	struct list_head ctx_node;
 };
 
 /* One region of the mmap registry. @owner's users count covers each mapping. */

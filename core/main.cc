@@ -13,6 +13,7 @@
 #include "core/iommufd_private.h"
 #include "core/io_pagetable.h"
 #include "core/eventq.h"
+#include "core/state.h"
 
 #include <linux/iommufd_test.h>
 
@@ -227,10 +228,39 @@ static int iommufd_destroy(struct iommufd_ucmd *ucmd)
 	return iommufd_object_remove(ucmd->ictx, NULL, cmd->id, 0);
 }
 
+/*
+ * Every open context, for the state snapshots (core/state.h): a kernel has
+ * no such list; it exists so that a digest can name everything a program
+ * holds. Taken for a context's open and release and for a walk only.
+ */
+static DEFINE_MUTEX(iommufd_ctx_list_lock);
+static LIST_HEAD(iommufd_ctx_list);
+static u64 iommufd_ctx_seq;
+
+void iommufd_for_each_ctx(void (*fn)(struct iommufd_ctx *ictx, u64 seq, void *arg), void *arg)
+{
+	struct iommufd_ctx *ictx;
+
+	guard(mutex)(&iommufd_ctx_list_lock);
+	list_for_each_entry(ictx, &iommufd_ctx_list, ctx_node)
+		fn(ictx, ictx->seq, arg);
+}
+
+void iommufd_state_ctx_items(struct iommufd_ctx *ictx, std::vector<struct state_item> *out);
+
 static int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
 	struct iommufd_object *obj;
+
+	if (iommufd_state_release_hook) {
+		std::vector<struct state_item> items;
+
+		iommufd_state_ctx_items(ictx, &items);
+		iommufd_state_release_hook(items);
+	}
+	scoped_guard(mutex, &iommufd_ctx_list_lock)
+		list_del(&ictx->ctx_node);
 
 	/*
 	 * The users counts form a graph; destroying every object whose only
@@ -505,6 +535,10 @@ struct file *iommufd_fops_open(void)
 		return filp;
 	}
 	ictx->file = filp;
+	scoped_guard(mutex, &iommufd_ctx_list_lock) {
+		ictx->seq = ++iommufd_ctx_seq;
+		list_add_tail(&ictx->ctx_node, &iommufd_ctx_list);
+	}
 	return filp;
 }
 

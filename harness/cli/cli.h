@@ -23,6 +23,8 @@ struct cli_run_opts {
 	bool leak_check = false;
 	bool server = false;		/* a server process, not in-process */
 	bool root = false;		/* every capability, as root in a VM */
+	std::string digest;		/* --digest FILE */
+	std::string graph;		/* --graph FILE (.dot, .svg, .png) */
 	std::vector<std::string> argv;	/* PROGRAM [ARGS] */
 };
 
@@ -32,6 +34,8 @@ int cli_kselftest(int argc, char **argv);
 int cli_selftest(int argc, char **argv);
 /* `uiommufd platform` (platform.cc). */
 int cli_platform(int argc, char **argv);
+/* `uiommufd diff` (diff.cc). */
+int cli_diff(int argc, char **argv);
 /*
  * Loads and checks the platform @what names, for a --platform option: 0
  * with *@value set to what the kernel side is given in $UIOMMUFD_PLATFORM

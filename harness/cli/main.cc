@@ -2,10 +2,15 @@
 /*
  * uiommufd: the command.
  *
- *   uiommufd run [--platform P] [--trace[=FILE]] [--leak-check] -- PROGRAM [ARGS]
+ *   uiommufd run [--platform P] [--trace[=FILE]] [--digest FILE] [--graph FILE]
+ *                [--leak-check] -- PROGRAM [ARGS]
+ *   uiommufd diff DIGEST_A DIGEST_B
  *   uiommufd kselftest --tree KERNEL_TREE [options]
  *   uiommufd selftest [options]
  *   uiommufd platform [NAME|FILE | --list]
+ *
+ * (`diff` is harness/cli/diff.cc; the digests and graphs themselves are
+ * written by the kernel side, harness/server/digest.cc.)
  *
  * `run` is the server: this process starts the iommufd core, listens on a
  * socket in a private directory, and starts PROGRAM with the interposer
@@ -23,12 +28,17 @@
 #include "harness/server/protocol.h"
 #include "harness/server/server.h"
 
+#include "core/state.h"
 #include "harness/platform/platform.h"
 #include "harness/slab.h"
 
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <pthread.h>
+#include <sys/personality.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -57,14 +67,17 @@ int iommufd_eventq_file_kind(struct file *filep);
 #define UIOMMUFD_SOURCE_DIR ""
 #endif
 
+extern char **environ;
+
 static const char usage[] =
 	"usage: uiommufd run [--platform P] [--trace[=FILE]] [--root] [--server] [--leak-check]\n"
-	"                    [--] PROGRAM [ARGS...]\n"
+	"                    [--digest FILE] [--graph FILE] [--] PROGRAM [ARGS...]\n"
 	"       uiommufd kselftest --tree KERNEL_TREE [--out DIR] [--expected FILE] [--cc CC]\n"
 	"                          [--jobs N] [--trace=FILE] [--min-pass-rate PCT] [--strict] [--server]\n"
 	"                          [--no-root]\n"
 	"       uiommufd selftest [--dir DIR] [--expected FILE] [--out DIR] [--jobs N] [--server]\n"
 	"       uiommufd platform [NAME|FILE | --list]\n"
+	"       uiommufd diff DIGEST_A DIGEST_B\n"
 	"\n"
 	"  run        run PROGRAM against uiommufd: open(\"/dev/iommu\"), its ioctls, fail-nth and\n"
 	"             the fault-injection debugfs are served by uiommufd's kernel side, loaded\n"
@@ -72,6 +85,7 @@ static const char usage[] =
 	"  kselftest  build the kernel tree's iommu selftests against uiommufd's uapi/ and run them\n"
 	"  selftest   run uiommufd's own selftests through the interposer\n"
 	"  platform   print the machine a platform describes (IOMMUs, devices, groups, cdevs)\n"
+	"  diff       the first step where two --digest files differ, and what differs there\n"
 	"\n"
 	"  --trace[=FILE]   one decoded line per ioctl (name, IDs, fields, result) to FILE or stderr\n"
 	"  --platform P     the platform to emulate: an embedded one's name (default: \"default\";\n"
@@ -81,7 +95,11 @@ static const char usage[] =
 	"  --server         keep the kernel side in a separate server process instead (slower;\n"
 	"                   the kernel side is then the sanitized build's)\n"
 	"  --leak-check     after the last client exits, report kernel allocations still live\n"
-	"                   (implies --server)\n";
+	"                   (implies --server)\n"
+	"  --digest FILE    after every ioctl and at exit, what changed in the observable state\n"
+	"                   (objects, mappings, page-table images, models); implies --server\n"
+	"  --graph FILE     the iommufd object graph at exit (and on SIGUSR1 to uiommufd) as DOT,\n"
+	"                   or SVG/PNG by FILE's suffix when Graphviz is installed; implies --server\n";
 
 std::string cli_self_exe(void)
 {
@@ -205,13 +223,52 @@ static bool program_uses_sanitizer(const std::string &prog)
 	return found;
 }
 
+/* "svg" or "png" for a --graph file Graphviz should render, "" for DOT. */
+static std::string graph_format(const std::string &path)
+{
+	for (const char *ext : {".svg", ".png"}) {
+		size_t n = strlen(ext);
+
+		if (path.size() > n && !path.compare(path.size() - n, n, ext))
+			return ext + 1;
+	}
+	return "";
+}
+
+/* dot -T@fmt; without Graphviz the DOT file stays, and says so. */
+static int render_graph(const std::string &dot, const std::string &out, const std::string &fmt)
+{
+	std::string type = "-T" + fmt, outarg = "-o" + out;
+	char *const args[] = {(char *)"dot", type.data(), outarg.data(), (char *)dot.c_str(),
+			      nullptr};
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, "dot", nullptr, nullptr, args, environ)) {
+		fprintf(stderr, "uiommufd: --graph: Graphviz's dot is not installed; the graph is "
+				"in %s\n", dot.c_str());
+		return 0;
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "uiommufd: --graph: dot could not render %s\n", dot.c_str());
+		return 1;
+	}
+	unlink(dot.c_str());
+	return 0;
+}
+
 int cli_run(const cli_run_opts &o)
 {
 	std::string preload = cli_preload_path();
 	const char *tmp = getenv("TMPDIR");
 	std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/uiommufd.XXXXXX";
-	/* In-process unless asked otherwise, or --leak-check (needs the last client gone). */
-	bool inproc = !o.server && !o.leak_check;
+	/*
+	 * In-process unless asked otherwise, or --leak-check (needs the last
+	 * client gone), or a digest or graph (one machine, every process's
+	 * ioctls its steps).
+	 */
+	bool inproc = !o.server && !o.leak_check && o.digest.empty() && o.graph.empty();
+	std::string graph_out = o.graph, graph_fmt = graph_format(o.graph);
 	ufd_server_config cfg;
 	ufd_inproc_config in;
 	std::string platform;
@@ -270,6 +327,26 @@ int cli_run(const cli_run_opts &o)
 	cfg.boot = vfio_pci_boot_platform;
 	cfg.read_kind = iommufd_eventq_file_kind;
 	cfg.root = o.root;
+	cfg.digest_path = o.digest;
+	cfg.state_snapshot = iommufd_state_snapshot;
+	cfg.state_release_hook = &iommufd_state_release_hook;
+	/*
+	 * IOVA allocation follows the alignment of the user's buffers, as the
+	 * kernel's does, so two runs compare only if their buffers land at
+	 * the same addresses: no address-space randomisation for PROGRAM.
+	 */
+	if (!o.digest.empty() && personality(0xffffffff) != -1)
+		personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
+	if (!graph_out.empty()) {
+		sigset_t set;
+
+		/* Graphviz renders after the run: the server writes DOT beside it. */
+		cfg.graph_path = graph_fmt.empty() ? graph_out : graph_out + ".dot";
+		/* Before any thread starts: only the server's graph thread takes it. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &set, nullptr);
+	}
 	if (o.trace) {
 		cfg.trace = o.trace_file.empty() ? stderr : fopen(o.trace_file.c_str(), "we");
 		if (!cfg.trace) {
@@ -325,6 +402,8 @@ int cli_run(const cli_run_opts &o)
 	if (cfg.trace && cfg.trace != stderr)
 		fclose(cfg.trace);
 	nftw(dir.c_str(), rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (!graph_fmt.empty() && render_graph(cfg.graph_path, graph_out, graph_fmt) && !exit_code)
+		exit_code = 1;
 	return exit_code;
 }
 
@@ -364,6 +443,16 @@ static int parse_run(int argc, char **argv)
 			o.server = true;
 		} else if (!strcmp(a, "--root")) {
 			o.root = true;
+		} else if (!strcmp(a, "--digest") || !strcmp(a, "--graph")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "uiommufd run: %s needs a file\n", a);
+				return 2;
+			}
+			(a[2] == 'd' ? o.digest : o.graph) = argv[++i];
+		} else if (!strncmp(a, "--digest=", 9)) {
+			o.digest = a + 9;
+		} else if (!strncmp(a, "--graph=", 8)) {
+			o.graph = a + 8;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return 0;
@@ -395,6 +484,8 @@ int main(int argc, char **argv)
 		return cli_selftest(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "platform"))
 		return cli_platform(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return cli_diff(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
 		return 0;

@@ -15,6 +15,7 @@
 #include "harness/platform/platform_internal.h"
 
 #include "harness/kernel.h"
+#include "harness/platform/pci_regs.h"
 
 const struct bus_type platform_pci_bus_type = {.name = "pci"};
 struct platform_machine *platform_running;
@@ -125,6 +126,42 @@ struct platform_iommu *platform_iommu_get(int index)
 	if (!platform_running || index < 0 || index >= (int)platform_running->iommus.size())
 		return nullptr;
 	return platform_running->iommus[index].get();
+}
+
+void platform_state_items(std::vector<struct state_item> *out)
+{
+	if (!platform_running)
+		return;
+	for (auto &iommu : platform_running->iommus) {
+		struct state_item item;
+
+		item.key = iommu->desc->name;
+		item.kind = "iommu";
+		item.label = iommu->desc->name + std::string(" (") + iommu->kind->name + ")";
+		state_item_field(&item, "kind %s", iommu->kind->name);
+		state_item_seal(&item);
+		out->push_back(std::move(item));
+		if (iommu->kind->describe)
+			iommu->kind->describe(iommu.get(), out);
+	}
+	for (auto &pdev : platform_running->devs) {
+		struct pci_func *f = pdev->func;
+		struct state_item item;
+
+		item.key = pdev->bdf;
+		item.kind = "pci_func";
+		item.label = pdev->bdf + " " + pdev->kind->name;
+		item.edges.emplace_back("iommu", pdev->iommu->desc->name);
+		{
+			std::lock_guard<std::recursive_mutex> g(f->lock);
+
+			state_item_field(&item, "command 0x%04x",
+					 pci_cfg_read(f, PCI_COMMAND, 2));
+			state_item_field(&item, "nr_master_aborts %lu", f->nr_master_aborts);
+		}
+		state_item_seal(&item);
+		out->push_back(std::move(item));
+	}
 }
 
 struct iommu_group *platform_device_group(struct device *dev)

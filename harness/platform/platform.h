@@ -21,6 +21,7 @@
 
 #include "harness/platform/desc.h"
 #include "harness/platform/pci.h"
+#include "harness/state.h"
 
 #include <string>
 
@@ -49,6 +50,12 @@ struct platform_iommu_kind {
 	/* The hardware's translation of one DMA (see struct pci_dma_port). */
 	int (*translate)(struct platform_iommu *iommu, struct platform_dev *pdev, u32 pasid,
 			 bool has_pasid, u64 iova, bool write, phys_addr_t *pa, u64 *contig);
+	/*
+	 * Optional: what the hardware holds that software can observe (register
+	 * file, queues, cache contents) as state items keyed "<iommu name>/..."
+	 * (harness/state.h), for digests and their diffs.
+	 */
+	void (*describe)(struct platform_iommu *iommu, std::vector<struct state_item> *out);
 };
 
 struct platform_device_kind {
@@ -124,6 +131,12 @@ struct platform_iommu *platform_iommu_get(int index);
  */
 int platform_sysfs_write(const std::string &root, const struct platform_desc &desc,
 			 std::string *err);
+
+/*
+ * The machine's state items (harness/state.h): each IOMMU (its kind's
+ * ->describe), each PCI function's command register and error counters.
+ */
+void platform_state_items(std::vector<struct state_item> *out);
 
 /*
  * ->device_group for every IOMMU kind: the group the description puts the

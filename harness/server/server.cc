@@ -451,6 +451,7 @@ static long do_ioctl(struct ufd_conn *conn, const struct ufd_msg *m)
 {
 	struct file *filp = ufd_served_fget(m->token);
 	unsigned long cmd = m->arg[0], arg = m->arg[1];
+	bool state_steps = !ufd_cfg->digest_path.empty() || !ufd_cfg->graph_path.empty();
 	struct ufd_trace_call tc;
 	long ret;
 
@@ -458,6 +459,8 @@ static long do_ioctl(struct ufd_conn *conn, const struct ufd_msg *m)
 		return -EBADF;
 	if (ufd_cfg->trace)
 		ufd_trace_ioctl_begin(&tc, (int)m->arg[2], cmd, arg);
+	if (state_steps)
+		ufd_state_ioctl_begin();
 	if (filp->f_op && filp->f_op->unlocked_ioctl)
 		ret = filp->f_op->unlocked_ioctl(filp, (unsigned int)cmd, arg);
 	else
@@ -466,6 +469,8 @@ static long do_ioctl(struct ufd_conn *conn, const struct ufd_msg *m)
 	if (ret == -ENOIOCTLCMD)
 		ret = -ENOTTY;
 	fput(filp);
+	if (state_steps)
+		ufd_state_ioctl_end(cmd, arg, ret);
 	if (ufd_cfg->trace)
 		ufd_trace_ioctl_end(&tc, m->token, ret);
 	return ret;
@@ -860,6 +865,9 @@ int ufd_server_init(const ufd_server_config &cfg)
 			return rc;
 		}
 	}
+	rc = ufd_state_init();
+	if (rc)
+		return rc;
 	prev_test_ops = harness_get_test_ops();
 	harness_set_test_ops(&server_test_ops);
 	return 0;
@@ -979,6 +987,7 @@ void ufd_server_stop(void)
 	}
 	ufd_munmap_all(0);
 	ufd_served_release_all();
+	ufd_state_exit();
 
 	std::vector<struct ufd_proc *> left;
 	{

@@ -20,6 +20,7 @@
 #include <vector>
 
 struct file;
+struct state_item;
 struct ufd_packet;
 
 struct ufd_server_config {
@@ -48,6 +49,17 @@ struct ufd_server_config {
 	bool root = false;
 	/* Appended a byte per kernel-side failure, when set (in-process runs). */
 	std::string failures_path;
+	/* --digest: the state digest after every ioctl and at exit ("" for none). */
+	std::string digest_path;
+	/* --graph: the object graph as DOT at exit and on SIGUSR1 ("" for none). */
+	std::string graph_path;
+	/*
+	 * What digests and graphs are made of (core/state.h), given by whoever
+	 * links the core: the machine's state items, and where to hook the
+	 * capture of a context's items on its release.
+	 */
+	void (*state_snapshot)(std::vector<struct state_item> *out) = nullptr;
+	void (**state_release_hook)(const std::vector<struct state_item> &items) = nullptr;
 };
 
 /* Starts listening and serving. 0 or -errno. */

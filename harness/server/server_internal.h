@@ -133,5 +133,16 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret);
 void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ufd_ioctl_name(unsigned long cmd);
+/* "IOMMU_IOAS_MAP", "IOMMU_TEST_CMD(MOCK_DOMAIN)": a digest's name for a step. */
+std::string ufd_ioctl_step_name(unsigned long cmd, unsigned long arg);
+
+/* ---- digest.cc: --digest and --graph ---- */
+/* Before the first request: opens what the config names, installs the hooks. */
+int ufd_state_init(void);
+/* Around every ioctl when a digest or a graph is kept: one ioctl at a time. */
+void ufd_state_ioctl_begin(void);
+void ufd_state_ioctl_end(unsigned long cmd, unsigned long arg, long ret);
+/* After the last client: the exit step, the graph file. */
+void ufd_state_exit(void);
 /* "ENOENT" for ENOENT; "E?" for a number with no name. */
 const char *ufd_errno_name(int err);

@@ -376,6 +376,24 @@ const char *ufd_ioctl_name(unsigned long cmd)
 	return nullptr;
 }
 
+std::string ufd_ioctl_step_name(unsigned long cmd, unsigned long arg)
+{
+	const char *name = ufd_ioctl_name(cmd);
+	char buf[64];
+
+	if (cmd == IOMMU_TEST_CMD) {
+		u8 raw[sizeof(struct iommu_test_cmd)];
+		const test_op_desc *d = read_struct(arg, sizeof(raw), raw) ?
+			find_test_op(((struct iommu_test_cmd *)raw)->op) : nullptr;
+
+		return std::string("IOMMU_TEST_CMD(") + (d ? d->name : "?") + ")";
+	}
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "ioctl %#lx", cmd);
+	return buf;
+}
+
 void ufd_trace_printf(const char *fmt, ...)
 {
 	char line[1024];

@@ -1,0 +1,81 @@
+# `uiommufd run --digest/--graph` and `uiommufd diff` on a known program
+# (digest_client.c): the digest holds the steps and items it must, two runs
+# of the same program do not differ, a run that maps one buffer elsewhere
+# is caught at that step with the mapping named, the graph has the
+# context's objects and edges, and a file that is not a digest is refused.
+# Run by CTest with -DUIOMMUFD=<the command> -DCLIENT=<digest_client>
+# -DWORK_DIR=<scratch dir>.
+
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+function(run_ok)
+  execute_process(COMMAND ${UIOMMUFD} run ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err TIMEOUT 120)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "uiommufd run ${ARGN}: exit ${rc}\n${out}\n${err}")
+  endif()
+endfunction()
+
+# Runs `uiommufd diff A B`, wants exit status @code; its stdout in diff_out.
+function(run_diff code a b)
+  execute_process(COMMAND ${UIOMMUFD} diff ${a} ${b} RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL code)
+    message(SEND_ERROR "uiommufd diff ${a} ${b}: exit ${rc}, want ${code}\n${out}${err}")
+  endif()
+  set(diff_out "${out}" PARENT_SCOPE)
+  set(diff_err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_match what text regex)
+  if(NOT text MATCHES "${regex}")
+    message(SEND_ERROR "${what} does not match ${regex}:\n${text}")
+  else()
+    message(STATUS "ok: ${what} matches ${regex}")
+  endif()
+endfunction()
+
+run_ok(--digest ${WORK_DIR}/a.digest --graph ${WORK_DIR}/a.dot -- ${CLIENT})
+run_ok(--digest ${WORK_DIR}/b.digest -- ${CLIENT})
+run_ok(--digest ${WORK_DIR}/c.digest -- ${CLIENT} 0x3000000)
+
+# The digest: six ioctls and the exit, the objects and what changed.
+file(READ ${WORK_DIR}/a.digest a)
+expect_match("a.digest" "${a}" "^uiommufd-digest 1\n")
+expect_match("a.digest" "${a}" "\nstep 1 IOMMU_IOAS_ALLOC = 0 state [0-9a-f]+\n")
+expect_match("a.digest" "${a}" "\nstep 2 IOMMU_TEST_CMD\\(MOCK_DOMAIN\\) = 0 state ")
+expect_match("a.digest" "${a}" "\n> attached ctx1/hwpt[0-9]+\n")
+expect_match("a.digest" "${a}" "\nstep 4 IOMMU_IOAS_MAP = 0 state [0-9a-f]+\n\\+ ctx1/hwpt[0-9]+ hwpt_paging")
+expect_match("a.digest" "${a}" "\n\\| image 0x2000000-0x2003fff -> page5..8\n")
+expect_match("a.digest" "${a}" "\nstep 5 IOMMU_TEST_CMD\\(CREATE_ACCESS\\) = 0 ")
+expect_match("a.digest" "${a}" "\n> ioas ctx1/ioas1\n")
+expect_match("a.digest" "${a}" "\nstep 6 IOMMU_IOAS_UNMAP = 0 ")
+# The program exits with its fd open: the exit step sees the context gone.
+expect_match("a.digest" "${a}" "\nstep 7 exit state [0-9a-f]+\n(.*\n)?- ctx1/ioas1\n")
+
+# The same program twice: no difference.
+run_diff(0 ${WORK_DIR}/a.digest ${WORK_DIR}/b.digest)
+expect_match("diff a b" "${diff_out}" "^no difference in 7 steps\n$")
+
+# One buffer mapped elsewhere: caught at step 4, the mapping and the image named.
+run_diff(1 ${WORK_DIR}/a.digest ${WORK_DIR}/c.digest)
+expect_match("diff a c" "${diff_out}" "first difference at step 4, IOMMU_IOAS_MAP = 0:\n")
+expect_match("diff a c" "${diff_out}" "  ctx1/ioas1 \\(ioas\\) differs:\n    A area 0x2000000-0x2003fff rw pages2\\+0x0\n    B area 0x3000000-0x3003fff rw pages2\\+0x0\n")
+expect_match("diff a c" "${diff_out}" "  ctx1/hwpt[0-9]+ \\(hwpt_paging\\) differs:\n    A image 0x2000000-0x2003fff -> page5..8\n    B image 0x3000000-0x3003fff -> page5..8\n")
+expect_match("diff a c" "${diff_out}" "\n3 of the 7 steps both have differ\n")
+
+# The graph: a cluster for the context, its objects, the attach edge.
+file(READ ${WORK_DIR}/a.dot g)
+expect_match("a.dot" "${g}" "^digraph uiommufd {\n")
+expect_match("a.dot" "${g}" "subgraph \"cluster_ctx1\" {")
+expect_match("a.dot" "${g}" "\"ctx1/dev[0-9]+\" -> \"ctx1/hwpt[0-9]+\" \\[label=\"attached\"\\]")
+expect_match("a.dot" "${g}" "\"ctx1/hwpt[0-9]+\" -> \"ctx1/ioas1\" \\[label=\"ioas\"\\]")
+# (The access is gone: the program's exit closed its fd before the iommufd's.)
+expect_match("a.dot" "${g}" "\"ctx1/ioas1\" -> \"pages1\" \\[label=\"pages\"\\]")
+expect_match("a.dot" "${g}" "\"0000:00:03.0\" \\[shape=component")
+
+# Not a digest: one line, exit 2.
+file(WRITE ${WORK_DIR}/junk "hello\n")
+run_diff(2 ${WORK_DIR}/a.digest ${WORK_DIR}/junk)
+expect_match("diff a junk" "${diff_err}" "^uiommufd diff: .*junk:1: not a uiommufd digest")
