@@ -12,7 +12,11 @@
 #include "core/c_api.h"
 #include "core/iommufd_private.h"
 #include "drivers/mock/mock.h"
+#include "drivers/generic_pt/pt_walk.h"
 #include "harness/fault_inject.h"
+#include "harness/platform/desc.h"
+#include "harness/platform/pci.h"
+#include "harness/platform/platform.h"
 #include "kunit.h"
 
 #include <linux/iommufd.h>
@@ -1191,6 +1195,126 @@ static void other_driver_resv_and_hw_info(struct kunit *test)
 	fixture_fini(test, &f);
 }
 
+/* Linked in for the machine below: a function that only does DMA when told. */
+extern const struct platform_device_kind plain_device_kind;
+
+/*
+ * A platform function's DMA as the mock instance translates it: a walk of
+ * the attached domain's AMD v1 table, the run to the end of the leaf, the
+ * leaf's D bit on a write while tracking, refusals where nothing (or
+ * nothing writable) is mapped.
+ */
+static void platform_dma_walks_table(struct kunit *test)
+{
+	const unsigned long iova = 1UL << 32;
+	const struct platform_iommu_kind *kind;
+	struct iommu_dirty_bitmap dirty;
+	struct iommu_iotlb_gather gather;
+	struct platform_dev *pdev = NULL;
+	struct iommu_domain *domain;
+	struct iommu_group *group;
+	unsigned long faults;
+	bool booted = false;
+	std::string err;
+	struct page *pg;
+	phys_addr_t pa, base;
+	u64 contig, word = 0x1234;
+	int owner;
+
+	if (!platform_current()) {
+		platform_desc d;
+
+		d.name = "mock-dma";
+		d.iommus.push_back({ .name = "iommu0", .kind = "mock", .caps = {} });
+		/*
+		 * A group number above any the earlier cases took (a platform
+		 * normally boots first and numbers its groups from 0).
+		 */
+		d.devices.push_back({ .kind = plain_device_kind.name, .devfn = 2 << 3,
+				      .iommu = "iommu0", .group = 1 << 20 });
+		KUNIT_ASSERT_EQ_MSG(test, 0, platform_boot(d, &err), "%s", err.c_str());
+		booted = true;
+	}
+	for (int i = 0; i < platform_nr_devices() && !pdev; i++)
+		if (!strcmp(platform_dev_get(i)->iommu->kind->name, "mock"))
+			pdev = platform_dev_get(i);
+	if (!pdev) {
+		if (booted)
+			platform_shutdown();
+		kunit_skip(test, "no function behind a mock IOMMU");
+	}
+	kind = pdev->iommu->kind;
+
+	/* 2 MiB of memory, naturally aligned, behind one 2 MiB IOPTE. */
+	pg = alloc_pages(GFP_KERNEL | __GFP_ZERO, 9);
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	base = page_to_phys(pg);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
+	group = iommu_group_get(pdev->dev);
+	KUNIT_ASSERT_EQ(test, 0, iommu_device_claim_dma_owner(pdev->dev, &owner));
+	KUNIT_ASSERT_EQ(test, 0, iommu_attach_group(domain, group));
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova, base, 2UL << 20, IOMMU_READ | IOMMU_WRITE,
+					   GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, iova + (4UL << 20), base, PAGE_SIZE, IOMMU_READ,
+					   GFP_KERNEL));
+	faults = mock_platform_faults(pdev->iommu);
+
+	/* The whole rest of the 2 MiB leaf is one run. */
+	KUNIT_EXPECT_EQ(test, PCI_DMA_OK,
+			kind->translate(pdev->iommu, pdev, 0, false, iova + 5000, false, &pa, &contig));
+	KUNIT_EXPECT_EQ(test, base + 5000, pa);
+	KUNIT_EXPECT_EQ(test, (2UL << 20) - 5000, contig);
+	/* A 4 KiB leaf (two 2 KiB entries of the mock format): to its end. */
+	KUNIT_EXPECT_EQ(test, PCI_DMA_OK, kind->translate(pdev->iommu, pdev, 0, false,
+							  iova + (4UL << 20) + 8, false, &pa,
+							  &contig));
+	KUNIT_EXPECT_EQ(test, base + 8, pa);
+	KUNIT_EXPECT_EQ(test, PAGE_SIZE - 8, contig);
+	/* Read-only, and nothing mapped: refused and counted. */
+	KUNIT_EXPECT_EQ(test, PCI_DMA_UR, kind->translate(pdev->iommu, pdev, 0, false,
+							  iova + (4UL << 20), true, &pa, &contig));
+	KUNIT_EXPECT_EQ(test, PCI_DMA_UR, kind->translate(pdev->iommu, pdev, 0, false,
+							  iova + (2UL << 20), false, &pa, &contig));
+	KUNIT_EXPECT_EQ(test, faults + 2, mock_platform_faults(pdev->iommu));
+
+	/* Dirty tracking: a device write marks its leaf, read_and_clear sees it once. */
+	KUNIT_ASSERT_EQ(test, 0, domain->dirty_ops->set_dirty_tracking(domain, true));
+	KUNIT_EXPECT_EQ(test, PCI_DMA_OK,
+			kind->translate(pdev->iommu, pdev, 0, false, iova + 64, true, &pa, &contig));
+	KUNIT_EXPECT_EQ(test, 0, phys_write(pa, &word, sizeof(word)));
+	KUNIT_EXPECT_EQ(test, word, *(u64 *)((char *)page_address(pg) + 64));
+	for (int pass = 0; pass != 2; pass++) {
+		iommu_iotlb_gather_init(&gather);
+		iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+		KUNIT_EXPECT_EQ(test, 0, domain->dirty_ops->read_and_clear_dirty(
+						 domain, iova, 8UL << 20, 0, &dirty));
+		/* The whole 2 MiB leaf, then nothing (an empty gather ends at 0). */
+		if (!pass)
+			KUNIT_EXPECT_EQ(test, iova, gather.start);
+		KUNIT_EXPECT_EQ(test, pass ? 0 : iova + (2UL << 20) - 1, gather.end);
+	}
+	/* A read does not dirty. */
+	KUNIT_EXPECT_EQ(test, PCI_DMA_OK,
+			kind->translate(pdev->iommu, pdev, 0, false, iova + 64, false, &pa, &contig));
+	iommu_iotlb_gather_init(&gather);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_EXPECT_EQ(test, 0, domain->dirty_ops->read_and_clear_dirty(domain, iova, 8UL << 20,
+									 0, &dirty));
+	KUNIT_EXPECT_EQ(test, 0, gather.end);
+	KUNIT_EXPECT_EQ(test, 0, domain->dirty_ops->set_dirty_tracking(domain, false));
+
+	KUNIT_EXPECT_EQ(test, (size_t)(2UL << 20), iommu_unmap(domain, iova, 2UL << 20));
+	KUNIT_EXPECT_EQ(test, (size_t)PAGE_SIZE, iommu_unmap(domain, iova + (4UL << 20), PAGE_SIZE));
+	iommu_detach_group(domain, group);
+	iommu_device_release_dma_owner(pdev->dev);
+	iommu_group_put(group);
+	iommu_domain_free(domain);
+	__free_pages(pg, 9);
+	if (booted)
+		platform_shutdown();
+}
+
 static struct kunit_case mock_cases[] = {
 	KUNIT_CASE(mock_domain_map_check),
 	KUNIT_CASE(mock_domain_fill_on_attach),
@@ -1207,6 +1331,7 @@ static struct kunit_case mock_cases[] = {
 	KUNIT_CASE(iommu_group_ownership),
 	KUNIT_CASE(mock_tripwires),
 	KUNIT_CASE(other_driver_resv_and_hw_info),
+	KUNIT_CASE(platform_dma_walks_table),
 	{},
 };
 
