@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vtd" platform IOMMU kind: a VT-d hardware model
+ * (drivers/intel/model) with this driver bound to it. The only file that
+ * sees both sides: the model's register file goes to intel_iommu_probe()
+ * as the unit's MMIO, the model's fault and page request messages to
+ * intel_iommu_irq(), a function's DMA to the model's translation, and the
+ * model's page group responses to the function.
+ *
+ * DMA. A function whose ATS Control register has Enable set (the driver
+ * sets it at probe for ATS-capable functions) goes through its device-TLB,
+ * which the model keeps for it (Translation Requests to the unit, entries
+ * until a device-TLB invalidation); any other function's DMA is an
+ * untranslated request. A refused DMA is an Unsupported Request to the
+ * function; the unit records the fault itself. A function with PRI Enable
+ * set also sends a Page Request for the refused page (pci_pri.h); its page
+ * group response comes back through the model's page_response hook,
+ * matched to the request by (requester ID, PRG index).
+ */
+#include "drivers/intel/iommu.h"
+#include "drivers/intel/model/vtd_model.h"
+
+#include "harness/platform/pci_pri.h"
+#include "harness/platform/pci_regs.h"
+#include "harness/platform/platform.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace {
+
+struct vtd_platform {
+	struct vtd_model *model;
+	std::atomic<struct intel_iommu *> iommu;
+	struct platform_iommu *piommu;
+	std::string name;
+	/* Page requests sent for functions, awaiting their page group response */
+	std::mutex prg_lock;
+	std::map<std::tuple<u16, u16>, struct pci_pri_msg> prgs;
+	u16 next_prg;
+};
+
+const char *const vtd_cap_names[] = {
+	"smts", "nest", "flts", "slts", "slads", "pasid", "pss", "prs", "dt", "pt", "sc",
+	"fl5lp", "fl1gp", "psi", "nfr", "nd", "haw", "mgaw", "caching_mode", "esrtps", nullptr,
+};
+
+int vtd_check_cap(const char *cap, u64 val, std::string *why)
+{
+	static const struct {
+		const char *name;
+		u64 min, max;
+		const char *why;
+	} limits[] = {
+		{ "pss", 0, 19, "0 to 19 (ECAP.PSS: PASID bits - 1)" },
+		{ "nfr", 1, 16, "1 to 16 fault recording registers" },
+		{ "nd", 0, 6, "0 to 6 (CAP.ND)" },
+		{ "haw", 32, 52, "32 to 52 bits" },
+		{ "mgaw", 39, 57, "39 to 57 bits" },
+	};
+
+	for (const auto &l : limits) {
+		if (strcmp(cap, l.name))
+			continue;
+		if (val < l.min || val > l.max) {
+			*why = l.why;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (const char *const *n = vtd_cap_names; *n; n++) {
+		if (strcmp(cap, *n))
+			continue;
+		if (val > 1) {
+			*why = "0 or 1";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*why = "not a capability of the VT-d unit";
+	return -EINVAL;
+}
+
+void vtd_apply_caps(const struct platform_iommu_desc *desc, struct vtd_model_cfg *cfg)
+{
+	for (const auto &[cap, val] : desc->caps) {
+		if (cap == "smts")
+			cfg->smts = val;
+		else if (cap == "nest")
+			cfg->nest = val;
+		else if (cap == "flts")
+			cfg->flts = val;
+		else if (cap == "slts")
+			cfg->slts = val;
+		else if (cap == "slads")
+			cfg->slads = val;
+		else if (cap == "pasid")
+			cfg->pasid = val;
+		else if (cap == "pss")
+			cfg->pss = val;
+		else if (cap == "prs")
+			cfg->prs = val;
+		else if (cap == "dt")
+			cfg->dt = val;
+		else if (cap == "pt")
+			cfg->pt = val;
+		else if (cap == "sc")
+			cfg->sc = val;
+		else if (cap == "fl5lp")
+			cfg->fl5lp = val;
+		else if (cap == "fl1gp")
+			cfg->fl1gp = val;
+		else if (cap == "psi")
+			cfg->psi = val;
+		else if (cap == "nfr")
+			cfg->nfr = val;
+		else if (cap == "nd")
+			cfg->nd = val;
+		else if (cap == "haw")
+			cfg->haw = val;
+		else if (cap == "mgaw")
+			cfg->mgaw = val;
+		else if (cap == "caching_mode")
+			cfg->caching_mode = val;
+		else if (cap == "esrtps")
+			cfg->esrtps = val;
+	}
+}
+
+struct platform_dev *vtd_dev_by_rid(struct vtd_platform *vp, u16 rid)
+{
+	for (int i = 0; i < platform_nr_devices(); i++) {
+		struct platform_dev *pdev = platform_dev_get(i);
+
+		if (pdev && pdev->iommu == vp->piommu && (u16)pdev->desc->rid == rid)
+			return pdev;
+	}
+	return NULL;
+}
+
+void vtd_platform_irq(void *priv, enum vtd_irq src, bool msi_written)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)priv;
+	struct intel_iommu *iommu = vp->iommu.load();
+
+	if (!iommu)
+		return;	/* still probing: the driver drains what is there when it is up */
+	switch (src) {
+	case VTD_IRQ_FAULT:
+		intel_iommu_irq(iommu, INTEL_IOMMU_IRQ_FAULT);
+		break;
+	case VTD_IRQ_PAGE_REQ:
+		intel_iommu_irq(iommu, INTEL_IOMMU_IRQ_PRQ);
+		break;
+	default:
+		/* Invalidation completion: the driver polls its wait status */
+		break;
+	}
+}
+
+void vtd_platform_page_response(void *priv, u16 rid, u32 pasid, bool pasid_present,
+				u16 prg_index, unsigned int resp_code, bool automatic)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)priv;
+	struct platform_dev *pdev = vtd_dev_by_rid(vp, rid);
+	struct pci_pri_msg msg;
+
+	{
+		std::lock_guard<std::mutex> l(vp->prg_lock);
+		auto it = vp->prgs.find({ rid, prg_index });
+
+		if (it == vp->prgs.end())
+			return;	/* a response to nothing the function asked: dropped */
+		msg = it->second;
+		vp->prgs.erase(it);
+	}
+	if (!pdev)
+		return;
+	msg.type = PCI_PRI_PRG_RESPONSE;
+	msg.code = resp_code == QI_RESP_SUCCESS ? PCI_PRG_RESP_SUCCESS
+		   : resp_code == QI_RESP_INVALID ? PCI_PRG_RESP_INVALID
+						  : PCI_PRG_RESP_FAILURE;
+	pci_pri_deliver(pdev->func, &msg);
+}
+
+const struct vtd_model_ops vtd_platform_model_ops = {
+	.irq = vtd_platform_irq,
+	.page_response = vtd_platform_page_response,
+};
+
+int vtd_platform_create(struct platform_iommu *piommu)
+{
+	struct vtd_platform *vp;
+	struct vtd_model_cfg cfg;
+	struct intel_iommu *iommu;
+	int rc;
+
+	vp = new (std::nothrow) vtd_platform;
+	if (!vp)
+		return -ENOMEM;
+	vp->piommu = piommu;
+	vp->name = piommu->desc->name;
+	vp->next_prg = 0;
+
+	vtd_model_cfg_default(&cfg);
+	vtd_apply_caps(piommu->desc, &cfg);
+	vp->model = vtd_model_create(&cfg, &vtd_platform_model_ops, vp);
+	if (IS_ERR(vp->model)) {
+		rc = PTR_ERR(vp->model);
+		delete vp;
+		return rc;
+	}
+
+	iommu = intel_iommu_probe(vtd_model_mmio(vp->model), vp->name.c_str());
+	if (IS_ERR(iommu)) {
+		rc = PTR_ERR(iommu);
+		vtd_model_destroy(vp->model);
+		delete vp;
+		return rc;
+	}
+	vp->iommu = iommu;
+	/* Anything the unit raised while the driver was coming up */
+	intel_iommu_drain_events(iommu);
+
+	rc = intel_iommu_register(iommu, piommu);
+	if (rc) {
+		vp->iommu = NULL;
+		intel_iommu_remove(iommu);
+		vtd_model_destroy(vp->model);
+		delete vp;
+		return rc;
+	}
+	piommu->priv = vp;
+	return 0;
+}
+
+void vtd_platform_destroy(struct platform_iommu *piommu)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)piommu->priv;
+	struct intel_iommu *iommu = vp->iommu.load();
+
+	intel_iommu_unregister(iommu);
+	vp->iommu = NULL;
+	intel_iommu_remove(iommu);
+	vtd_model_destroy(vp->model);
+	delete vp;
+	piommu->priv = nullptr;
+}
+
+bool vtd_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
+{
+	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
+}
+
+/* A refused access of a PRI function: the Page Request it sends. */
+void vtd_platform_page_request(struct vtd_platform *vp, struct platform_dev *pdev, u32 pasid,
+			       bool has_pasid, u64 iova, bool write)
+{
+	struct vtd_page_req req = {};
+	struct pci_pri_msg sent = {};
+	u16 rid = (u16)pdev->desc->rid;
+
+	sent.type = PCI_PRI_PAGE_REQUEST;
+	sent.pasid = has_pasid ? pasid : 0;
+	sent.has_pasid = has_pasid;
+	sent.addr = iova & ~(u64)(VTD_PAGE_SIZE - 1);
+	sent.write = write;
+	{
+		std::lock_guard<std::mutex> l(vp->prg_lock);
+		sent.prg_index = vp->next_prg++ & 0x1ff;
+		vp->prgs[{ rid, sent.prg_index }] = sent;
+	}
+	/* Before the request: its answer may come back inside it */
+	pci_pri_deliver(pdev->func, &sent);
+
+	req.sid = rid;
+	req.pasid = sent.pasid;
+	req.pasid_present = has_pasid;
+	req.addr = sent.addr;
+	req.read = !write;
+	req.write = write;
+	req.last = true;
+	req.prg_index = sent.prg_index;
+	/* A discarded last request is answered by the unit through page_response */
+	vtd_model_page_request(vp->model, &req);
+}
+
+int vtd_platform_translate(struct platform_iommu *piommu, struct platform_dev *pdev, u32 pasid,
+			   bool has_pasid, u64 iova, bool write, phys_addr_t *pa, u64 *contig)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)piommu->priv;
+	struct pci_func *f = pdev->func;
+	struct vtd_txn txn = {};
+	struct vtd_txn_result res = {};
+
+	txn.sid = (u16)pdev->desc->rid;
+	txn.pasid = has_pasid ? pasid : 0;
+	txn.pasid_present = has_pasid;
+	txn.addr = iova;
+	txn.write = write;
+
+	if (vtd_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+		vtd_model_devtlb_translate(vp->model, &txn, &res);
+	else
+		vtd_model_translate(vp->model, &txn, &res);
+
+	if (res.status == VTD_TXN_OK) {
+		*pa = res.pa;
+		*contig = res.contig;
+		return PCI_DMA_OK;
+	}
+	if (pdev->desc->pri &&
+	    vtd_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+		vtd_platform_page_request(vp, pdev, pasid, has_pasid, iova, write);
+	return PCI_DMA_UR;
+}
+
+const struct platform_iommu_kind vtd_platform_kind = {
+	.name = "vtd",
+	.summary = "Intel VT-d: the intel-iommu driver on the VT-d hardware model",
+	.cap_names = vtd_cap_names,
+	.check_cap = vtd_check_cap,
+	.create = vtd_platform_create,
+	.destroy = vtd_platform_destroy,
+	.translate = vtd_platform_translate,
+};
+
+} // namespace
+
+PLATFORM_IOMMU_KIND(vtd_platform_kind);
+
+struct intel_iommu *vtd_platform_iommu(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &vtd_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct vtd_platform *)piommu->priv)->iommu.load();
+}
+
+struct vtd_model *vtd_platform_model(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &vtd_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct vtd_platform *)piommu->priv)->model;
+}
