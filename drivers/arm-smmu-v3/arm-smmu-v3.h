@@ -318,7 +318,7 @@ struct arm_smmu_device {
 	std::atomic<unsigned long> nr_cmdq_skipped;
 	std::atomic<unsigned long> nr_evtq_overflows;
 	/* Do not print events nobody took (tests that provoke them) */
-	bool quiet_events;
+	std::atomic<bool> quiet_events;
 	/* The last event record the event thread read, for tests and traces */
 	u64 last_evt[EVTQ_ENT_DWORDS];
 };

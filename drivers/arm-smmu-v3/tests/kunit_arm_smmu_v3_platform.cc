@@ -13,7 +13,12 @@
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "drivers/arm-smmu-v3/model/smmu_model.h"
 #include "harness/physmem.h"
+#include "harness/platform/pci_pri.h"
+#include "harness/platform/pci_regs.h"
 #include "harness/platform/platform.h"
+
+#include <mutex>
+#include <vector>
 
 #define IOAT_BDF "0000:00:03.0"
 #define EDU_BDF "0000:00:05.0"
@@ -172,6 +177,19 @@ static void arm_smmu_v3_platform_range_unmap(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
 				PCI_DMA_UR);
 
+	/* The same without range invalidation: one TLBI per page */
+	t.smmu->features &= ~ARM_SMMU_FEAT_RANGE_INV;
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, virt_to_phys(buf), n * PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+	for (unsigned long i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+				PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, n * PAGE_SIZE), n * PAGE_SIZE);
+	for (unsigned long i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+				PCI_DMA_UR);
+	t.smmu->features |= ARM_SMMU_FEAT_RANGE_INV;
+
 	iommu_detach_device(domain, pdev->dev);
 	iommu_domain_free(domain);
 	iommu_free_pages(buf);
@@ -221,11 +239,72 @@ static void arm_smmu_v3_platform_pasid_ats(struct kunit *test)
 	smmuv3_platform_down(&t);
 }
 
+/* What the PRI function is told, in order */
+static std::mutex pri_msgs_lock;
+static std::vector<struct pci_pri_msg> pri_msgs;
+
+static void pri_record(struct pci_func *f, const struct pci_pri_msg *msg)
+{
+	std::lock_guard<std::mutex> l(pri_msgs_lock);
+
+	pri_msgs.push_back(*msg);
+}
+
+/*
+ * A refused access of the edu function with PRI enabled: its Page Request
+ * goes through the PRI queue to the driver and the IOMMU layer; nothing
+ * takes page faults on a plain domain, so the answer is Invalid, sent as a
+ * PRI_RESP and delivered to the function for the group it asked about.
+ * (Last case: the function keeps the recording receiver.)
+ */
+static void arm_smmu_v3_platform_pri_denied(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	unsigned long ppr_before;
+	phys_addr_t pa;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_NE(test, pdev->func->pri_ecap, 0);
+	pci_pri_set_receiver(pdev->func, pri_record);
+	pci_cfg_write(pdev->func, pdev->func->pri_ecap + PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE, 2);
+
+	domain = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+
+	ppr_before = t.smmu->nr_ppr.load();
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x123, true, &pa), PCI_DMA_UR);
+	arm_smmu_drain_queues(t.smmu);
+	KUNIT_EXPECT_EQ(test, t.smmu->nr_ppr.load(), ppr_before + 1);
+	{
+		std::lock_guard<std::mutex> l(pri_msgs_lock);
+
+		KUNIT_ASSERT_EQ(test, pri_msgs.size(), 2UL);
+		KUNIT_EXPECT_EQ(test, pri_msgs[0].type, PCI_PRI_PAGE_REQUEST);
+		KUNIT_EXPECT_EQ(test, pri_msgs[0].addr, TEST_IOVA);
+		KUNIT_EXPECT_TRUE(test, pri_msgs[0].write);
+		KUNIT_EXPECT_EQ(test, pri_msgs[1].type, PCI_PRI_PRG_RESPONSE);
+		KUNIT_EXPECT_EQ(test, pri_msgs[1].prg_index, pri_msgs[0].prg_index);
+		KUNIT_EXPECT_EQ(test, pri_msgs[1].code, PCI_PRG_RESP_INVALID);
+		pri_msgs.clear();
+	}
+
+	pci_cfg_write(pdev->func, pdev->func->pri_ecap + PCI_PRI_CTRL, 0, 2);
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	smmuv3_platform_down(&t);
+}
+
 static struct kunit_case arm_smmu_v3_platform_cases[] = {
 	KUNIT_CASE(arm_smmu_v3_platform_s1_dma),
 	KUNIT_CASE(arm_smmu_v3_platform_s2_dma),
 	KUNIT_CASE(arm_smmu_v3_platform_range_unmap),
 	KUNIT_CASE(arm_smmu_v3_platform_pasid_ats),
+	KUNIT_CASE(arm_smmu_v3_platform_pri_denied),
 	{}
 };
 
