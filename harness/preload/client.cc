@@ -462,6 +462,14 @@ void ufd_client_exit(void)
 	/* Only a process that talked to the server can have pinned anything. */
 	if (!ufd_active || connected_pid.load() != pid || exited_pid.exchange(pid) == pid)
 		return;
+	/*
+	 * A kernel has released a dying process's files (exit_files()) by the
+	 * time its parent's wait() returns: an exclusive file it held (a VFIO
+	 * group, a bound device) is free for the parent's next child. Left to
+	 * the hang-ups of its sockets, the server would see them some time
+	 * after the process is gone, and that child would get EBUSY.
+	 */
+	ufd_release_files();
 	ufd_call_simple(UFD_OP_EXIT, 0, 0, 0, 0);
 }
 

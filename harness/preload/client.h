@@ -78,6 +78,11 @@ long ufd_call_simple(enum ufd_op op, uint64_t token, uint64_t a0, uint64_t a1, u
 
 /* The process is exiting: let the server keep what it pinned. */
 void ufd_client_exit(void);
+/*
+ * Closes every served file this process holds, each released by the
+ * server before it returns (preload.cc; ufd_client_exit() calls it).
+ */
+void ufd_release_files(void);
 
 /* Logs when UIOMMUFD_PRELOAD_DEBUG is set. */
 void ufd_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

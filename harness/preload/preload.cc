@@ -762,7 +762,33 @@ void collect_range(int fd, struct ufd_fd_entry e, void *arg)
 		rc->overflow = true;	/* the watcher releases those a little later */
 }
 
+struct exit_ctx {
+	int fds[256];
+	unsigned int nr;
+};
+
+void collect_served(int fd, struct ufd_fd_entry e, void *arg)
+{
+	auto *ctx = (struct exit_ctx *)arg;
+
+	if (e.kind == UFD_FD_FILE && ctx->nr < sizeof(ctx->fds) / sizeof(ctx->fds[0]))
+		ctx->fds[ctx->nr++] = fd;
+}
+
 } // namespace
+
+void ufd_release_files(void)
+{
+	struct exit_ctx ctx = {};
+
+	/* Batches: the table is walked again until no served file is left. */
+	do {
+		ctx.nr = 0;
+		ufd_fd_for_each(0, INT_MAX, collect_served, &ctx);
+		for (unsigned int i = 0; i < ctx.nr; i++)
+			close(ctx.fds[i]);
+	} while (ctx.nr == sizeof(ctx.fds) / sizeof(ctx.fds[0]));
+}
 
 EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <linux/vfio.h>
 #include <sys/eventfd.h>
+#include <sys/wait.h>
 
 #define PLAIN_BDF "0000:00:02.0"
 #define IOAT_BDF "0000:00:03.0"
@@ -368,6 +369,46 @@ TEST(vfio_group_vf_token)
 	close(group);
 	close(container);
 	ASSERT_EQ(0UL, ufd_leak_report(leak_mark));
+}
+
+/*
+ * A process's files are released when it exits, before its parent's
+ * wait() returns: a group file (opened once at a time) that a child left
+ * open is free again for the next child, as the kernel's selftests rely on
+ * when a failed test exits without cleaning up. With exit() and _exit(),
+ * several times, since a late release shows as a race.
+ */
+TEST(vfio_group_released_at_exit)
+{
+	int group, status;
+	pid_t pid;
+
+	/* Something served first: the children are then clients of this process. */
+	group = open_group(IOAT_BDF);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(-1, open_group(IOAT_BDF));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, close(group));
+
+	for (int i = 0; i < 16; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			int fd = open_group(IOAT_BDF);
+
+			if (fd < 0)
+				_exit(1);
+			if (i & 1)
+				_exit(0);
+			exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+		group = open_group(IOAT_BDF);
+		ASSERT_LE(0, group);
+		ASSERT_EQ(0, close(group));
+	}
 }
 
 TEST_F(vfio_cdev, attach_detach)
