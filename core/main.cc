@@ -181,6 +181,17 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *to_de
 	if (to_destroy) {
 		/* The caller's users ref is dropped under the lock. */
 		refcount_dec(&to_destroy->users);
+		/*
+		 * Nobody can have removed it while the caller held a ref, so an
+		 * empty slot is one still reserved: an automatic domain attached
+		 * but not yet finalized, which another thread's replace has
+		 * already moved the device off. Its creator publishes it; what
+		 * is unused then goes with the IOAS or the context.
+		 */
+		if (!obj) {
+			ret = -EBUSY;
+			goto err_xa;
+		}
 		if (WARN_ON(obj != to_destroy)) {
 			ret = -ENOENT;
 			goto err_xa;
@@ -215,8 +226,8 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *to_de
 	return 0;
 
 err_xa:
-	if (zerod_wait_cnt)
-		refcount_set(&obj->wait_cnt, 1);	/* the table's again */
+	if (zerod_wait_cnt)	/* only with REMOVE_WAIT, which names its object */
+		refcount_set(&to_destroy->wait_cnt, 1);	/* the table's again */
 	xa_unlock(&ictx->objects);
 	return ret;
 }
