@@ -239,6 +239,64 @@ static void arm_smmu_v3_platform_pasid_ats(struct kunit *test)
 	smmuv3_platform_down(&t);
 }
 
+/*
+ * Dirty tracking: a stage-1 domain with DBM leaves and CD.HA/HD; a device
+ * write through it makes the leaf dirty (the SMMU's HTTU), which
+ * read_and_clear_dirty() reports once and then clears.
+ */
+static void arm_smmu_v3_platform_dirty(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap dirty;
+	phys_addr_t pa;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	KUNIT_EXPECT_TRUE(test, device_iommu_capable(pdev->dev, IOMMU_CAP_DIRTY_TRACKING));
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_NOT_NULL(test, domain->dirty_ops);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+
+	/*
+	 * A new writable leaf starts dirty (as io-pgtable-arm's DBM leaves
+	 * do): the first harvest takes that, and flushes what the SMMU cached.
+	 */
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
+								      0, &dirty), 0);
+	iommu_iotlb_sync(domain, &gather);
+	/* A read leaves it clean */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
+								      0, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, gather.end, 0UL);
+
+	/* A write makes it dirty, reported once */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 8, true, &pa), PCI_DMA_OK);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
+								      0, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, gather.start, TEST_IOVA);
+	KUNIT_EXPECT_EQ(test, gather.end, TEST_IOVA + PAGE_SIZE - 1);
+	iommu_iotlb_sync(domain, &gather);
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
+								      0, &dirty), 0);
+	KUNIT_EXPECT_EQ(test, gather.end, 0UL);
+
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	smmuv3_platform_down(&t);
+}
+
 /* What the PRI function is told, in order */
 static std::mutex pri_msgs_lock;
 static std::vector<struct pci_pri_msg> pri_msgs;
@@ -304,6 +362,7 @@ static struct kunit_case arm_smmu_v3_platform_cases[] = {
 	KUNIT_CASE(arm_smmu_v3_platform_s2_dma),
 	KUNIT_CASE(arm_smmu_v3_platform_range_unmap),
 	KUNIT_CASE(arm_smmu_v3_platform_pasid_ats),
+	KUNIT_CASE(arm_smmu_v3_platform_dirty),
 	KUNIT_CASE(arm_smmu_v3_platform_pri_denied),
 	{}
 };
