@@ -31,7 +31,9 @@
  * Caches, tagged as the hardware tags them and keyed with XXH3: the DTE
  * cache (by DeviceID), the IOTLB (by DomainID, and PASID for guest
  * translations; each entry also remembers the GPA page of a nested
- * translation and the guest that owns the device) and, for ATS devices,
+ * translation and the guest that owns the device), a page-directory
+ * cache of v1 leaf tables (by DomainID and 2 MiB region, dropped only by
+ * invalidations with PDE set) and, for ATS devices,
  * a device IOTLB kept on the endpoint's behalf (by DeviceID, PASID and
  * page). A stale entry keeps translating until the command that covers
  * it completes.
@@ -175,10 +177,11 @@ struct amd_iommu_model_stats {
 	u64 events, events_lost;
 	u64 guest_events;
 	u64 iotlb_hits, iotlb_misses;
+	u64 pde_hits;
 	u64 dte_hits, dte_misses;
 	u64 devtlb_hits, devtlb_misses;
 	u64 walks;
 	u64 pprs, pprs_lost;
-	u32 iotlb_entries, dte_entries, devtlb_entries;
+	u32 iotlb_entries, dte_entries, devtlb_entries, pde_entries;
 };
 void amd_iommu_model_get_stats(struct amd_iommu_model *m, struct amd_iommu_model_stats *st);

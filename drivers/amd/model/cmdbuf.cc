@@ -21,11 +21,14 @@
  *    drops the DomainID's host translations overlapping the range and the
  *    nested guest translations whose guest-physical page overlaps it
  *    (their host stage is what changed); with the all-pages range every
- *    translation of the DomainID goes. PDE is accepted: the model caches
- *    leaves only, so there is nothing more for it to drop.
+ *    translation of the DomainID goes. With PDE it also drops the
+ *    DomainID's cached page-directory entries in the range (without GN);
+ *    without PDE they stay, and a changed upper-level entry keeps being
+ *    walked through the old table.
  *  - INVALIDATE_IOTLB_PAGES drops the device IOTLB entries of the
  *    DeviceID (and PASID with GN) in the range.
- *  - INVALIDATE_IOMMU_ALL empties the DTE cache and the IOTLB.
+ *  - INVALIDATE_IOMMU_ALL empties the DTE cache, the IOTLB and the
+ *    page-directory cache.
  *  - INVALIDATE_INTERRUPT_TABLE has no cache to drop (interrupt remapping
  *    is not modelled).
  */
@@ -108,13 +111,21 @@ void amd_inv_dte(struct amd_iommu_model *m, u16 devid)
 	m->dte_cache.erase(devid);
 }
 
-void amd_inv_pages(struct amd_iommu_model *m, u16 domid, u32 pasid, bool gn, u64 addr, bool s)
+void amd_inv_pages(struct amd_iommu_model *m, u16 domid, u32 pasid, bool gn, bool pde, u64 addr,
+		   bool s)
 {
 	u64 start, last;
 	bool all;
 
 	amd_inv_range(addr, s, &start, &last);
 	all = !start && last == ~0ULL;
+	if (pde && !gn)
+		for (auto it = m->pde_cache.begin(); it != m->pde_cache.end();) {
+			bool drop = it->first.domid == domid &&
+				    amd_overlap(it->first.region << 21, 21, start, last);
+
+			it = drop ? m->pde_cache.erase(it) : std::next(it);
+		}
 	for (auto it = m->iotlb.begin(); it != m->iotlb.end();) {
 		const struct amd_iotlb_key &k = it->first;
 		const struct amd_iotlb_ent &e = it->second;
@@ -155,6 +166,7 @@ void amd_inv_all(struct amd_iommu_model *m)
 	m->dte_cache.clear();
 	m->iotlb.clear();
 	m->iotlb_sizes = 0;
+	m->pde_cache.clear();
 }
 
 void amd_ppr_respond(struct amd_iommu_model *m, u16 devid, const struct iommu_cmd *c)
@@ -202,7 +214,8 @@ static bool amd_host_exec(struct amd_iommu_model *m, const struct iommu_cmd *c, 
 	case CMD_INV_IOMMU_PAGES:
 		amd_inv_pages(m, c->data[1] & CMD_INV_IOMMU_PAGES_1_DOMID,
 			      c->data[0] & CMD_INV_IOMMU_PAGES_0_PASID,
-			      c->data[2] & CMD_INV_IOMMU_PAGES_GN_MASK, cmd_inv_address(c),
+			      c->data[2] & CMD_INV_IOMMU_PAGES_GN_MASK,
+			      c->data[2] & CMD_INV_IOMMU_PAGES_PDE_MASK, cmd_inv_address(c),
 			      c->data[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK);
 		break;
 	case CMD_INV_IOTLB_PAGES:

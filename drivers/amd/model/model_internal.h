@@ -72,6 +72,24 @@ struct amd_iotlb_ent {
 	u32 gid;		/* the guest the device belongs to, or AMD_NO_GUEST */
 };
 
+/*
+ * A page-directory cache entry: the v1 table of 4 KiB leaves (spec level
+ * 1) covering one 2 MiB region of a DomainID, with the permissions the
+ * levels above it left.
+ */
+struct amd_pde_key {
+	u64 region;		/* input address >> 21 */
+	u16 domid;
+	u16 pad[3];
+};
+static_assert(sizeof(struct amd_pde_key) == 16);
+
+struct amd_pde_ent {
+	u64 table;
+	u8 perm;
+	u32 gid;
+};
+
 struct amd_devtlb_key {
 	u64 page;		/* 4 KiB page of the untranslated address */
 	u32 pasid;		/* AMD_NO_PASID for requests without one */
@@ -130,6 +148,7 @@ struct amd_iommu_model {
 	amd_cache<u16, struct amd_dte> dte_cache;
 	amd_cache<struct amd_iotlb_key, struct amd_iotlb_ent> iotlb;
 	u64 iotlb_sizes;	/* BIT(size_lg2) of every size in @iotlb */
+	amd_cache<struct amd_pde_key, struct amd_pde_ent> pde_cache;
 	amd_cache<struct amd_devtlb_key, struct amd_devtlb_ent> devtlb;
 
 	/* HW-vIOMMU. */
@@ -172,7 +191,8 @@ void amd_cmdbuf_consume(struct amd_iommu_model *m);
 /* 0 if @cmd is a legal command for this IOMMU, else -EINVAL. */
 int amd_cmd_check(const struct amd_iommu_model *m, const struct iommu_cmd *cmd);
 void amd_inv_dte(struct amd_iommu_model *m, u16 devid);
-void amd_inv_pages(struct amd_iommu_model *m, u16 domid, u32 pasid, bool gn, u64 addr, bool s);
+void amd_inv_pages(struct amd_iommu_model *m, u16 domid, u32 pasid, bool gn, bool pde, u64 addr,
+		   bool s);
 void amd_inv_iotlb(struct amd_iommu_model *m, u16 devid, u32 pasid, bool gn, u64 addr, bool s);
 void amd_inv_all(struct amd_iommu_model *m);
 void amd_ppr_respond(struct amd_iommu_model *m, u16 devid, const struct iommu_cmd *cmd);

@@ -401,5 +401,6 @@ void amd_iommu_model_get_stats(struct amd_iommu_model *m, struct amd_iommu_model
 	st->iotlb_entries = m->iotlb.size();
 	st->dte_entries = m->dte_cache.size();
 	st->devtlb_entries = m->devtlb.size();
+	st->pde_entries = m->pde_cache.size();
 	amd_unlock(m);
 }

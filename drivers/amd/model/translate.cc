@@ -24,7 +24,10 @@
  *    the guest output are GPAs translated by the v1 table (pt_walk_nested),
  *    so a guest table reaches only what the host table maps.
  *  - Otherwise the v1 host table at HostPTR, Mode levels.
- * DTE.IR/IW bound every translation's permissions. A fault is an
+ * Host walks that end in a 4 KiB leaf cache the leaf table they passed
+ * (page-directory cache, by DomainID and 2 MiB region); later walks in
+ * that region start there until an INVALIDATE_IOMMU_PAGES with PDE
+ * covers it. DTE.IR/IW bound every translation's permissions. A fault is an
  * IO_PAGE_FAULT with the request's address and DomainID (PASID with GN)
  * unless DTE.SE suppresses it; a table fetch with no memory behind it is
  * a PAGE_TAB_HARDWARE_ERROR. A fault of a device whose DTE has vImuEn
@@ -238,6 +241,64 @@ static bool amd_report(struct amd_iommu_model *m, const struct amd_dte *d, struc
 	return amd_log_event(m, ev);
 }
 
+/*
+ * Caches the leaf table (spec level 1) on the way to @va in @d's v1
+ * table, found by following the upper levels once more after a walk that
+ * ended in a 4 KiB leaf there.
+ */
+static void amd_pde_fill(struct amd_iommu_model *m, const struct amd_dte *d, u64 va)
+{
+	u64 table = d->host.root, e;
+	unsigned int level = d->mode;
+	u8 perm = PT_PERM_ALL;
+
+	while (level > 1) {
+		unsigned int idx = (va >> PM_LEVEL_SHIFT(level - 1)) & (level == 6 ? 0x7f : 0x1ff);
+		unsigned int nl;
+
+		if (phys_read(table + idx * 8, &e, sizeof(e)) || !(e & IOMMU_PTE_PR))
+			return;
+		nl = PM_PTE_LEVEL(e);
+		if (!nl || nl == 7 || nl >= level)
+			return;
+		if (!(e & IOMMU_PTE_IR))
+			perm &= ~PT_PERM_R;
+		if (!(e & IOMMU_PTE_IW))
+			perm &= ~PT_PERM_W;
+		table = e & PM_ADDR_MASK;
+		level = nl;
+	}
+	if (m->pde_cache.size() >= AMD_IOTLB_MAX)
+		m->pde_cache.clear();
+	m->pde_cache[{ va >> 21, d->domid, {} }] = { table, perm, d->gid };
+}
+
+/* A host walk, through a cached leaf table when there is one. */
+static int amd_host_walk(struct amd_iommu_model *m, const struct amd_dte *d, u64 va,
+			 unsigned int access, struct pt_walk_result *r)
+{
+	struct pt_walk_cfg leaf;
+	int fault;
+
+	auto it = d->mode > 1 ? m->pde_cache.find({ va >> 21, d->domid, {} }) : m->pde_cache.end();
+	if (it == m->pde_cache.end()) {
+		fault = pt_walk(&d->host, va, access, r);
+		if (!fault && r->size_lg2 == 12 && d->mode > 1)
+			amd_pde_fill(m, d, va);
+		return fault;
+	}
+	m->stats.pde_hits++;
+	leaf = d->host;
+	leaf.root = it->second.table;
+	leaf.top_level = 0;
+	leaf.vasz_lg2 = 21;
+	fault = pt_walk(&leaf, va & ((1ULL << 21) - 1), access, r);
+	if (fault)
+		return fault;
+	r->perm &= it->second.perm;
+	return 0;
+}
+
 struct amd_xlate {
 	u64 oa_page;
 	u8 size_lg2;
@@ -302,7 +363,7 @@ static int amd_xlate(struct amd_iommu_model *m, const struct amd_dte *d,
 			fault = d->mode ? pt_walk_nested(&g, &d->host, txn->addr, access, &r) :
 					  pt_walk(&g, txn->addr, access, &r);
 	} else {
-		fault = pt_walk(&d->host, txn->addr, access, &r);
+		fault = amd_host_walk(m, d, txn->addr, access, &r);
 	}
 	if (fault) {
 		switch (fault) {

@@ -142,6 +142,8 @@ void amd_viommu_flush_guest(struct amd_iommu_model *m, u32 gid)
 		it = it->second.gid == gid ? m->iotlb.erase(it) : std::next(it);
 	for (auto it = m->dte_cache.begin(); it != m->dte_cache.end();)
 		it = it->second.gid == gid ? m->dte_cache.erase(it) : std::next(it);
+	for (auto it = m->pde_cache.begin(); it != m->pde_cache.end();)
+		it = it->second.gid == gid ? m->pde_cache.erase(it) : std::next(it);
 }
 
 /* ----- ID translation ----- */
@@ -245,7 +247,8 @@ static bool amd_guest_exec(struct amd_iommu_model *m, u32 gid, struct amd_guest 
 		break;
 	case CMD_INV_IOMMU_PAGES:
 		amd_inv_pages(m, hdom, c->data[0] & CMD_INV_IOMMU_PAGES_0_PASID,
-			      c->data[2] & CMD_INV_IOMMU_PAGES_GN_MASK, cmd_inv_address(c),
+			      c->data[2] & CMD_INV_IOMMU_PAGES_GN_MASK,
+			      c->data[2] & CMD_INV_IOMMU_PAGES_PDE_MASK, cmd_inv_address(c),
 			      c->data[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK);
 		break;
 	case CMD_INV_IOTLB_PAGES:

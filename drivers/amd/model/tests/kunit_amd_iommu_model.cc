@@ -543,6 +543,42 @@ static void inv_domid_and_range_scope(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA + 0x10000, false).pa, amd_pa(other));
 }
 
+static void inv_pde_scope(struct kunit *test)
+{
+	struct amd_test *t = amd_test_create(test, NULL);
+	void *page, *b = NULL, *c = NULL;
+	struct iommu_cmd cmd;
+	u64 *root, *l2, *t2;
+
+	root = setup_v1(t, DEV, DOM, &page);
+	b = amd_test_alloc(t, PAGE_SIZE);
+	c = amd_test_alloc(t, PAGE_SIZE);
+	amd_v1_map(t, root, 4, IOVA + 0x1000, amd_pa(c), true, true);
+	/* The walk to IOVA caches the leaf table of its 2 MiB region. */
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA, false).pa, amd_pa(page));
+	/* Point the level-2 entry at a new leaf table mapping IOVA + 4K elsewhere. */
+	l2 = (u64 *)phys_to_virt(
+		((u64 *)phys_to_virt(root[(IOVA >> 39) & 0x1ff] & PM_ADDR_MASK))[(IOVA >> 30) & 0x1ff] &
+		PM_ADDR_MASK);
+	t2 = amd_pt_alloc(t);
+	t2[1] = amd_pa(b) | IOMMU_PTE_PR | IOMMU_PTE_IR | IOMMU_PTE_IW;
+	l2[(IOVA >> 21) & 0x1ff] = PM_LEVEL_PDE(1, amd_pa(t2));
+	/* A page never translated before still goes through the cached (old) table. */
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA + 0x1000, false).pa, amd_pa(c));
+	/* PDE clear: the IOTLB goes, the directory entry stays. */
+	amd_build_inv_pages(&cmd, DOM, 0, false, 0, ~0ULL);
+	cmd.data[2] &= ~CMD_INV_IOMMU_PAGES_PDE_MASK;
+	KUNIT_EXPECT_TRUE(test, amd_cmd(t, &cmd));
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA + 0x1000, false).pa, amd_pa(c));
+	/* Another DomainID with PDE: stays. */
+	amd_flush_pages(t, DOM + 1, 0, false, 0, ~0ULL);
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA + 0x1000, false).pa, amd_pa(c));
+	/* PDE set over the region: the new table is walked. */
+	amd_flush_pages(t, DOM, 0, false, IOVA, 0x2000);
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA + 0x1000, false).pa, amd_pa(b));
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA, false).status, AMD_IOMMU_TXN_ABORT);
+}
+
 static void inv_guest_pasid_and_nested(struct kunit *test)
 {
 	struct amd_test *t = amd_test_create(test, NULL);
@@ -1043,6 +1079,7 @@ static struct kunit_suite amd_cmd_suite = {
 
 static struct kunit_case amd_inv_cases[] = {
 	KUNIT_CASE(inv_domid_and_range_scope),
+	KUNIT_CASE(inv_pde_scope),
 	KUNIT_CASE(inv_guest_pasid_and_nested),
 	KUNIT_CASE(inv_iotlb_and_all),
 	{}
