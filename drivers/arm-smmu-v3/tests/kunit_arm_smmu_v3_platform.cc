@@ -12,6 +12,7 @@
 
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "drivers/arm-smmu-v3/model/smmu_model.h"
+#include "harness/fault_inject.h"
 #include "harness/physmem.h"
 #include "harness/platform/pci_pri.h"
 #include "harness/platform/pci_regs.h"
@@ -297,6 +298,72 @@ static void arm_smmu_v3_platform_dirty(struct kunit *test)
 	smmuv3_platform_down(&t);
 }
 
+/*
+ * Every allocation on the way from a new domain to a PASID attach and a
+ * mapping fails once, in turn (fail-nth): each failure is a clean error,
+ * and nothing is left behind (the case's leak check).
+ */
+static void arm_smmu_v3_platform_fail_nth(struct kunit *test)
+{
+	struct smmuv3_platform_test t;
+	struct platform_dev *pdev;
+	unsigned int n;
+	bool done = false;
+
+	smmuv3_platform_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+
+	for (n = 1; n < 500 && !done; n++) {
+		struct iommu_attach_handle handle = {};
+		struct iommu_domain *rid, *pd = NULL;
+		bool attached;
+		int rc;
+
+		fail_nth_write(n);
+		rid = iommu_paging_domain_alloc(pdev->dev);
+		if (IS_ERR(rid)) {
+			fail_nth_write(0);
+			continue;
+		}
+		rc = iommu_attach_device(rid, pdev->dev);
+		attached = !rc;
+		if (rc)
+			KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+		if (attached) {
+			pd = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+			if (IS_ERR(pd))
+				pd = NULL;
+		}
+		if (pd) {
+			rc = iommu_attach_device_pasid(pd, pdev->dev, 3, &handle);
+			if (!rc) {
+				rc = iommu_map(pd, TEST_IOVA, t.page_pa, PAGE_SIZE, IOMMU_READ,
+					       GFP_KERNEL);
+				/* Nothing failed this round: every point has had its turn */
+				done = !rc && fail_nth_read();
+				if (!rc)
+					KUNIT_EXPECT_EQ(test, iommu_unmap(pd, TEST_IOVA, PAGE_SIZE),
+							PAGE_SIZE);
+				else
+					KUNIT_EXPECT_TRUE(test, rc == -ENOMEM || rc == -EINVAL);
+				iommu_detach_device_pasid(pd, pdev->dev, 3);
+			} else {
+				KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+			}
+			iommu_domain_free(pd);
+		}
+		fail_nth_write(0);
+		if (attached)
+			iommu_detach_device(rid, pdev->dev);
+		iommu_domain_free(rid);
+	}
+	KUNIT_EXPECT_TRUE(test, done);
+	/* Domains, ASIDs, CD tables, the attach records: several points were hit */
+	KUNIT_EXPECT_GT(test, n, 5U);
+	smmuv3_platform_down(&t);
+}
+
 /* What the PRI function is told, in order */
 static std::mutex pri_msgs_lock;
 static std::vector<struct pci_pri_msg> pri_msgs;
@@ -363,6 +430,7 @@ static struct kunit_case arm_smmu_v3_platform_cases[] = {
 	KUNIT_CASE(arm_smmu_v3_platform_range_unmap),
 	KUNIT_CASE(arm_smmu_v3_platform_pasid_ats),
 	KUNIT_CASE(arm_smmu_v3_platform_dirty),
+	KUNIT_CASE(arm_smmu_v3_platform_fail_nth),
 	KUNIT_CASE(arm_smmu_v3_platform_pri_denied),
 	{}
 };
