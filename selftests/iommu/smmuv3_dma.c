@@ -500,10 +500,24 @@ TEST_F(smmuv3, viommu_alloc_hostile)
 	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, self->parent_id, 0x7777,
 				   &viommu_id));
 	ASSERT_EQ(EOPNOTSUPP, errno);
-	/* Flags the SMMUv3 does not take on a paging domain */
-	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 1U << 20,
+	/* Flags the SMMUv3 does not take on a paging domain, or not together */
+	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				     IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 				     &paging_id));
 	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				     IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID,
+				     &paging_id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	/* A vSTE on an IOAS: paging domains take no driver data */
+	{
+		struct iommu_hwpt_arm_smmuv3 vste = { .ste = { STE0_V | STE0_CFG(STE0_CFG_BYPASS) } };
+
+		ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->ioas_id, 0,
+					      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste),
+					      &paging_id));
+		ASSERT_EQ(EOPNOTSUPP, errno);
+	}
 }
 
 TEST_F(smmuv3, vste_hostile)
