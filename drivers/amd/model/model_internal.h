@@ -180,6 +180,7 @@ static inline bool amd_ctrl(const struct amd_iommu_model *m, unsigned int bit)
 }
 
 /* regs.cc */
+void amd_event_encode(const struct amd_event *ev, struct amd_iommu_event *e);
 /* Logs @ev in the host event log; false if it was lost (disabled, stopped, full). */
 bool amd_log_event(struct amd_iommu_model *m, const struct amd_event *ev);
 void amd_raise_irq(struct amd_iommu_model *m, enum amd_iommu_irq src);
@@ -213,3 +214,5 @@ int amd_viommu_mmio_init(struct amd_iommu_model *m);
 void amd_viommu_mmio_exit(struct amd_iommu_model *m);
 /* A device fault of a guest's device: logged in its guest's event log. */
 bool amd_viommu_log_event(struct amd_iommu_model *m, u32 gid, const struct amd_event *ev);
+/* A page request of a guest's device: logged in its guest's PPR log. */
+bool amd_viommu_log_ppr(struct amd_iommu_model *m, u32 gid, const struct amd_iommu_ppr_entry *e);

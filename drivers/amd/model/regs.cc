@@ -145,16 +145,21 @@ static bool amd_ring_put(struct amd_ring *r, const void *rec, u64 *status, u64 o
 	return true;
 }
 
+void amd_event_encode(const struct amd_event *ev, struct amd_iommu_event *e)
+{
+	e->data[0] = ev->devid | (ev->tag & EVENT_DOMID_MASK_HI);
+	e->data[1] = (ev->tag & EVENT_DOMID_MASK_LO) |
+		     ((u32)(ev->flags & EVENT_FLAGS_MASK) << EVENT_FLAGS_SHIFT) |
+		     ((u32)ev->type << EVENT_TYPE_SHIFT);
+	e->data[2] = (u32)ev->addr;
+	e->data[3] = (u32)(ev->addr >> 32);
+}
+
 bool amd_log_event(struct amd_iommu_model *m, const struct amd_event *ev)
 {
-	struct amd_iommu_event e = {};
+	struct amd_iommu_event e;
 
-	e.data[0] = ev->devid | ((ev->tag & EVENT_DOMID_MASK_HI));
-	e.data[1] = (ev->tag & EVENT_DOMID_MASK_LO) |
-		    ((u32)(ev->flags & EVENT_FLAGS_MASK) << EVENT_FLAGS_SHIFT) |
-		    ((u32)ev->type << EVENT_TYPE_SHIFT);
-	e.data[2] = (u32)ev->addr;
-	e.data[3] = (u32)(ev->addr >> 32);
+	amd_event_encode(ev, &e);
 
 	if (!amd_ctrl(m, CONTROL_EVT_LOG_EN) ||
 	    !amd_ring_put(&m->evt, &e, &m->status, MMIO_STATUS_EVT_OVERFLOW_MASK)) {

@@ -634,7 +634,12 @@ enum amd_iommu_ppr_status amd_iommu_model_page_request(struct amd_iommu_model *m
 		   FIELD_PREP(PPR_0_PASID2, (req->pasid >> 16) & 0xf) |
 		   FIELD_PREP(PPR_0_FLAGS, flags) | FIELD_PREP(PPR_0_TYPE, PPR_REQ_FAULT);
 	e.raw[1] = req->addr & ~0xfffULL;
-	queued = amd_log_ppr(m, &e);
+	if (d->gid != AMD_NO_GUEST) {
+		e.raw[0] = (e.raw[0] & ~PPR_0_DEVID) | FIELD_PREP(PPR_0_DEVID, d->gdevid);
+		queued = amd_viommu_log_ppr(m, d->gid, &e);
+	} else {
+		queued = amd_log_ppr(m, &e);
+	}
 out:
 	if (!queued)
 		m->stats.pprs_lost++;

@@ -36,6 +36,11 @@
  *    command's GPA); the guest's buffer stops at it (guest Status
  *    CmdBufRun clear) until the host clears and sets CmdBufEn. No host
  *    cache is touched and nothing goes to the host's log.
+ *  - A page request of a device whose DTE has vImuEn goes to its guest's
+ *    PPR log (PPR_CONTROL: base GPA[51:12] at [55:16], PprLogEn, PprEn),
+ *    with the guest DeviceID; a guest without PprEn and PprLogEn gets
+ *    INVALID_PPR_REQUEST in its event log instead. A full guest PPR log
+ *    sets the guest's PprOverflow and stops it as the host's does.
  *  - A guest command buffer fetch or completion store the translation
  *    DTE does not map is a COMMAND_HARDWARE_ERROR in the host log
  *    (DeviceID = the translation DeviceID, address = the GPA), and stops
@@ -97,6 +102,23 @@ static void amd_guest_irq(struct amd_iommu_model *m, u32 gid, enum amd_iommu_irq
 	m->pending_guest_irq.push_back({ (u16)gid, src });
 }
 
+/* Appends a record to a guest's log ring through the VM's table. */
+static bool amd_guest_ring_put(struct amd_iommu_model *m, struct amd_guest *g, struct amd_ring *r,
+			       const void *rec, u64 overflow)
+{
+	if (!r->run)
+		return false;
+	if ((r->tail + 16) % r->size == r->head) {
+		g->status |= overflow;
+		r->run = false;
+		return false;
+	}
+	if (amd_guest_rw(m, g, r->base + r->tail, (void *)rec, 16, true))
+		return false;
+	r->tail = (r->tail + 16) % r->size;
+	return true;
+}
+
 bool amd_viommu_log_event(struct amd_iommu_model *m, u32 gid, const struct amd_event *ev)
 {
 	auto it = m->guests.find(gid);
@@ -108,31 +130,46 @@ bool amd_viommu_log_event(struct amd_iommu_model *m, u32 gid, const struct amd_e
 		return false;
 	}
 	g = &it->second;
-	if (!(g->evt_ctl & VIOMMU_EVT_CONTROL_EN) || !g->evt.run) {
+	if (!(g->evt_ctl & VIOMMU_EVT_CONTROL_EN)) {
 		m->stats.events_lost++;
 		return false;
 	}
-	if ((g->evt.tail + 16) % g->evt.size == g->evt.head) {
-		g->status |= MMIO_STATUS_EVT_OVERFLOW_MASK;
-		g->evt.run = false;
+	amd_event_encode(ev, &e);
+	if (!amd_guest_ring_put(m, g, &g->evt, &e, MMIO_STATUS_EVT_OVERFLOW_MASK)) {
 		m->stats.events_lost++;
 		return false;
 	}
-	e.data[0] = ev->devid | (ev->tag & EVENT_DOMID_MASK_HI);
-	e.data[1] = (ev->tag & EVENT_DOMID_MASK_LO) |
-		    ((u32)(ev->flags & EVENT_FLAGS_MASK) << EVENT_FLAGS_SHIFT) |
-		    ((u32)ev->type << EVENT_TYPE_SHIFT);
-	e.data[2] = (u32)ev->addr;
-	e.data[3] = (u32)(ev->addr >> 32);
-	if (amd_guest_rw(m, g, g->evt.base + g->evt.tail, &e, sizeof(e), true)) {
-		m->stats.events_lost++;
-		return false;
-	}
-	g->evt.tail = (g->evt.tail + 16) % g->evt.size;
 	g->status |= MMIO_STATUS_EVT_INT_MASK;
 	if (g->evt_ctl & VIOMMU_EVT_CONTROL_INT_EN)
 		amd_guest_irq(m, gid, AMD_IOMMU_IRQ_EVENT);
 	m->stats.guest_events++;
+	return true;
+}
+
+bool amd_viommu_log_ppr(struct amd_iommu_model *m, u32 gid, const struct amd_iommu_ppr_entry *e)
+{
+	auto it = m->guests.find(gid);
+	struct amd_guest *g;
+	struct amd_event ev = {};
+
+	if (it == m->guests.end())
+		return false;
+	g = &it->second;
+	if ((g->ppr_ctl & (VIOMMU_PPR_CONTROL_LOG_EN | VIOMMU_PPR_CONTROL_EN)) !=
+	    (VIOMMU_PPR_CONTROL_LOG_EN | VIOMMU_PPR_CONTROL_EN)) {
+		ev.type = EVENT_TYPE_INV_PPR_REQ;
+		ev.devid = PPR_DEVID(e->raw[0]);
+		ev.addr = e->raw[1];
+		ev.tag = PPR_FLAGS(e->raw[0]) & PPR_FLAG_GN ? PPR_PASID(e->raw[0]) : 0;
+		ev.flags = PPR_FLAGS(e->raw[0]) & PPR_FLAG_GN ? EVENT_FLAG_GN : 0;
+		amd_viommu_log_event(m, gid, &ev);
+		return false;
+	}
+	if (!amd_guest_ring_put(m, g, &g->ppr, e, MMIO_STATUS_PPR_OVERFLOW_MASK))
+		return false;
+	g->status |= MMIO_STATUS_PPR_INT_MASK;
+	if (g->ppr_ctl & VIOMMU_PPR_CONTROL_INT_EN)
+		amd_guest_irq(m, gid, AMD_IOMMU_IRQ_PPR);
 	return true;
 }
 
@@ -326,7 +363,8 @@ static u64 amd_vf_read64(struct amd_iommu_model *m, u32 gid, unsigned int off)
 	case VIOMMU_VF_MMIO_EVT_TAIL: return g->evt.tail;
 	case VIOMMU_VF_MMIO_STATUS:
 		return g->status | (g->cmd.run ? MMIO_STATUS_CMDBUF_RUN_MASK : 0) |
-		       (g->evt.run ? MMIO_STATUS_EVT_RUN_MASK : 0);
+		       (g->evt.run ? MMIO_STATUS_EVT_RUN_MASK : 0) |
+		       (g->ppr.run ? MMIO_STATUS_PPR_RUN_MASK : 0);
 	case VIOMMU_VF_MMIO_PPR_HEAD: return g->ppr.head;
 	case VIOMMU_VF_MMIO_PPR_TAIL: return g->ppr.tail;
 	}
@@ -441,8 +479,18 @@ static void amd_vfctrl_write64(struct amd_iommu_model *m, u32 gid, unsigned int 
 			g->evt.run = true;
 		return;
 	case VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET:
-		/* Guest PPR logs are not modelled: the register is stored. */
+		val &= VIOMMU_PPR_CONTROL_LEN | VIOMMU_PPR_CONTROL_LOG_EN | VIOMMU_PPR_CONTROL_INT_EN |
+		       VIOMMU_PPR_CONTROL_EN | VIOMMU_PPR_CONTROL_BASE;
+		rising = val & ~g->ppr_ctl;
+		falling = g->ppr_ctl & ~val;
+		if (!(g->ppr_ctl & VIOMMU_PPR_CONTROL_LOG_EN))
+			amd_guest_ring(&g->ppr, FIELD_GET(VIOMMU_PPR_CONTROL_BASE, val) << 12,
+				       FIELD_GET(VIOMMU_PPR_CONTROL_LEN, val));
 		g->ppr_ctl = val;
+		if (falling & VIOMMU_PPR_CONTROL_LOG_EN)
+			g->ppr.run = false;
+		if (rising & VIOMMU_PPR_CONTROL_LOG_EN)
+			g->ppr.run = true;
 		return;
 	}
 }

@@ -145,6 +145,39 @@ static void mmio_iommu_disabled_untranslated(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.pa, amd_pa(page));
 }
 
+static void mmio_unbacked_tables(struct kunit *test)
+{
+	struct amd_test *t = amd_test_create(test, NULL);
+	const u64 nowhere = 1ULL << 50;	/* within the physical width, no memory */
+	struct amd_iommu_txn_result r;
+
+	/* A device table with no memory behind it: DEV_TAB_HARDWARE_ERROR with its address. */
+	amd_feature(t, CONTROL_IOMMU_EN, false);
+	amd_wrq(t, MMIO_DEV_TABLE_OFFSET, nowhere | (AMD_TEST_DEVTAB_PAGES - 1));
+	amd_feature(t, CONTROL_IOMMU_EN, true);
+	r = amd_dma(t, DEV, IOVA, false);
+	KUNIT_EXPECT_EQ(test, r.status, AMD_IOMMU_TXN_ABORT);
+	KUNIT_EXPECT_EQ(test, r.event, EVENT_TYPE_DEV_TAB_ERR);
+	expect_event(test, t, EVENT_TYPE_DEV_TAB_ERR, DEV, nowhere + DEV * DEV_TABLE_ENTRY_SIZE);
+	/* A command buffer with none: COMMAND_HARDWARE_ERROR, the buffer stops. */
+	amd_feature(t, CONTROL_CMDBUF_EN, false);
+	amd_wrq(t, MMIO_CMD_BUF_OFFSET, nowhere | MMIO_CMD_SIZE_512);
+	amd_wrq(t, MMIO_CMD_HEAD_OFFSET, 0);
+	amd_wrq(t, MMIO_CMD_TAIL_OFFSET, 0);
+	amd_feature(t, CONTROL_CMDBUF_EN, true);
+	amd_wrq(t, MMIO_CMD_TAIL_OFFSET, 16);
+	KUNIT_EXPECT_FALSE(test, amd_rdq(t, MMIO_STATUS_OFFSET) & MMIO_STATUS_CMDBUF_RUN_MASK);
+	KUNIT_EXPECT_EQ(test, amd_rdq(t, MMIO_CMD_HEAD_OFFSET), 0ULL);
+	expect_event(test, t, EVENT_TYPE_CMD_HARD_ERR, 0, nowhere);
+	/* A page table with none: PAGE_TAB_HARDWARE_ERROR. */
+	amd_feature(t, CONTROL_IOMMU_EN, false);
+	amd_wrq(t, MMIO_DEV_TABLE_OFFSET, amd_pa(t->devtab) | (AMD_TEST_DEVTAB_PAGES - 1));
+	amd_feature(t, CONTROL_IOMMU_EN, true);
+	t->devtab[DEV].data[0] = DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_IR | DTE_FLAG_IW |
+				 FIELD_PREP(DTE_MODE_MASK, 4) | nowhere;
+	KUNIT_EXPECT_EQ(test, amd_dma(t, DEV, IOVA, false).event, EVENT_TYPE_PAGE_TAB_ERR);
+}
+
 /* ----- 2.2.2: device table entries ----- */
 
 static void dte_pass_and_block(struct kunit *test)
@@ -997,6 +1030,55 @@ static void viommu_foreign_ids_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, amd_dma(e.t, DEV, IOVA, false).pa, amd_pa(hpage));
 }
 
+static void viommu_guest_ppr_log(struct kunit *test)
+{
+	struct amd_iommu_page_req req = {};
+	struct amd_iommu_ppr_entry *gppr;
+	struct viommu_env e;
+	struct iommu_cmd c = {};
+
+	viommu_setup(test, &e);
+	e.t->devtab[HDEV].data[0] |= DTE_FLAG_PPR;
+	req.devid = HDEV;
+	req.pasid = 9;
+	req.pasid_present = true;
+	req.addr = 0x4000;
+	req.read = true;
+	req.tag = 0x17;
+	/* The guest has no PPR log yet: INVALID_PPR_REQUEST in its event log. */
+	KUNIT_EXPECT_EQ(test, amd_iommu_model_page_request(e.t->m, &req), AMD_IOMMU_PPR_DISCARDED);
+	KUNIT_EXPECT_EQ(test, amd_evt_type(&e.gevt[0]), EVENT_TYPE_INV_PPR_REQ);
+	KUNIT_EXPECT_EQ(test, e.gevt[0].data[0] & EVENT_DEVID_MASK, GDEV);
+	gppr = (struct amd_iommu_ppr_entry *)amd_test_alloc(e.t, PAGE_SIZE);
+	amd_v1_map(e.t, e.vm_root, 4, amd_pa(gppr), amd_pa(gppr), true, true);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET,
+		   FIELD_PREP(VIOMMU_PPR_CONTROL_BASE, amd_pa(gppr) >> 12) | 8 |
+			   VIOMMU_PPR_CONTROL_LOG_EN | VIOMMU_PPR_CONTROL_EN |
+			   VIOMMU_PPR_CONTROL_INT_EN);
+	KUNIT_EXPECT_EQ(test, amd_iommu_model_page_request(e.t->m, &req), AMD_IOMMU_PPR_QUEUED);
+	/* In the guest's log with the guest DeviceID; nothing in the host's. */
+	KUNIT_EXPECT_EQ(test, PPR_DEVID(gppr[0].raw[0]), GDEV);
+	KUNIT_EXPECT_EQ(test, PPR_PASID(gppr[0].raw[0]), 9U);
+	KUNIT_EXPECT_EQ(test, PPR_TAG(gppr[0].raw[0]), 0x17U);
+	KUNIT_EXPECT_EQ(test, gppr[0].raw[1], 0x4000ULL);
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_PPR_TAIL), 16ULL);
+	KUNIT_EXPECT_TRUE(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_STATUS) & MMIO_STATUS_PPR_INT_MASK);
+	KUNIT_EXPECT_EQ(test, amd_rdq(e.t, MMIO_PPR_TAIL_OFFSET), 0ULL);
+	/* The event log's interrupt, then the PPR log's. */
+	KUNIT_EXPECT_EQ(test, e.t->guest_irqs, 2U);
+	/* The guest answers with its DeviceID; the response reaches the host device. */
+	c.data[0] = GDEV;
+	c.data[1] = 9;
+	c.data[2] = CMD_INV_IOMMU_PAGES_GN_MASK;
+	c.data[3] = 0x17 | (PPR_SUCCESS << PPR_STATUS_SHIFT);
+	CMD_SET_TYPE(&c, CMD_COMPLETE_PPR);
+	KUNIT_EXPECT_TRUE(test, guest_cmd(&e, GID, &c));
+	KUNIT_ASSERT_EQ(test, e.t->nr_resp, 1U);
+	KUNIT_EXPECT_EQ(test, e.t->resp[0].devid, HDEV);
+	KUNIT_EXPECT_EQ(test, e.t->resp[0].pasid, 9U);
+	KUNIT_EXPECT_EQ(test, e.t->resp[0].tag, 0x17);
+}
+
 static void viommu_guest_memory_confined(struct kunit *test)
 {
 	struct viommu_env e;
@@ -1031,6 +1113,7 @@ static struct kunit_case amd_mmio_cases[] = {
 	KUNIT_CASE(mmio_bad_cfg_rejected),
 	KUNIT_CASE(mmio_status_and_bases),
 	KUNIT_CASE(mmio_iommu_disabled_untranslated),
+	KUNIT_CASE(mmio_unbacked_tables),
 	{}
 };
 
@@ -1105,6 +1188,7 @@ static struct kunit_case amd_viommu_cases[] = {
 	KUNIT_CASE(viommu_guest_cmdbuf),
 	KUNIT_CASE(viommu_unmapped_ids_refused),
 	KUNIT_CASE(viommu_foreign_ids_refused),
+	KUNIT_CASE(viommu_guest_ppr_log),
 	KUNIT_CASE(viommu_guest_memory_confined),
 	{}
 };
