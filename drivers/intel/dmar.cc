@@ -330,27 +330,29 @@ void qi_flush_pasid_cache(struct intel_iommu *iommu, u16 did, u64 granu, u32 pas
 
 /* ----- Primary fault log ----- */
 
+/* What the spec's fault condition codes mean, for the log line (7.1.3, 7.2). */
 static const char *dmar_fault_reason_str(u8 reason)
 {
 	switch (reason) {
-	case 0x1: return "Present bit in root entry is clear";
+	case DMAR_FR_ROOT_ENTRY_P: return "Present bit in root entry is clear";
 	case 0x2: return "Present bit in context entry is clear";
-	case 0x3: return "Invalid context entry";
-	case 0x4: return "Access beyond MGAW";
 	case 0x5: return "PTE Write access is not set";
 	case 0x6: return "PTE Read access is not set";
-	case 0x30: return "SM: Root Entry Table Address is invalid";
-	case 0x31: return "SM: Context Entry Table Address is invalid";
-	case 0x32: return "SM: Present bit in Root Entry is clear";
-	case 0x33: return "SM: Present bit in Context Entry is clear";
-	case 0x38: return "SM: Invalid Context Entry";
-	case 0x50: return "SM: Present bit in PASID Directory Entry is clear";
-	case 0x58: return "SM: Present bit in PASID Table Entry is clear";
-	case 0x59: return "SM: Reserved bit set in PASID Table Entry";
-	case 0x70: return "SM: Address in first-level translation is not canonical";
-	case 0x71: return "SM: U/S set 0 for first-level translation with user privilege";
-	case 0x78: return "SM: Second-stage paging entry is not present";
-	case 0x79: return "SM: Second-stage paging entry is not present";
+	case DMAR_FR_SM_RTA_INVALID: return "SM: Invalid Root Table Address";
+	case DMAR_FR_SM_ROOT_P: return "SM: Present bit in Root Entry is clear";
+	case DMAR_FR_SM_CTX_P: return "SM: Present bit in Context Entry is clear";
+	case DMAR_FR_SM_CTX_INV: return "SM: Invalid Context Entry";
+	case DMAR_FR_SM_CTX_PASIDE: return "SM: Request with PASID, PASID Enable clear";
+	case DMAR_FR_SM_PDE_P: return "SM: Present bit in PASID Directory Entry is clear";
+	case DMAR_FR_SM_PTE_P: return "SM: Present bit in PASID Table Entry is clear";
+	case DMAR_FR_SM_PTE_RSVD: return "SM: Non-zero reserved field set in PASID Table Entry";
+	case DMAR_FR_SM_PTE_SRE: return "SM: Supervisor request with SRE clear";
+	case DMAR_FR_SM_FS_P: return "SM: First-stage entry not present or access refused";
+	case DMAR_FR_SM_FS_RSVD: return "SM: Non-zero reserved field set in first-stage entry";
+	case DMAR_FR_SM_FS_NESTED_READ: return "SM: Second stage refuses a first-stage table read";
+	case DMAR_FR_SM_FS_NESTED_WRITE: return "SM: Second stage refuses a first-stage A/D update";
+	case DMAR_FR_SM_SS_P: return "SM: Second-stage entry not present";
+	case DMAR_FR_SM_SS_RSVD: return "SM: Non-zero reserved field set in second-stage entry";
 	default: return "Unknown";
 	}
 }

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VT-d as a VMM meets it: an I/OAT DMA engine behind the VT-d unit,
+ * reached through VFIO and iommufd, its copies translated by the VT-d
+ * model; dirty tracking of a second-stage domain; then nesting: a
+ * nest-parent second stage over the "guest memory", a guest first-stage
+ * (x86-64 4-level) table written in guest memory, the nested HWPT
+ * (iommu_hwpt_vtd_s1) attached, DMA through both stages, a guest PTE
+ * change that takes effect only after IOMMU_HWPT_INVALIDATE; and the
+ * nesting uAPI given hostile values, each with upstream's errno.
+ *
+ * It needs the vtd platform (`uiommufd run --platform vtd -- ./vtd_dma`),
+ * with the I/OAT function at 0000:00:03.0; elsewhere (no function there,
+ * or one not behind a VT-d unit) every test is skipped. Written against
+ * Linux's uAPI only; built as a plain program (the interposer build).
+ */
+#include "uiommufd_utils.h"
+
+#include <dirent.h>
+#include <linux/vfio.h>
+
+#define IOAT_BDF "0000:00:03.0"
+
+#define VFIO_PCI_OFFSET_SHIFT 40
+#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+
+/* The I/OAT registers a copy needs */
+#define IOAT_CHAN 0x80
+#define IOAT_CHANCTRL (IOAT_CHAN + 0x00)
+#define IOAT_CHANCMD (IOAT_CHAN + 0x04)
+#define IOAT_DMACOUNT (IOAT_CHAN + 0x06)
+#define IOAT_CHANSTS (IOAT_CHAN + 0x08)
+#define IOAT_CHAINADDR (IOAT_CHAN + 0x10)
+#define IOAT_CHANERR (IOAT_CHAN + 0x28)
+#define CHANCMD_RESET 0x20
+#define CHANCTRL_INT_REARM 0x0001
+#define CHANCTRL_ANY_ERR_ABORT_EN 0x0008
+#define CHANSTS_STATUS 0x7
+#define CHANSTS_DONE 0x1
+#define CHANSTS_HALTED 0x3
+#define CHANERR_WRITE_DATA_ERR 0x200
+
+struct ioat_desc {
+	__u32 size;
+	__u32 ctl;
+	__u64 src_addr;
+	__u64 dst_addr;
+	__u64 next;
+	__u64 rsv[4];
+};
+
+/* VT-d: the CAP/ECAP bits checked, and x86-64 first-stage entries (US: untagged DMA is user) */
+#define VTD_ECAP_NEST (1ULL << 26)
+#define VTD_ECAP_SMTS (1ULL << 43)
+#define VTD_ECAP_SLADS (1ULL << 45)
+#define VTD_ECAP_FLTS (1ULL << 47)
+#define FL_PTE (0x1ULL /* P */ | 0x2ULL /* RW */ | 0x4ULL /* US */)
+
+#define BUF_SIZE (2UL << 20)
+#define GPA_BASE (1UL << 32)		/* where guest memory sits in the IOAS */
+#define GVA_BASE 0x40000000UL		/* the guest's first-stage address of page 0 */
+#define PG_DESC 0
+#define PG_SRC 1
+#define PG_DST 2
+#define PG_ALT 3
+#define PG_L0 17			/* PML4, then PDPT, PD, PT */
+
+static int open_cdev(const char *bdf)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			break;
+		}
+	closedir(d);
+	return fd;
+}
+
+static int attach_pt(int devfd, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+}
+
+static int s1_alloc(int fd, __u32 dev_id, __u32 parent, const struct iommu_hwpt_vtd_s1 *s1,
+		    __u32 type, __u32 len, __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = parent,
+		.data_type = type,
+		.data_len = len,
+		.data_uptr = (uintptr_t)s1,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* HWPT_INVALIDATE of @n requests; *@done gets entry_num back. */
+static int invalidate(int fd, __u32 id, __u32 type, const void *reqs, __u32 len, __u32 n,
+		      __u32 *done)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)reqs,
+		.data_type = type,
+		.entry_len = len,
+		.entry_num = n,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	if (done)
+		*done = cmd.entry_num;
+	return rc;
+}
+
+FIXTURE(vtd)
+{
+	int iommufd;
+	int devfd;
+	__u32 dev_id;
+	__u32 ioas_id;
+	volatile __u8 *bar;
+	__u8 *buf;			/* guest memory, at GPA_BASE in the IOAS */
+	struct iommu_hw_info_vtd info;
+	__u32 parent_id, nested_id;
+};
+
+static __u64 *guest_page(struct _test_data_vtd *self, unsigned int pg)
+{
+	return (__u64 *)(self->buf + (size_t)pg * 4096);
+}
+
+static __u64 gpa(unsigned int pg)
+{
+	return GPA_BASE + (__u64)pg * 4096;
+}
+
+static __u64 gva(unsigned int pg)
+{
+	return GVA_BASE + (__u64)pg * 4096;
+}
+
+FIXTURE_SETUP(vtd)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_hw_info hw;
+	__u64 cfg = REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX);
+	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
+	int i;
+
+	self->devfd = open_cdev(IOAT_BDF);
+	if (self->devfd < 0)
+		SKIP(return, "no I/OAT function at " IOAT_BDF);
+	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->iommufd);
+	bind.iommufd = self->iommufd;
+	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	self->dev_id = bind.out_devid;
+	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &self->info,
+			sizeof(self->info), &hw) ||
+	    hw.out_data_type != IOMMU_HW_INFO_TYPE_INTEL_VTD) {
+		close(self->devfd);
+		close(self->iommufd);
+		self->devfd = -1;
+		SKIP(return, "the I/OAT function is not behind a VT-d unit");
+	}
+
+	ASSERT_EQ(0, ufd_ioas_alloc(self->iommufd, &self->ioas_id));
+	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
+
+	self->bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
+			 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	ASSERT_NE(MAP_FAILED, self->bar);
+	ASSERT_EQ(2, pwrite(self->devfd, &cmd, 2, cfg + 4));
+	*(volatile __u8 *)(self->bar + IOAT_CHANCMD) = CHANCMD_RESET;
+	for (i = 0; i < 1000 && (*(volatile __u8 *)(self->bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
+		;
+}
+
+FIXTURE_TEARDOWN(vtd)
+{
+	if (self->devfd < 0)
+		return;
+	munmap((void *)self->bar, 0x4000);
+	close(self->devfd);
+	close(self->iommufd);
+	munmap(self->buf, BUF_SIZE);
+}
+
+/* One descriptor at @desc_addr (a device address) copying @size bytes; the final status. */
+static __u64 ioat_copy(struct _test_data_vtd *self, __u64 desc_addr, __u64 src, __u64 dst,
+		       __u32 size)
+{
+	struct ioat_desc *desc = (struct ioat_desc *)guest_page(self, PG_DESC);
+	__u64 sts = 0;
+	int i;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->size = size;
+	desc->src_addr = src;
+	desc->dst_addr = dst;
+	desc->next = desc_addr;
+	/* A halted channel starts nothing until its errors are cleared (RW1C) */
+	*(volatile __u32 *)(self->bar + IOAT_CHANERR) = ~0u;
+	*(volatile __u8 *)(self->bar + IOAT_CHANCMD) = CHANCMD_RESET;
+	*(volatile __u64 *)(self->bar + IOAT_CHAINADDR) = desc_addr;
+	*(volatile __u16 *)(self->bar + IOAT_CHANCTRL) =
+		CHANCTRL_INT_REARM | CHANCTRL_ANY_ERR_ABORT_EN;
+	*(volatile __u16 *)(self->bar + IOAT_DMACOUNT) = 1;
+	for (i = 0; i < 100000; i++) {
+		sts = *(volatile __u64 *)(self->bar + IOAT_CHANSTS) & CHANSTS_STATUS;
+		if (sts == CHANSTS_DONE || sts == CHANSTS_HALTED)
+			break;
+	}
+	return sts;
+}
+
+/* ---- one stage: the IOAS straight on the device ---- */
+
+TEST_F(vtd, hw_info_raw_cap_ecap)
+{
+	struct iommu_hw_info_vtd info = {};
+	struct iommu_hw_info_arm_smmuv3 arm = {};
+	struct iommu_hw_info hw;
+
+	ASSERT_EQ(0, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_INTEL_VTD, &info, sizeof(info), &hw));
+	ASSERT_EQ(IOMMU_HW_INFO_TYPE_INTEL_VTD, hw.out_data_type);
+	ASSERT_EQ(sizeof(info), hw.data_len);
+	ASSERT_EQ(IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17, info.flags);
+	ASSERT_EQ(0, info.__reserved);
+	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_SMTS);
+	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_NEST);
+	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_FLTS);
+	ASSERT_NE(0, (info.cap_reg >> 8) & 0x1f);	/* SAGAW */
+	/* Another driver's format is refused */
+	ASSERT_EQ(-1, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				  IOMMU_HW_INFO_TYPE_ARM_SMMUV3, &arm, sizeof(arm), &hw));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(vtd, ioat_copy_and_fault)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Nothing at 1 TiB: the unit refuses the write (and records it), the channel halts */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), 1UL << 40, 4096));
+	ASSERT_TRUE(*(volatile __u32 *)(self->bar + IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
+
+	/* Unmapped from the IOAS: no longer translated (the unmap flushed the IOTLB) */
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+}
+
+/* Second stage with SSADE: what the engine wrote is dirty, read once */
+TEST_F(vtd, dirty_tracking)
+{
+	struct iommu_hwpt_set_dirty_tracking set = { .size = sizeof(set) };
+	__u64 bitmap[BUF_SIZE / 4096 / 64] = {};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.iova = GPA_BASE,
+		.length = BUF_SIZE,
+		.page_size = 4096,
+		.data = (uintptr_t)bitmap,
+	};
+	__u32 hwpt_id;
+
+	if (!(self->info.ecap_reg & VTD_ECAP_SLADS))
+		SKIP(return, "no second-stage A/D");
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, hwpt_id));
+
+	/* Not tracking yet: asking for the bitmap is refused */
+	get.hwpt_id = hwpt_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	ASSERT_EQ(EINVAL, errno);
+
+	set.hwpt_id = hwpt_id;
+	set.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	/* The copy's destination is dirty (with the whole leaf it sits in) */
+	ASSERT_TRUE(bitmap[0] & (1ULL << PG_DST));
+	/* Read and cleared */
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	ASSERT_FALSE(bitmap[0] & (1ULL << PG_DST));
+
+	set.flags = 0;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, hwpt_id));
+}
+
+/* ---- nesting: the VMM's view ---- */
+
+/* GVA_BASE + pg * 4K -> GPA of pg for the four data pages; x86-64 4-level */
+static void guest_build_s1(struct _test_data_vtd *self)
+{
+	__u64 *pml4 = guest_page(self, PG_L0), *pdpt = guest_page(self, PG_L0 + 1);
+	__u64 *pd = guest_page(self, PG_L0 + 2), *pt = guest_page(self, PG_L0 + 3);
+	unsigned int pg;
+
+	memset(pml4, 0, 4 * 4096);
+	pml4[(GVA_BASE >> 39) & 511] = gpa(PG_L0 + 1) | FL_PTE;
+	pdpt[(GVA_BASE >> 30) & 511] = gpa(PG_L0 + 2) | FL_PTE;
+	pd[(GVA_BASE >> 21) & 511] = gpa(PG_L0 + 3) | FL_PTE;
+	for (pg = PG_DESC; pg <= PG_ALT; pg++)
+		pt[pg] = gpa(pg) | FL_PTE;
+}
+
+static void vmm_nest(struct __test_metadata *_metadata, struct _test_data_vtd *self,
+		     __u32 addr_width)
+{
+	struct iommu_hwpt_vtd_s1 s1 = {
+		.pgtbl_addr = gpa(PG_L0),
+		.addr_width = addr_width,
+	};
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	guest_build_s1(self);
+	ASSERT_EQ(0, s1_alloc(self->iommufd, self->dev_id, self->parent_id, &s1,
+			      IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &self->nested_id));
+}
+
+TEST_F(vtd, nested_dma_invalidate)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	struct iommu_hwpt_vtd_s1_invalidate inv = {};
+	__u32 done;
+
+	vmm_nest(_metadata, self, 48);
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+
+	/* Through both stages: guest VA -> GPA -> host page */
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	ASSERT_EQ('z', alt[0]);
+	/* The unit set A and D in the guest's PTE through stage 2 */
+	ASSERT_EQ(0x60, pt[PG_DST] & 0x60);
+
+	/* The guest points its DST page at ALT: cached, nothing changes yet */
+	pt[PG_DST] = gpa(PG_ALT) | FL_PTE;
+	memset(src, 'w', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('w', dst[0]);
+	ASSERT_EQ('z', alt[0]);
+
+	/* Its invalidation of that page: the new translation from now on */
+	inv.addr = gva(PG_DST);
+	inv.npages = 1;
+	inv.flags = IOMMU_VTD_INV_FLAGS_LEAF;
+	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(1, done);
+	memset(src, 'v', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('w', dst[0]);
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+
+	/* The guest unmaps DST; the whole-range form drops it */
+	pt[PG_DST] = 0;
+	inv.addr = 0;
+	inv.npages = UINT64_MAX;
+	inv.flags = 0;
+	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+
+	/* The host unmapping guest memory reaches the nested translations too */
+	pt[PG_DST] = gpa(PG_DST) | FL_PTE;
+	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+TEST_F(vtd, nested_alloc_and_attach_errnos)
+{
+	struct iommu_hwpt_vtd_s1 s1 = { .pgtbl_addr = gpa(PG_L0), .addr_width = 48 };
+	__u8 big[sizeof(s1) + 8] = {};
+	__u32 plain_id, id;
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	/* A parent that is not a nest parent */
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 0, &plain_id));
+	ASSERT_EQ(-1, s1_alloc(self->iommufd, self->dev_id, plain_id, &s1, IOMMU_HWPT_DATA_VTD_S1,
+			       sizeof(s1), &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* Another vendor's data */
+	ASSERT_EQ(-1, s1_alloc(self->iommufd, self->dev_id, self->parent_id, &s1,
+			       IOMMU_HWPT_DATA_ARM_SMMUV3, 16, &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	/* Shorter or longer than the struct */
+	ASSERT_EQ(-1, s1_alloc(self->iommufd, self->dev_id, self->parent_id, &s1,
+			       IOMMU_HWPT_DATA_VTD_S1, sizeof(s1) - 8, &id));
+	ASSERT_EQ(EINVAL, errno);
+	memcpy(big, &s1, sizeof(s1));
+	ASSERT_EQ(-1, s1_alloc(self->iommufd, self->dev_id, self->parent_id,
+			       (struct iommu_hwpt_vtd_s1 *)big, IOMMU_HWPT_DATA_VTD_S1, sizeof(big),
+			       &id));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* Widths are checked when the PASID entry is written: at attach */
+	s1.addr_width = 39;
+	ASSERT_EQ(0, s1_alloc(self->iommufd, self->dev_id, self->parent_id, &s1,
+			      IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &id));
+	ASSERT_EQ(-1, attach_pt(self->devfd, id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, id));
+
+	/* A guest root outside guest memory: attach works, DMA faults */
+	s1.addr_width = 48;
+	s1.pgtbl_addr = 1ULL << 45;
+	ASSERT_EQ(0, s1_alloc(self->iommufd, self->dev_id, self->parent_id, &s1,
+			      IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &id));
+	ASSERT_EQ(0, attach_pt(self->devfd, id));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, id));
+
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, plain_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+TEST_F(vtd, invalidate_errnos)
+{
+	struct iommu_hwpt_vtd_s1_invalidate inv[2] = {};
+	__u32 done;
+
+	vmm_nest(_metadata, self, 48);
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+
+	/* Wrong data type */
+	inv[0].addr = gva(PG_DST);
+	inv[0].npages = 1;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, 1, inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, done);
+	/* Unknown flag; reserved field */
+	inv[0].flags = 1 << 1;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, done);
+	inv[0].flags = 0;
+	inv[0].__reserved = 1;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	inv[0].__reserved = 0;
+	/* The second of two is misaligned: the first is done, entry_num says so */
+	inv[1].addr = gva(PG_DST) + 0x800;
+	inv[1].npages = 1;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, sizeof(inv[0]), 2, &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(1, done);
+	/* "Everything" with an address */
+	inv[1].addr = gva(PG_DST);
+	inv[1].npages = UINT64_MAX;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, sizeof(inv[0]), 2, &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(1, done);
+	/* Shorter entries than the struct: refused */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, 8, 1, &done));
+	ASSERT_EQ(EINVAL, errno);
+	/* Zero entries is a no-op */
+	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				inv, sizeof(inv[0]), 0, &done));
+	ASSERT_EQ(0, done);
+	/* The parent takes no user invalidation */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->parent_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 inv, sizeof(inv[0]), 1, &done));
+
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+TEST_HARNESS_MAIN
