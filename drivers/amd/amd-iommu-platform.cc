@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "amd-vi" platform IOMMU kind: the AMD IOMMU hardware model
+ * (drivers/amd/model) with this driver bound to it. The only file that
+ * sees both sides: the model's register file goes to amd_iommu_init() as
+ * the IOMMU's MMIO, the model's MSI causes to amd_iommu_int_handler(), a
+ * function's DMA to the model's translation, and the model's PRG
+ * responses (COMPLETE_PPR_REQUEST) to the function.
+ *
+ * DMA. A function whose ATS Control has Enable set (the driver sets it at
+ * probe for ATS-capable functions) goes through its IOTLB, which the model
+ * keeps for it; any other function's DMA is an untranslated request. A
+ * refused DMA is an Unsupported Request to the function; the IOMMU logs
+ * the event itself. A function with PRI Enable set also sends a Page
+ * Request for the refused page; its response comes back through the
+ * model's ppr_response hook, matched by (DeviceID, PRG index).
+ *
+ * The IOMMU's own DeviceID is 00:00.2, where AMD puts it.
+ */
+#include "drivers/amd/amd_iommu.h"
+#include "drivers/amd/model/amd_iommu_model.h"
+
+#include "harness/platform/pci_pri.h"
+#include "harness/platform/pci_regs.h"
+#include "harness/platform/platform.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace {
+
+constexpr u16 AMD_IOMMU_DEVID = 0x0002;	/* 00:00.2 */
+
+struct amd_platform {
+	struct amd_iommu_model *model;
+	std::atomic<struct amd_iommu *> iommu;
+	struct platform_iommu *piommu;
+	std::string name;
+	std::mutex prg_lock;
+	std::map<std::tuple<u16, u16>, struct pci_pri_msg> prgs;
+	u16 next_prg;
+};
+
+const char *const amd_cap_names[] = {
+	"hats", "gats", "glx", "pasmax", "oas", "gt", "ppr", "ia", "nx", "giov", "ha", "hd",
+	"viommu", "nr_guests", nullptr,
+};
+
+int amd_check_cap(const char *cap, u64 val, std::string *why)
+{
+	static const struct {
+		const char *name;
+		u64 min, max;
+		const char *why;
+	} limits[] = {
+		{ "hats", 0, 2, "0 to 2 (EFR.HATS: 4 to 6 host levels)" },
+		{ "gats", 0, 1, "0 or 1 (EFR.GATS: 4 or 5 guest levels)" },
+		{ "glx", 0, 1, "0 or 1 (EFR.GLX: 1 or 2 GCR3 levels)" },
+		{ "pasmax", 0, 19, "0 to 19 (EFR.PASMAX: PASID bits - 1)" },
+		{ "oas", 32, 52, "32 to 52 bits" },
+		{ "nr_guests", 1, 65536, "1 to 65536 guests" },
+	};
+
+	for (const auto &l : limits) {
+		if (strcmp(cap, l.name))
+			continue;
+		if (val < l.min || val > l.max) {
+			*why = l.why;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (const char *const *n = amd_cap_names; *n; n++) {
+		if (strcmp(cap, *n))
+			continue;
+		if (val > 1) {
+			*why = "0 or 1";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*why = "not a capability of the AMD IOMMU";
+	return -EINVAL;
+}
+
+void amd_apply_caps(const struct platform_iommu_desc *desc, struct amd_iommu_model_cfg *cfg)
+{
+	for (const auto &[cap, val] : desc->caps) {
+		if (cap == "hats")
+			cfg->hats = val;
+		else if (cap == "gats")
+			cfg->gats = val;
+		else if (cap == "glx")
+			cfg->glx = val;
+		else if (cap == "pasmax")
+			cfg->pasmax = val;
+		else if (cap == "oas")
+			cfg->oas = val;
+		else if (cap == "gt")
+			cfg->gt = val;
+		else if (cap == "ppr")
+			cfg->ppr = val;
+		else if (cap == "ia")
+			cfg->ia = val;
+		else if (cap == "nx")
+			cfg->nx = val;
+		else if (cap == "giov")
+			cfg->giov = val;
+		else if (cap == "ha")
+			cfg->ha = val;
+		else if (cap == "hd")
+			cfg->hd = val;
+		else if (cap == "viommu")
+			cfg->viommu = val;
+		else if (cap == "nr_guests")
+			cfg->nr_guests = val;
+	}
+}
+
+struct platform_dev *amd_dev_by_devid(struct amd_platform *ap, u16 devid)
+{
+	for (int i = 0; i < platform_nr_devices(); i++) {
+		struct platform_dev *pdev = platform_dev_get(i);
+
+		if (pdev && pdev->iommu == ap->piommu && (u16)pdev->desc->rid == devid)
+			return pdev;
+	}
+	return NULL;
+}
+
+void amd_platform_irq(void *priv, enum amd_iommu_irq src)
+{
+	struct amd_platform *ap = (struct amd_platform *)priv;
+	struct amd_iommu *iommu = ap->iommu.load();
+
+	if (!iommu)
+		return;	/* still coming up: the driver polls what is there when it is */
+	switch (src) {
+	case AMD_IOMMU_IRQ_EVENT:
+		amd_iommu_int_handler(iommu, AMD_IOMMU_INT_EVENT);
+		break;
+	case AMD_IOMMU_IRQ_PPR:
+		amd_iommu_int_handler(iommu, AMD_IOMMU_INT_PPR);
+		break;
+	default:
+		/* Completion wait: the driver polls its semaphore */
+		break;
+	}
+}
+
+void amd_platform_ppr_response(void *priv, u16 devid, u32 pasid, bool gn, u16 tag,
+			       unsigned int status)
+{
+	struct amd_platform *ap = (struct amd_platform *)priv;
+	struct platform_dev *pdev = amd_dev_by_devid(ap, devid);
+	struct pci_pri_msg msg;
+
+	{
+		std::lock_guard<std::mutex> l(ap->prg_lock);
+		auto it = ap->prgs.find({ devid, tag });
+
+		if (it == ap->prgs.end())
+			return;	/* a response to nothing the function asked: dropped */
+		msg = it->second;
+		ap->prgs.erase(it);
+	}
+	if (!pdev)
+		return;
+	msg.type = PCI_PRI_PRG_RESPONSE;
+	msg.code = status == PPR_SUCCESS   ? PCI_PRG_RESP_SUCCESS
+		   : status == PPR_INVALID ? PCI_PRG_RESP_INVALID
+					   : PCI_PRG_RESP_FAILURE;
+	pci_pri_deliver(pdev->func, &msg);
+}
+
+const struct amd_iommu_model_ops amd_platform_model_ops = {
+	.irq = amd_platform_irq,
+	.ppr_response = amd_platform_ppr_response,
+};
+
+int amd_platform_create(struct platform_iommu *piommu)
+{
+	struct amd_iommu_model_cfg cfg;
+	struct amd_platform *ap;
+	struct amd_iommu *iommu;
+	int rc;
+
+	ap = new (std::nothrow) amd_platform;
+	if (!ap)
+		return -ENOMEM;
+	ap->piommu = piommu;
+	ap->name = piommu->desc->name;
+	ap->next_prg = 0;
+
+	amd_iommu_model_cfg_default(&cfg);
+	cfg.iommu_devid = AMD_IOMMU_DEVID;
+	amd_apply_caps(piommu->desc, &cfg);
+	ap->model = amd_iommu_model_create(&cfg, &amd_platform_model_ops, ap);
+	if (IS_ERR(ap->model)) {
+		rc = PTR_ERR(ap->model);
+		delete ap;
+		return rc;
+	}
+
+	iommu = amd_iommu_init(amd_iommu_model_mmio(ap->model), AMD_IOMMU_DEVID, ap->name.c_str());
+	if (IS_ERR(iommu)) {
+		rc = PTR_ERR(iommu);
+		amd_iommu_model_destroy(ap->model);
+		delete ap;
+		return rc;
+	}
+	ap->iommu = iommu;
+	amd_iommu_poll_logs(iommu);
+
+	rc = amd_iommu_register(iommu, piommu);
+	if (rc) {
+		ap->iommu = NULL;
+		amd_iommu_remove(iommu);
+		amd_iommu_model_destroy(ap->model);
+		delete ap;
+		return rc;
+	}
+	piommu->priv = ap;
+	return 0;
+}
+
+void amd_platform_destroy(struct platform_iommu *piommu)
+{
+	struct amd_platform *ap = (struct amd_platform *)piommu->priv;
+	struct amd_iommu *iommu = ap->iommu.load();
+
+	amd_iommu_unregister(iommu);
+	ap->iommu = NULL;
+	amd_iommu_remove(iommu);
+	amd_iommu_model_destroy(ap->model);
+	delete ap;
+	piommu->priv = nullptr;
+}
+
+bool amd_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
+{
+	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
+}
+
+/* A refused access of a PRI function: the Page Request it sends. */
+void amd_platform_page_request(struct amd_platform *ap, struct platform_dev *pdev, u32 pasid,
+			       bool has_pasid, u64 iova, bool write)
+{
+	struct amd_iommu_page_req req = {};
+	struct pci_pri_msg sent = {};
+	u16 devid = (u16)pdev->desc->rid;
+
+	sent.type = PCI_PRI_PAGE_REQUEST;
+	sent.pasid = has_pasid ? pasid : 0;
+	sent.has_pasid = has_pasid;
+	sent.addr = iova & ~(u64)(PAGE_SIZE - 1);
+	sent.write = write;
+	{
+		std::lock_guard<std::mutex> l(ap->prg_lock);
+		sent.prg_index = ap->next_prg++ & 0x1ff;
+		ap->prgs[{ devid, sent.prg_index }] = sent;
+	}
+	/* Before the request: its answer may come back inside it */
+	pci_pri_deliver(pdev->func, &sent);
+
+	req.devid = devid;
+	req.pasid = sent.pasid;
+	req.pasid_present = has_pasid;
+	req.addr = sent.addr;
+	req.read = !write;
+	req.write = write;
+	req.tag = sent.prg_index;
+	if (amd_iommu_model_page_request(ap->model, &req) != AMD_IOMMU_PPR_QUEUED) {
+		/*
+		 * Nobody will answer a discarded request; the function's PRG
+		 * timeout is modelled as an immediate Response Failure.
+		 */
+		{
+			std::lock_guard<std::mutex> l(ap->prg_lock);
+			ap->prgs.erase({ devid, sent.prg_index });
+		}
+		sent.type = PCI_PRI_PRG_RESPONSE;
+		sent.code = PCI_PRG_RESP_FAILURE;
+		pci_pri_deliver(pdev->func, &sent);
+	}
+}
+
+int amd_platform_translate(struct platform_iommu *piommu, struct platform_dev *pdev, u32 pasid,
+			   bool has_pasid, u64 iova, bool write, phys_addr_t *pa, u64 *contig)
+{
+	struct amd_platform *ap = (struct amd_platform *)piommu->priv;
+	struct pci_func *f = pdev->func;
+	struct amd_iommu_txn txn = {};
+	struct amd_iommu_txn_result res = {};
+
+	txn.devid = (u16)pdev->desc->rid;
+	txn.pasid = has_pasid ? pasid : 0;
+	txn.pasid_present = has_pasid;
+	txn.addr = iova;
+	txn.write = write;
+
+	if (amd_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+		amd_iommu_model_devtlb_translate(ap->model, &txn, &res);
+	else
+		amd_iommu_model_translate(ap->model, &txn, &res);
+
+	if (res.status == AMD_IOMMU_TXN_OK) {
+		*pa = res.pa;
+		*contig = res.contig;
+		return PCI_DMA_OK;
+	}
+	if (pdev->desc->pri &&
+	    amd_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+		amd_platform_page_request(ap, pdev, pasid, has_pasid, iova, write);
+	return PCI_DMA_UR;
+}
+
+const struct platform_iommu_kind amd_platform_kind = {
+	.name = "amd-vi",
+	.summary = "AMD-Vi: the AMD IOMMU driver on the AMD IOMMU hardware model",
+	.cap_names = amd_cap_names,
+	.check_cap = amd_check_cap,
+	.create = amd_platform_create,
+	.destroy = amd_platform_destroy,
+	.translate = amd_platform_translate,
+};
+
+} // namespace
+
+PLATFORM_IOMMU_KIND(amd_platform_kind);
+
+struct amd_iommu *amd_platform_iommu(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &amd_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct amd_platform *)piommu->priv)->iommu.load();
+}
+
+struct amd_iommu_model *amd_platform_model(struct platform_iommu *piommu)
+{
+	if (!piommu || piommu->kind != &amd_platform_kind || !piommu->priv)
+		return NULL;
+	return ((struct amd_platform *)piommu->priv)->model;
+}

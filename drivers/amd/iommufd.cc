@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The driver's iommufd face (upstream's iommufd.c): IOMMU_GET_HW_INFO
+ * gives EFR and EFR2 (struct iommu_hw_info_amd) as read at init, and the
+ * vIOMMU (IOMMU_VIOMMU_TYPE_AMD, experimental: see
+ * uapi/linux/iommufd_experimental.h) holds the nest parent and the
+ * gDomID -> hDomID map its nested domains share (nested.cc).
+ */
+#include "drivers/amd/amd_iommu.h"
+
+#include "core/iommufd.h"
+#include "harness/slab.h"
+
+#include <linux/iommufd_experimental.h>
+
+void *amd_iommufd_hw_info(struct device *dev, u32 *length, u32 *type)
+{
+	struct iommu_dev_data *dev_data = dev_iommu_priv(dev);
+	struct iommu_hw_info_amd *hwinfo;
+
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT && *type != IOMMU_HW_INFO_TYPE_AMD)
+		return ERR_PTR(-EOPNOTSUPP);
+	hwinfo = (struct iommu_hw_info_amd *)kzalloc(sizeof(*hwinfo), GFP_KERNEL);
+	if (!hwinfo)
+		return ERR_PTR(-ENOMEM);
+	*length = sizeof(*hwinfo);
+	*type = IOMMU_HW_INFO_TYPE_AMD;
+	hwinfo->efr = dev_data->iommu->features;
+	hwinfo->efr2 = dev_data->iommu->features2;
+	return hwinfo;
+}
+
+static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
+{
+	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+	struct protection_domain *pdom = aviommu->parent;
+
+	{
+		guard(spinlock)(&pdom->lock);
+		list_del(&aviommu->pdom_list);
+	}
+	/* Every nested domain holds the vIOMMU: the map is empty by now */
+	WARN_ON(!xa_empty(&aviommu->gdomid_array));
+	xa_destroy(&aviommu->gdomid_array);
+}
+
+static int amd_iommufd_cache_invalidate(struct iommufd_viommu *viommu,
+					struct iommu_user_data_array *array);
+
+static const struct iommufd_viommu_ops amd_viommu_ops = {
+	.destroy = amd_iommufd_viommu_destroy,
+	.alloc_domain_nested = amd_iommu_alloc_domain_nested,
+	.cache_invalidate = amd_iommufd_cache_invalidate,
+};
+
+size_t amd_iommufd_get_viommu_size(struct device *dev, u32 viommu_type)
+{
+	if (viommu_type != IOMMU_VIOMMU_TYPE_AMD)
+		return 0;
+	return VIOMMU_STRUCT_SIZE(struct amd_iommu_viommu, core);
+}
+
+int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
+			    const struct iommu_user_data *user_data)
+{
+	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+	struct protection_domain *pdom;
+
+	if (user_data)
+		return -EOPNOTSUPP;
+	if (parent->owner != &amd_iommu_ops || !(parent->type & __IOMMU_DOMAIN_PAGING))
+		return -EINVAL;
+	pdom = to_pdomain(parent);
+	if (!pdom->nest_parent)
+		return -EINVAL;
+	xa_init(&aviommu->gdomid_array);
+	mutex_init(&aviommu->gdom_lock);
+	aviommu->parent = pdom;
+	INIT_LIST_HEAD(&aviommu->pdom_list);
+	viommu->ops = &amd_viommu_ops;
+	guard(spinlock)(&pdom->lock);
+	list_add(&aviommu->pdom_list, &pdom->viommu_list);
+	return 0;
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE on the vIOMMU: the guest's own INVALIDATE_IOMMU_PAGES
+ * commands (struct iommu_viommu_amd_inv, experimental), trapped by the VMM.
+ * The guest's DomainID is translated through the map; a gDomID no nested
+ * domain uses has nothing cached and is skipped. Any other command is
+ * -EINVAL (the entry count reports how many were done).
+ */
+static int amd_iommufd_cache_invalidate(struct iommufd_viommu *viommu,
+					struct iommu_user_data_array *array)
+{
+	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < array->entry_num; i++) {
+		struct iommu_viommu_amd_inv inv;
+		struct guest_domain_mapping_info *gdom_info;
+		struct iommu_cmd cmd;
+
+		ret = iommu_copy_struct_from_user_array(&inv, array,
+							IOMMU_VIOMMU_INVALIDATE_DATA_AMD, i, cmd);
+		if (ret)
+			break;
+		memcpy(&cmd, inv.cmd, sizeof(cmd));
+		if (cmd_opcode(&cmd) != CMD_INV_IOMMU_PAGES ||
+		    (cmd.data[0] & CMD_INV_IOMMU_PAGES_0_RES0) ||
+		    (cmd.data[1] & CMD_INV_IOMMU_PAGES_1_RES0) ||
+		    (cmd.data[2] & CMD_INV_IOMMU_PAGES_2_RES0)) {
+			ret = -EINVAL;
+			break;
+		}
+		{
+			guard(mutex)(&aviommu->gdom_lock);
+			gdom_info = (struct guest_domain_mapping_info *)xa_load(
+				&aviommu->gdomid_array, cmd.data[1] & CMD_INV_IOMMU_PAGES_1_DOMID);
+			if (!gdom_info)
+				continue;
+			cmd.data[1] = (cmd.data[1] & ~CMD_INV_IOMMU_PAGES_1_DOMID) |
+				      gdom_info->hdom_id;
+			ret = iommu_queue_command(iommu, &cmd);
+		}
+		if (ret)
+			break;
+	}
+	if (i)
+		iommu_completion_wait(iommu);
+	array->entry_num = i;
+	return ret;
+}

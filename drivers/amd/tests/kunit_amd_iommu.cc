@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * amd-iommu-platform: the AMD IOMMU driver against the AMD IOMMU model on
+ * the "amd" platform. The platform boots once for the suite; each case
+ * attaches domains through the IOMMU core as iommufd would and asks the
+ * function's DMA port what its accesses reach. The model keeps DTEs,
+ * IOTLB entries and page-directory entries until the right command, so
+ * every "unmapped means refused" and "moved means moved" check is a check
+ * of the driver's flushes.
+ */
+#include "kunit.h"
+
+#include "drivers/amd/amd_iommu.h"
+#include "drivers/amd/model/amd_iommu_model.h"
+#include "harness/io.h"
+#include "harness/physmem.h"
+#include "harness/platform/platform.h"
+
+#define IOAT_BDF "0000:00:03.0"
+#define EDU_BDF "0000:00:05.0"
+#define TEST_IOVA 0x100000UL
+
+struct amd_test {
+	struct amd_iommu *iommu;
+	struct amd_iommu_model *model;
+	void *page;
+	phys_addr_t page_pa;
+};
+
+static int amd_iommu_platform_suite_init(struct kunit_suite *suite)
+{
+	struct platform_desc desc;
+	std::string err;
+	int rc;
+
+	rc = platform_desc_load("amd", &desc, &err);
+	if (!rc)
+		rc = platform_boot(desc, &err);
+	if (rc)
+		fprintf(stderr, "amd platform: %s\n", err.c_str());
+	return rc;
+}
+
+static void amd_iommu_platform_suite_exit(struct kunit_suite *suite)
+{
+	platform_shutdown();
+}
+
+static void amd_up(struct kunit *test, struct amd_test *t)
+{
+	t->iommu = amd_platform_iommu(platform_iommu_get(0));
+	t->model = amd_platform_model(platform_iommu_get(0));
+	KUNIT_ASSERT_NOT_NULL(test, t->iommu);
+	t->iommu->quiet_faults = true;
+	t->page = iommu_alloc_pages_sz(GFP_KERNEL, PAGE_SIZE);
+	t->page_pa = virt_to_phys(t->page);
+}
+
+static void amd_down(struct amd_test *t)
+{
+	iommu_free_pages(t->page);
+}
+
+static int dma_translate(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa)
+{
+	u64 contig;
+
+	return pdev->dma.translate(&pdev->dma, pdev->func, 0, false, iova, write, pa, &contig);
+}
+
+static u64 reg(struct amd_test *t, unsigned int off)
+{
+	return readq(t->iommu->mmio_base + off);
+}
+
+/* Bring-up: IommuEn, the rings running, EFR as the hardware reports it */
+static void amd_iommu_init_state(struct kunit *test)
+{
+	struct amd_test t;
+	u64 ctrl, status;
+
+	amd_up(test, &t);
+	ctrl = reg(&t, MMIO_CONTROL_OFFSET);
+	status = reg(&t, MMIO_STATUS_OFFSET);
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_IOMMU_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_CMDBUF_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_EVT_LOG_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_EVT_INT_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_PPRLOG_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_PPR_EN));
+	KUNIT_EXPECT_TRUE(test, ctrl & BIT_ULL(CONTROL_GT_EN));
+	KUNIT_EXPECT_TRUE(test, status & MMIO_STATUS_CMDBUF_RUN_MASK);
+	KUNIT_EXPECT_TRUE(test, status & MMIO_STATUS_EVT_RUN_MASK);
+	KUNIT_EXPECT_TRUE(test, status & MMIO_STATUS_PPR_RUN_MASK);
+	KUNIT_EXPECT_EQ(test, t.iommu->features, amd_iommu_model_efr(t.model));
+	KUNIT_EXPECT_EQ(test, reg(&t, MMIO_DEV_TABLE_OFFSET),
+			virt_to_phys(t.iommu->dev_table) | 0x1ffULL);
+	amd_down(&t);
+}
+
+/* Every completion wait stores a new semaphore value; the ring wraps */
+static void amd_iommu_completion_wait_sem(struct kunit *test)
+{
+	struct amd_test t;
+	struct amd_iommu_model_stats before, after;
+	u64 sem;
+
+	amd_up(test, &t);
+	amd_iommu_model_get_stats(t.model, &before);
+	sem = READ_ONCE(*t.iommu->cmd_sem);
+	KUNIT_ASSERT_EQ(test, iommu_completion_wait(t.iommu), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*t.iommu->cmd_sem), sem + 1);
+	for (unsigned int i = 0; i < 2 * CMD_BUFFER_ENTRIES; i++)
+		KUNIT_ASSERT_EQ(test, iommu_completion_wait(t.iommu), 0);
+	amd_iommu_model_get_stats(t.model, &after);
+	KUNIT_EXPECT_EQ(test, after.waits, before.waits + 2 * CMD_BUFFER_ENTRIES + 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*t.iommu->cmd_sem), t.iommu->cmd_sem_val);
+	amd_down(&t);
+}
+
+/* The S-bit encoding covers the whole range, and the block is the smallest aligned one */
+static void amd_iommu_inv_pages_encoding(struct kunit *test)
+{
+	static const struct {
+		u64 addr;
+		u64 size;
+	} ranges[] = {
+		{ 0x1000, 0x1000 },   { 0x1000, 0x2000 },	{ 0x3000, 0x2000 },
+		{ 0x100000, 0x5000 }, { 0x1ff000, 0x2000 },	{ 0x40000000, 0x200000 },
+		{ 0x7ffff000, 0x1000 }, { 0, 1ULL << 52 },	{ 0x12345000, 0x10000000 },
+	};
+	struct iommu_cmd cmd;
+
+	for (const auto &r : ranges) {
+		u64 address, start;
+		unsigned int lg2;
+
+		build_inv_iommu_pages(&cmd, r.addr, r.size, 7, 0, false);
+		KUNIT_EXPECT_EQ(test, cmd_opcode(&cmd), CMD_INV_IOMMU_PAGES);
+		KUNIT_EXPECT_EQ(test, cmd.data[1] & CMD_INV_IOMMU_PAGES_1_DOMID, 7U);
+		KUNIT_EXPECT_TRUE(test, cmd.data[2] & CMD_INV_IOMMU_PAGES_PDE_MASK);
+		KUNIT_EXPECT_FALSE(test, cmd.data[2] & CMD_INV_IOMMU_PAGES_GN_MASK);
+		address = cmd_inv_address(&cmd);
+		lg2 = cmd_inv_range_lg2(address, cmd.data[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK);
+		start = lg2 >= 64 ? 0 : address & ~((1ULL << lg2) - 1);
+		/* Covers the range ... */
+		KUNIT_EXPECT_LE(test, start, r.addr);
+		if (lg2 < 64)
+			KUNIT_EXPECT_GE(test, start + (1ULL << lg2), r.addr + r.size);
+		/* ... and no block half its size would */
+		if (lg2 > 12 && lg2 < 64)
+			KUNIT_EXPECT_TRUE(test, (r.addr >> (lg2 - 1)) != ((r.addr + r.size - 1) >> (lg2 - 1)));
+	}
+	/* A single page has no S bit */
+	build_inv_iommu_pages(&cmd, 0x5000, 0x1000, 1, 0, false);
+	KUNIT_EXPECT_FALSE(test, cmd.data[2] & CMD_INV_IOMMU_PAGES_SIZE_MASK);
+	KUNIT_EXPECT_EQ(test, cmd_inv_address(&cmd), 0x5000ULL);
+}
+
+static void check_map_unmap(struct kunit *test, struct amd_test *t, struct platform_dev *pdev,
+			    struct iommu_domain *domain)
+{
+	phys_addr_t pa = 0;
+
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t->page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t->page_pa + 0x10);
+	/* Cached in the IOTLB now: only the driver's flush makes the unmap visible */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
+}
+
+/* A v1 nest parent on the I/OAT function; a refused DMA is an IO_PAGE_FAULT event */
+static void amd_iommu_v1_dma_and_fault(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	struct amd_iommu_fault f = {};
+	struct dev_table_entry *dte;
+	unsigned long before, after;
+	phys_addr_t pa;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	dte = &t.iommu->dev_table[(u16)pdev->desc->rid];
+
+	amd_iommu_poll_logs(t.iommu);
+	amd_iommu_fault_log_get(t.iommu, &f, &before);
+	/* Nothing attached: V and TV with no permission */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, dte->data[0] & (DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_IR | DTE_FLAG_IW),
+			DTE_FLAG_V | DTE_FLAG_TV);
+
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_EXPECT_TRUE(test, to_pdomain(domain)->nest_parent);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, dte->data[1] & DEV_DOMID_MASK, (u64)to_pdomain(domain)->id);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(DTE_MODE_MASK, dte->data[0]), (u64)PAGE_MODE_4_LEVEL);
+	check_map_unmap(test, &t, pdev, domain);
+
+	/* The refused write is logged with the DeviceID, DomainID and address */
+	amd_iommu_poll_logs(t.iommu);
+	amd_iommu_fault_log_get(t.iommu, &f, &after);
+	KUNIT_EXPECT_GE(test, after, before + 1);
+	KUNIT_EXPECT_EQ(test, f.type, EVENT_TYPE_IO_FAULT);
+	KUNIT_EXPECT_EQ(test, f.devid, (u16)pdev->desc->rid);
+	KUNIT_EXPECT_EQ(test, f.domid_or_pasid, (u32)to_pdomain(domain)->id);
+	KUNIT_EXPECT_EQ(test, f.address, TEST_IOVA + 0x10);
+	KUNIT_EXPECT_TRUE(test, f.flags & EVENT_FLAG_RW);
+
+	iommu_detach_device(domain, pdev->dev);
+	KUNIT_EXPECT_EQ(test, to_pdomain(domain)->dev_cnt, 0U);
+	iommu_domain_free(domain);
+	amd_down(&t);
+}
+
+/* Unmapping many pages at once: one ranged INVALIDATE_IOMMU_PAGES must cover them all */
+static void amd_iommu_range_flush(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	phys_addr_t pa;
+	const unsigned int n = 37;
+	u8 *buf;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	domain = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	buf = (u8 *)iommu_alloc_pages_sz(GFP_KERNEL, 64 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	/* Straddling a 2 MiB boundary: more than one leaf table, PDE matters */
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x200000 - 5 * PAGE_SIZE, virt_to_phys(buf),
+					n * PAGE_SIZE, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
+				PCI_DMA_OK);
+		KUNIT_EXPECT_EQ(test, pa, virt_to_phys(buf) + i * PAGE_SIZE);
+	}
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x200000 - 5 * PAGE_SIZE, n * PAGE_SIZE),
+			n * PAGE_SIZE);
+	for (unsigned int i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
+				PCI_DMA_UR);
+
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	iommu_free_pages(buf);
+	amd_down(&t);
+}
+
+/* Moving a device between domains: the DTE flush makes the new table the one walked */
+static void amd_iommu_dte_replace(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *a, *b;
+	void *page_b;
+	phys_addr_t pa;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	a = iommu_paging_domain_alloc(pdev->dev);
+	b = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
+	KUNIT_EXPECT_NE(test, to_pdomain(a)->id, to_pdomain(b)->id);
+	page_b = iommu_alloc_pages_sz(GFP_KERNEL, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, iommu_map(a, TEST_IOVA, t.page_pa, PAGE_SIZE, IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(b, TEST_IOVA, virt_to_phys(page_b), PAGE_SIZE, IOMMU_READ,
+					GFP_KERNEL), 0);
+
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(a, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
+	/* Read-only: a write is refused */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	iommu_detach_device(a, pdev->dev);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(b, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(page_b));
+	iommu_detach_device(b, pdev->dev);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+
+	iommu_domain_free(a);
+	iommu_domain_free(b);
+	iommu_free_pages(page_b);
+	amd_down(&t);
+}
+
+static void amd_iommu_identity_blocked(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	phys_addr_t pa = 0;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(amd_iommu_ops.identity_domain, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
+	iommu_detach_device(amd_iommu_ops.identity_domain, pdev->dev);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, false, &pa), PCI_DMA_UR);
+	amd_down(&t);
+}
+
+/* An ATS function: the DTE allows translation requests and unmap reaches its IOTLB */
+static void amd_iommu_ats_devtlb(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	struct iommu_dev_data *dev_data;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	dev_data = dev_iommu_priv(pdev->dev);
+	KUNIT_EXPECT_TRUE(test, dev_data->ats_enabled);
+	domain = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	KUNIT_EXPECT_TRUE(test, t.iommu->dev_table[dev_data->devid].data[1] & DTE_FLAG_IOTLB);
+	check_map_unmap(test, &t, pdev, domain);
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	amd_down(&t);
+}
+
+/* Domain ops of another driver and flags the driver does not offer */
+static void amd_iommu_alloc_errnos(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
+	amd_down(&t);
+}
+
+static struct kunit_case amd_iommu_platform_cases[] = {
+	KUNIT_CASE(amd_iommu_init_state),
+	KUNIT_CASE(amd_iommu_completion_wait_sem),
+	KUNIT_CASE(amd_iommu_inv_pages_encoding),
+	KUNIT_CASE(amd_iommu_v1_dma_and_fault),
+	KUNIT_CASE(amd_iommu_range_flush),
+	KUNIT_CASE(amd_iommu_dte_replace),
+	KUNIT_CASE(amd_iommu_identity_blocked),
+	KUNIT_CASE(amd_iommu_ats_devtlb),
+	KUNIT_CASE(amd_iommu_alloc_errnos),
+	{},
+};
+
+static struct kunit_suite amd_iommu_platform_suite = {
+	.name = "amd-iommu-platform",
+	.suite_init = amd_iommu_platform_suite_init,
+	.suite_exit = amd_iommu_platform_suite_exit,
+	.test_cases = amd_iommu_platform_cases,
+};
+kunit_test_suite(amd_iommu_platform_suite);
