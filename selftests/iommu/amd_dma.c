@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AMD IOMMU as a VMM meets it: an I/OAT DMA engine behind the AMD
+ * IOMMU, reached through VFIO and iommufd, its copies translated by the
+ * AMD IOMMU model; an unmapped IOVA refused (the IOMMU logs an
+ * IO_PAGE_FAULT, the channel halts with a write error); then nesting: a
+ * nest-parent v1 table over the "guest memory", an AMD vIOMMU on it, a
+ * guest GCR3 table and x86-64 4-level table written in guest memory, the
+ * guest's DTE as a nested HWPT (iommu_hwpt_amd_guest), DMA through both
+ * stages, a guest PTE change that takes effect only after the VMM passes
+ * the guest's INVALIDATE_IOMMU_PAGES on (IOMMU_HWPT_INVALIDATE on the
+ * vIOMMU), and the guest DTE given hostile values, each with upstream's
+ * errno.
+ *
+ * It needs the amd platform (`uiommufd run --platform amd -- ./amd_dma`),
+ * with the I/OAT function at 0000:00:03.0; elsewhere every test is
+ * skipped. Written against Linux's uAPI and uiommufd's experimental one
+ * (the vIOMMU type and its invalidation format); built as a plain program
+ * (the interposer build).
+ */
+#include "uiommufd_utils.h"
+
+#include <dirent.h>
+#include <linux/iommufd_experimental.h>
+#include <linux/vfio.h>
+
+#define IOAT_BDF "0000:00:03.0"
+
+#define VFIO_PCI_OFFSET_SHIFT 40
+#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+
+/* The I/OAT registers a copy needs */
+#define IOAT_CHAN 0x80
+#define IOAT_CHANCTRL (IOAT_CHAN + 0x00)
+#define IOAT_CHANCMD (IOAT_CHAN + 0x04)
+#define IOAT_DMACOUNT (IOAT_CHAN + 0x06)
+#define IOAT_CHANSTS (IOAT_CHAN + 0x08)
+#define IOAT_CHAINADDR (IOAT_CHAN + 0x10)
+#define IOAT_CHANERR (IOAT_CHAN + 0x28)
+#define CHANCMD_RESET 0x20
+#define CHANCTRL_INT_REARM 0x0001
+#define CHANCTRL_ANY_ERR_ABORT_EN 0x0008
+#define CHANSTS_STATUS 0x7
+#define CHANSTS_DONE 0x1
+#define CHANSTS_HALTED 0x3
+#define CHANERR_WRITE_DATA_ERR 0x200
+
+struct ioat_desc {
+	__u32 size;
+	__u32 ctl;
+	__u64 src_addr;
+	__u64 dst_addr;
+	__u64 next;
+	__u64 rsv[4];
+};
+
+/* AMD IOMMU: EFR bits, guest DTE fields and x86-64 guest PTEs (spec 48882) */
+#define EFR_GT (1ULL << 4)
+#define EFR_GIOSUP (1ULL << 48)
+#define DTE0_V (1ULL << 0)
+#define DTE0_TV (1ULL << 1)
+#define DTE0_MODE(x) ((__u64)(x) << 9)
+#define DTE0_GIOV (1ULL << 54)
+#define DTE0_GV (1ULL << 55)
+#define DTE0_GLX(x) ((__u64)(x) << 56)
+#define DTE2_GPT_LEVEL(x) ((__u64)(x) << 54)
+#define GCR3_VALID 1ULL
+#define G_PTE (0x1ULL /* P */ | 0x2ULL /* RW */ | 0x4ULL /* US: untagged DMA is user */)
+#define CMD_INV_IOMMU_PAGES 0x3
+#define INV_S 0x1
+#define INV_PDE 0x2
+#define INV_GN 0x4
+
+#define BUF_SIZE (2UL << 20)
+#define GPA_BASE (1UL << 32)		/* where guest memory sits in the IOAS */
+#define GVA_BASE 0x40000000UL		/* the guest's address of page 0 */
+#define PG_DESC 0
+#define PG_SRC 1
+#define PG_DST 2
+#define PG_ALT 3
+#define PG_GCR3 16
+#define PG_L0 17			/* PML4, then PDPT, PD, PT */
+#define GDOM_ID 0x42
+
+static int open_cdev(const char *bdf)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			break;
+		}
+	closedir(d);
+	return fd;
+}
+
+static int attach_pt(int devfd, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+}
+
+static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = type,
+		.dev_id = dev_id,
+		.hwpt_id = hwpt_id,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_viommu_id;
+	return rc;
+}
+
+static int gdte_alloc(int fd, __u32 dev_id, __u32 viommu, const struct iommu_hwpt_amd_guest *g,
+		      __u32 type, __u32 len, __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = viommu,
+		.data_type = type,
+		.data_len = len,
+		.data_uptr = (uintptr_t)g,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* HWPT_INVALIDATE of @n guest commands on @id; *@done gets entry_num back. */
+static int invalidate(int fd, __u32 id, const struct iommu_viommu_amd_inv *reqs, __u32 n,
+		      __u32 *done)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)reqs,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_AMD,
+		.entry_len = sizeof(*reqs),
+		.entry_num = n,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	if (done)
+		*done = cmd.entry_num;
+	return rc;
+}
+
+/* The guest's INVALIDATE_IOMMU_PAGES of everything its DomainID @gdom holds for PASID 0 */
+static void guest_inv_all(struct iommu_viommu_amd_inv *inv, __u16 gdom)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->cmd[1] = gdom | (CMD_INV_IOMMU_PAGES << 28);
+	inv->cmd[2] = 0xfffff000u | INV_S | INV_PDE | INV_GN;
+	inv->cmd[3] = 0x7fffffffu;
+}
+
+FIXTURE(amd)
+{
+	int iommufd;
+	int devfd;
+	__u32 dev_id;
+	__u32 ioas_id;
+	volatile __u8 *bar;
+	__u8 *buf;			/* guest memory, at GPA_BASE in the IOAS */
+	struct iommu_hw_info_amd info;
+	__u32 parent_id, viommu_id, nested_id;
+};
+
+static __u64 *guest_page(struct _test_data_amd *self, unsigned int pg)
+{
+	return (__u64 *)(self->buf + (size_t)pg * 4096);
+}
+
+static __u64 gpa(unsigned int pg)
+{
+	return GPA_BASE + (__u64)pg * 4096;
+}
+
+static __u64 gva(unsigned int pg)
+{
+	return GVA_BASE + (__u64)pg * 4096;
+}
+
+FIXTURE_SETUP(amd)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_hw_info hw;
+	__u64 cfg = REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX);
+	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
+	int i;
+
+	self->devfd = open_cdev(IOAT_BDF);
+	if (self->devfd < 0)
+		SKIP(return, "no I/OAT function at " IOAT_BDF);
+	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->iommufd);
+	bind.iommufd = self->iommufd;
+	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	self->dev_id = bind.out_devid;
+	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &self->info,
+			sizeof(self->info), &hw) ||
+	    hw.out_data_type != IOMMU_HW_INFO_TYPE_AMD) {
+		close(self->devfd);
+		close(self->iommufd);
+		self->devfd = -1;
+		SKIP(return, "the I/OAT function is not behind an AMD IOMMU");
+	}
+
+	ASSERT_EQ(0, ufd_ioas_alloc(self->iommufd, &self->ioas_id));
+	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
+
+	self->bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
+			 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	ASSERT_NE(MAP_FAILED, self->bar);
+	ASSERT_EQ(2, pwrite(self->devfd, &cmd, 2, cfg + 4));
+	*(volatile __u8 *)(self->bar + IOAT_CHANCMD) = CHANCMD_RESET;
+	for (i = 0; i < 1000 && (*(volatile __u8 *)(self->bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
+		;
+}
+
+FIXTURE_TEARDOWN(amd)
+{
+	if (self->devfd < 0)
+		return;
+	munmap((void *)self->bar, 0x4000);
+	close(self->devfd);
+	close(self->iommufd);
+	munmap(self->buf, BUF_SIZE);
+}
+
+/* One descriptor at @desc_addr (a device address) copying @size bytes; the final status. */
+static __u64 ioat_copy(struct _test_data_amd *self, __u64 desc_addr, __u64 src, __u64 dst,
+		       __u32 size)
+{
+	struct ioat_desc *desc = (struct ioat_desc *)guest_page(self, PG_DESC);
+	__u64 sts = 0;
+	int i;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->size = size;
+	desc->src_addr = src;
+	desc->dst_addr = dst;
+	desc->next = desc_addr;
+	/* A halted channel starts nothing until its errors are cleared (RW1C) */
+	*(volatile __u32 *)(self->bar + IOAT_CHANERR) = ~0u;
+	*(volatile __u8 *)(self->bar + IOAT_CHANCMD) = CHANCMD_RESET;
+	*(volatile __u64 *)(self->bar + IOAT_CHAINADDR) = desc_addr;
+	*(volatile __u16 *)(self->bar + IOAT_CHANCTRL) =
+		CHANCTRL_INT_REARM | CHANCTRL_ANY_ERR_ABORT_EN;
+	*(volatile __u16 *)(self->bar + IOAT_DMACOUNT) = 1;
+	for (i = 0; i < 100000; i++) {
+		sts = *(volatile __u64 *)(self->bar + IOAT_CHANSTS) & CHANSTS_STATUS;
+		if (sts == CHANSTS_DONE || sts == CHANSTS_HALTED)
+			break;
+	}
+	return sts;
+}
+
+/* ---- one stage: the IOAS straight on the device ---- */
+
+TEST_F(amd, hw_info_efr)
+{
+	struct iommu_hw_info_amd info = {};
+	struct iommu_hw_info_vtd vtd = {};
+	struct iommu_hw_info hw;
+
+	ASSERT_EQ(0, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_AMD, &info, sizeof(info), &hw));
+	ASSERT_EQ(IOMMU_HW_INFO_TYPE_AMD, hw.out_data_type);
+	ASSERT_EQ(sizeof(info), hw.data_len);
+	ASSERT_TRUE(info.efr & EFR_GT);
+	ASSERT_TRUE(info.efr & EFR_GIOSUP);
+	ASSERT_EQ(self->info.efr, info.efr);
+	ASSERT_EQ(self->info.efr2, info.efr2);
+	/* Another driver's format is refused */
+	ASSERT_EQ(-1, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				  IOMMU_HW_INFO_TYPE_INTEL_VTD, &vtd, sizeof(vtd), &hw));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(amd, ioat_copy_and_fault)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Nothing at 1 TiB: the IOMMU refuses the write (an IO_PAGE_FAULT), the channel halts */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), 1UL << 40, 4096));
+	ASSERT_TRUE(*(volatile __u32 *)(self->bar + IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
+
+	/* Unmapped from the IOAS: no longer translated (the unmap flushed the IOTLB) */
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+}
+
+/* ---- nesting: the VMM's view ---- */
+
+/* GVA_BASE + pg * 4K -> GPA of pg for the four data pages; GCR3[0] -> the PML4 */
+static void guest_build_s1(struct _test_data_amd *self)
+{
+	__u64 *gcr3 = guest_page(self, PG_GCR3);
+	__u64 *pml4 = guest_page(self, PG_L0), *pdpt = guest_page(self, PG_L0 + 1);
+	__u64 *pd = guest_page(self, PG_L0 + 2), *pt = guest_page(self, PG_L0 + 3);
+	unsigned int pg;
+
+	memset(gcr3, 0, 5 * 4096);
+	gcr3[0] = gpa(PG_L0) | GCR3_VALID;
+	pml4[(GVA_BASE >> 39) & 511] = gpa(PG_L0 + 1) | G_PTE;
+	pdpt[(GVA_BASE >> 30) & 511] = gpa(PG_L0 + 2) | G_PTE;
+	pd[(GVA_BASE >> 21) & 511] = gpa(PG_L0 + 3) | G_PTE;
+	for (pg = PG_DESC; pg <= PG_ALT; pg++)
+		pt[pg] = gpa(pg) | G_PTE;
+}
+
+/* The guest's DTE: GV with GIoV (untagged DMA is PASID 0), one-level GCR3 table, 4-level */
+static void guest_dte(struct iommu_hwpt_amd_guest *g, __u64 gcr3, __u16 gdom)
+{
+	memset(g, 0, sizeof(*g));
+	g->dte[0] = DTE0_V | DTE0_TV | DTE0_GV | DTE0_GIOV | DTE0_GLX(0) |
+		    (((gcr3 >> 12) & 0x7) << 58);
+	g->dte[1] = gdom | (((gcr3 >> 15) & 0xffff) << 16) | (((gcr3 >> 31) & 0x1fffff) << 43);
+	g->dte[2] = DTE2_GPT_LEVEL(0);
+}
+
+static void vmm_nest(struct __test_metadata *_metadata, struct _test_data_amd *self)
+{
+	struct iommu_hwpt_amd_guest g;
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				  IOMMU_VIOMMU_TYPE_AMD, &self->viommu_id));
+	guest_build_s1(self);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &self->nested_id));
+}
+
+static void vmm_unnest(struct __test_metadata *_metadata, struct _test_data_amd *self)
+{
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->viommu_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+TEST_F(amd, nested_dma_invalidate)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	struct iommu_viommu_amd_inv inv[2];
+	__u32 done;
+
+	vmm_nest(_metadata, self);
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+
+	/* Through both stages: guest VA -> GPA -> host page */
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	ASSERT_EQ('z', alt[0]);
+
+	/* The guest points its DST page at ALT: cached, nothing changes yet */
+	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('x', dst[0]);
+	ASSERT_EQ('z', alt[0]);
+
+	/* Another gDomID's invalidation leaves this one's entries alone */
+	guest_inv_all(&inv[0], GDOM_ID + 1);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id, inv, 1, &done));
+	ASSERT_EQ(1, done);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('x', dst[0]);
+
+	/* The guest's own INVALIDATE_IOMMU_PAGES, passed on by the VMM */
+	guest_inv_all(&inv[0], GDOM_ID);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id, inv, 1, &done));
+	ASSERT_EQ(1, done);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('y', dst[0]);
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+
+	/* A command the VMM must not pass on: entry 1 refused, entry 0 done */
+	guest_inv_all(&inv[1], GDOM_ID);
+	inv[1].cmd[1] = GDOM_ID | (0x1 << 28);	/* COMPLETION_WAIT */
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id, inv, 2, &done));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(1, done);
+
+	/* A guest address the guest does not map: refused */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(100), 4096));
+	vmm_unnest(_metadata, self);
+}
+
+/* The guest reloads its DTE: the VMM re-allocates the nested HWPT with the same gDomID */
+TEST_F(amd, nested_realloc_same_gdomid)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	struct iommu_hwpt_amd_guest g;
+	__u32 second;
+
+	vmm_nest(_metadata, self);
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &second));
+	ASSERT_EQ(0, attach_pt(self->devfd, second));
+	memset(src, 'q', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	/* The first one goes; the gDomID's host DomainID stays with the second */
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
+	memset(src, 'r', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	self->nested_id = second;
+	vmm_unnest(_metadata, self);
+}
+
+TEST_F(amd, nested_alloc_errnos)
+{
+	struct iommu_hwpt_amd_guest g;
+	__u32 id, plain;
+
+	vmm_nest(_metadata, self);
+
+	/* Mode or HostPTR: the host half is not the guest's */
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[0] |= DTE0_MODE(4);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &id));
+	ASSERT_EQ(EINVAL, errno);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[0] |= 0x1000ULL << 12;
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* V and GV without a GCR3 table */
+	guest_dte(&g, 0, GDOM_ID);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* Reserved guest paging mode, reserved GLX */
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[2] = DTE2_GPT_LEVEL(2);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &id));
+	ASSERT_EQ(EINVAL, errno);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[0] |= DTE0_GLX(3);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* Another driver's data type, and a short one */
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_VTD_S1, sizeof(g), &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				 IOMMU_HWPT_DATA_AMD_GUEST, 8, &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* A vIOMMU needs a nest parent; the upstream default type is not the driver's */
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 0, &plain));
+	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, plain, IOMMU_VIOMMU_TYPE_AMD, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				   IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, plain));
+	vmm_unnest(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
