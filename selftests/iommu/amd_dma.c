@@ -450,6 +450,81 @@ TEST_F(amd, nested_realloc_same_gdomid)
 	vmm_unnest(_metadata, self);
 }
 
+/* Two vIOMMUs with the same gDomID: separate host DomainIDs, separate invalidations */
+TEST_F(amd, nested_two_viommus_never_share)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	struct iommu_viommu_amd_inv inv;
+	struct iommu_hwpt_amd_guest g;
+	__u32 viommu2, nested2, done;
+
+	vmm_nest(_metadata, self);
+	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				  IOMMU_VIOMMU_TYPE_AMD, &viommu2));
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, viommu2, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &nested2));
+	ASSERT_EQ(0, attach_pt(self->devfd, nested2));
+	memset(src, 'x', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
+	/* The first vIOMMU's gDomID is another host DomainID: nothing of this one goes */
+	guest_inv_all(&inv, GDOM_ID);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id, &inv, 1, &done));
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('x', dst[0]);
+	ASSERT_EQ('z', alt[0]);
+	/* Its own vIOMMU's */
+	ASSERT_EQ(0, invalidate(self->iommufd, viommu2, &inv, 1, &done));
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('y', dst[0]);
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, nested2));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, viommu2));
+	vmm_unnest(_metadata, self);
+}
+
+/* A change of the nest parent reaches the nested translations (their host DomainIDs) */
+TEST_F(amd, nested_parent_remap_flushes)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *buf2;
+
+	vmm_nest(_metadata, self);
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+	memset(src, 'x', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Guest memory moves to other host pages: same GPAs, same guest tables */
+	buf2 = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf2);
+	memcpy(buf2, self->buf, BUF_SIZE);
+	/* Pinned elsewhere first, so its frames are not the ones the unmap frees */
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, buf2, BUF_SIZE, GPA_BASE + BUF_SIZE));
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, buf2, BUF_SIZE, GPA_BASE));
+	munmap(self->buf, BUF_SIZE);
+	self->buf = buf2;
+	src = (__u8 *)guest_page(self, PG_SRC);
+	dst = (__u8 *)guest_page(self, PG_DST);
+	memset(src, 'n', 4096);
+	memset(dst, 'y', 4096);
+	/* Every cached GVA -> old host page went with the stage-2 unmap */
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	vmm_unnest(_metadata, self);
+}
+
 TEST_F(amd, nested_alloc_errnos)
 {
 	struct iommu_hwpt_amd_guest g;
