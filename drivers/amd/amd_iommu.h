@@ -26,7 +26,9 @@
  *
  * Locks: iommu->lock covers the command buffer (innermost);
  * iommu->dev_table_lock the device table; pdom->lock a domain's device
- * list; iommu->devices_lock the DeviceID -> dev_data lookup.
+ * list; pdom->viommu_lock a nest parent's vIOMMUs, taken before a
+ * vIOMMU's gdom_lock (its gDomID map); iommu->devices_lock the DeviceID
+ * -> dev_data lookup.
  */
 #pragma once
 
@@ -175,6 +177,7 @@ struct protection_domain {
 	bool nest_parent;
 	bool dirty_tracking;
 	/* Nest parent: the vIOMMUs on it (amd_iommu_viommu.pdom_list) */
+	struct mutex viommu_lock;	/* viommu_list; outside each vIOMMU's gdom_lock */
 	struct list_head viommu_list;
 };
 static_assert(offsetof(struct pt_iommu, domain) == 0);

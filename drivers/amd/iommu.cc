@@ -275,29 +275,32 @@ struct pdom_flush_target {
 static void pdom_flush_targets(struct protection_domain *pdom,
 			       std::vector<struct pdom_flush_target> *out)
 {
+	struct amd_iommu_viommu *aviommu;
 	struct iommu_dev_data *dev_data;
 
-	guard(spinlock)(&pdom->lock);
-	list_for_each_entry(dev_data, &pdom->dev_list, list) {
-		bool seen = false;
+	{
+		guard(spinlock)(&pdom->lock);
+		list_for_each_entry(dev_data, &pdom->dev_list, list) {
+			bool seen = false;
 
-		for (auto &t : *out)
-			seen |= t.iommu == dev_data->iommu && t.domid == pdom->id;
-		if (!seen)
-			out->push_back({ dev_data->iommu, pdom->id });
-	}
-	if (pdom->nest_parent) {
-		struct amd_iommu_viommu *aviommu;
-
-		list_for_each_entry(aviommu, &pdom->viommu_list, pdom_list) {
-			struct amd_iommu *iommu =
-				container_of(aviommu->core.iommu_dev, struct amd_iommu, iommu);
-			struct guest_domain_mapping_info *gdom_info;
-			unsigned long index;
-
-			xa_for_each(&aviommu->gdomid_array, index, gdom_info)
-				out->push_back({ iommu, (u16)gdom_info->hdom_id });
+			for (auto &t : *out)
+				seen |= t.iommu == dev_data->iommu && t.domid == pdom->id;
+			if (!seen)
+				out->push_back({ dev_data->iommu, pdom->id });
 		}
+	}
+	if (!pdom->nest_parent)
+		return;
+	guard(mutex)(&pdom->viommu_lock);
+	list_for_each_entry(aviommu, &pdom->viommu_list, pdom_list) {
+		struct amd_iommu *iommu =
+			container_of(aviommu->core.iommu_dev, struct amd_iommu, iommu);
+		struct guest_domain_mapping_info *gdom_info;
+		unsigned long index;
+
+		guard(mutex)(&aviommu->gdom_lock);
+		xa_for_each(&aviommu->gdomid_array, index, gdom_info)
+			out->push_back({ iommu, (u16)gdom_info->hdom_id });
 	}
 }
 
@@ -649,6 +652,7 @@ struct protection_domain *protection_domain_alloc(void)
 	spin_lock_init(&pdom->lock);
 	INIT_LIST_HEAD(&pdom->dev_list);
 	INIT_LIST_HEAD(&pdom->viommu_list);
+	mutex_init(&pdom->viommu_lock);
 	return pdom;
 }
 

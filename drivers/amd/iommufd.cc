@@ -36,7 +36,7 @@ static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	struct protection_domain *pdom = aviommu->parent;
 
 	{
-		guard(spinlock)(&pdom->lock);
+		guard(mutex)(&pdom->viommu_lock);
 		list_del(&aviommu->pdom_list);
 	}
 	/* Every nested domain holds the vIOMMU: the map is empty by now */
@@ -78,7 +78,7 @@ int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *
 	aviommu->parent = pdom;
 	INIT_LIST_HEAD(&aviommu->pdom_list);
 	viommu->ops = &amd_viommu_ops;
-	guard(spinlock)(&pdom->lock);
+	guard(mutex)(&pdom->viommu_lock);
 	list_add(&aviommu->pdom_list, &pdom->viommu_list);
 	return 0;
 }
