@@ -770,7 +770,7 @@ static struct iommufd_hw_pagetable *iommufd_device_auto_get_domain(struct iommuf
 		destroy_hwpt = NULL;
 	}
 
-	hwpt_paging->auto_domain = true;
+	WRITE_ONCE(hwpt_paging->auto_domain, true);
 	*pt_id = hwpt->obj.id;
 
 	iommufd_object_finalize(idev->ictx, &hwpt->obj);

@@ -531,7 +531,8 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 int iommufd_check_iova_range(struct io_pagetable *iopt,
 			     struct iommu_hwpt_get_dirty_bitmap *bitmap)
 {
-	size_t iommu_pgsize = iopt->iova_alignment;
+	/* Read before iova_rwsem, as upstream: a domain may be joining. */
+	size_t iommu_pgsize = READ_ONCE(iopt->iova_alignment);
 	u64 last_iova;
 
 	if (check_add_overflow(bitmap->iova, bitmap->length - 1, &last_iova))
@@ -1148,7 +1149,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain
 	if (rc)
 		goto out_release;
 
-	iopt->iova_alignment = new_iova_alignment;
+	WRITE_ONCE(iopt->iova_alignment, new_iova_alignment);
 	xa_store(&iopt->domains, iopt->next_domain_id, domain, GFP_KERNEL);
 	iopt->next_domain_id++;
 	up_write(&iopt->iova_rwsem);
@@ -1199,7 +1200,7 @@ static int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 		if (rc)
 			return rc;
 	}
-	iopt->iova_alignment = new_iova_alignment;
+	WRITE_ONCE(iopt->iova_alignment, new_iova_alignment);
 	return 0;
 }
 

@@ -310,7 +310,8 @@ struct iommufd_hw_pagetable {
 struct iommufd_hwpt_paging {
 	struct iommufd_hw_pagetable common;
 	struct iommufd_ioas *ioas;
-	bool auto_domain : 1;
+	/* Read without ioas->mutex by a racing put: a whole byte, READ_ONCE. */
+	bool auto_domain;
 	bool enforce_cache_coherency : 1;
 	bool nest_parent : 1;
 	/* Entry in iommufd_ioas::hwpt_list */
@@ -386,7 +387,7 @@ static inline void iommufd_hw_pagetable_put(struct iommufd_ctx *ictx,
 	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING) {
 		struct iommufd_hwpt_paging *hwpt_paging = to_hwpt_paging(hwpt);
 
-		if (hwpt_paging->auto_domain) {
+		if (READ_ONCE(hwpt_paging->auto_domain)) {
 			lockdep_assert_not_held(&hwpt_paging->ioas->mutex);
 			iommufd_object_put_and_try_destroy(ictx, &hwpt->obj);
 			return;

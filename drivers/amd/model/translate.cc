@@ -171,7 +171,7 @@ int amd_host_xlate(const struct amd_dte *d, u64 addr, bool write, u64 *pa)
  */
 static int amd_gcr3_read(const struct amd_dte *d, u64 gpa, u64 *next)
 {
-	u64 pa, ent;
+	u64 pa = 0, ent;	/* set whenever amd_host_xlate() returns 0 */
 	int ret = amd_host_xlate(d, gpa, false, &pa);
 
 	if (ret)

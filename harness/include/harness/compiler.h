@@ -46,11 +46,37 @@ typedef u32 ioasid_t;
 #define container_of(ptr, type, member)                                       \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
-#define READ_ONCE(x) (*(const volatile std::remove_reference_t<decltype(x)> *)&(x))
-#define WRITE_ONCE(x, val)                                                    \
-	do {                                                                  \
-		*(volatile std::remove_reference_t<decltype(x)> *)&(x) = (val); \
-	} while (0)
+/*
+ * Marked accesses, as the kernel's: one load or store the compiler may not
+ * tear, fuse or invent. Integers, enums and pointers use relaxed atomics,
+ * which compile to the same single move and which ThreadSanitizer knows
+ * as intended races (KCSAN's view of READ_ONCE/WRITE_ONCE); anything else
+ * is a volatile access.
+ */
+template <typename T>
+constexpr bool __once_atomic = (std::is_integral_v<T> || std::is_enum_v<T> ||
+				std::is_pointer_v<T>) && sizeof(T) <= 8;
+
+template <typename T>
+static inline T __read_once(const T &x)
+{
+	if constexpr (__once_atomic<T>)
+		return __atomic_load_n(&x, __ATOMIC_RELAXED);
+	else
+		return *(const volatile T *)&x;
+}
+
+template <typename T, typename V>
+static inline void __write_once(T &x, V val)
+{
+	if constexpr (__once_atomic<T>)
+		__atomic_store_n(&x, (T)val, __ATOMIC_RELAXED);
+	else
+		*(volatile T *)&x = val;
+}
+
+#define READ_ONCE(x) __read_once(x)
+#define WRITE_ONCE(x, val) __write_once((x), (val))
 
 #define u64_to_user_ptr(x) ((void __user *)(uintptr_t)(x))
 

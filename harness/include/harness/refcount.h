@@ -292,7 +292,14 @@ __must_check static inline bool refcount_sub_and_test(int i, refcount_t *r)
 	int old = atomic_fetch_sub_release(i, &r->refs);
 
 	if (old > 0 && old == i) {
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		/*
+		 * The kernel's acquire after the last decrement. An acquire load
+		 * of the counter synchronizes with every decrement's release (they
+		 * form one release sequence) as the fence does, and unlike a fence
+		 * ThreadSanitizer sees it: the free that follows is ordered after
+		 * every other holder's last access.
+		 */
+		(void)atomic_read_acquire(&r->refs);
 		return true;
 	}
 	if (unlikely(old <= 0 || __refcount_wrap_sub(old, i) < 0))
@@ -317,7 +324,13 @@ __must_check static inline bool refcount_dec_if_one(refcount_t *r)
 {
 	int val = 1;
 
-	return atomic_try_cmpxchg_release(&r->refs, &val, 0);
+	/*
+	 * The kernel's is release-only and relies on the caller then owning
+	 * the object; acquire as well orders the free that follows after the
+	 * other holders' last accesses in a way ThreadSanitizer can see.
+	 */
+	return __atomic_compare_exchange_n(&r->refs.counter, &val, 0, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
 }
 
 /* Decrements unless the count is 1; false means the caller holds the last one. */
