@@ -234,8 +234,13 @@ static long __iommufd_queue_read(int fd, int kind, void *buf, size_t count)
 		take = vevent_take(peek, (size_t)rc, (size_t)rc == (size_t)avail, count,
 				   data_len);
 	free(peek);
+	/*
+	 * Something is queued but its first record does not fit in @count:
+	 * a vEVENTQ read fails rather than return 0, which reads as the end
+	 * of the file. A fault queue returns 0 (whole messages, none fit).
+	 */
 	if (!take)
-		return 0;
+		return type == IOMMUFD_QUEUE_VEVENTQ ? -EINVAL : 0;
 	return queue_recv(fd, buf, take, 0);
 }
 
@@ -254,12 +259,15 @@ extern "C" long iommufd_queue_read(int fd, int kind, void *buf, size_t count)
 		break;
 	case IOMMUFD_QUEUE_VEVENTQ:
 		/*
-		 * iommufd_veventq_fops_read() checks no count (see the
-		 * documentation for the upstream versions this follows). An
-		 * unknown type cannot be framed: a non-blocking stream read.
+		 * An unknown type cannot be framed: a non-blocking stream read.
+		 * Otherwise iommufd_veventq_fops_read() with the 2026 read-count
+		 * checks (Documentation/core-events.md): a count too small for
+		 * a header is -EINVAL, queued or not.
 		 */
 		if (!(kind >> IOMMUFD_QUEUE_VEVENTQ_DATA_SHIFT))
 			return queue_recv(fd, buf, count, 0);
+		if (count < sizeof(struct iommufd_vevent_header))
+			return -EINVAL;
 		break;
 	default:
 		return -EINVAL;

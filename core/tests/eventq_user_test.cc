@@ -139,11 +139,15 @@ static void eventq_user_vevents(struct kunit *test)
 	struct iommufd_vevent_header hdr;
 
 	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, sizeof(buf)), 0);
+	/* Less than a header's room is EINVAL, queued or not. */
+	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, sizeof(hdr) - 1), -EINVAL);
 	push_vevent(test, &q, 0, false);
 	push_vevent(test, &q, 1, true);
 	push_vevent(test, &q, 2, false);
-	/* A header's room is not enough for an event. */
-	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, sizeof(hdr)), 0);
+	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, 0), -EINVAL);
+	/* A header's room is not enough for an event: EINVAL, nothing taken. */
+	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, sizeof(hdr)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, iommufd_queue_read(q.user, kind, buf, ev_size + sizeof(hdr) - 1),
 			(long)ev_size);
 	/* ...but it is for a LOST_EVENTS header. */

@@ -714,20 +714,29 @@ TEST_F(veventq, partial_read_frees_room)
 	ASSERT_EQ(0, ufd_readable(self->veventq_fd, 0));
 }
 
-/* iommufd_veventq_fops_read(): a header and its data, whole, or nothing. */
+/*
+ * iommufd_veventq_fops_read(): a header and its data, whole, or nothing;
+ * a count that cannot hold the first record is EINVAL, not 0 (end of file).
+ */
 TEST_F(veventq, read_framing)
 {
+	const size_t hdr_size = sizeof(struct iommufd_vevent_header);
 	struct selftest_vevent ev[3];
 
 	/* Empty, on a blocking descriptor: 0 at once. */
 	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(ev)));
+	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, hdr_size));
+	/* Too small for any header, queued or not. */
+	UFD_EXPECT_ERRNO(EINVAL, ufd_read(self->veventq_fd, ev, 0));
+	UFD_EXPECT_ERRNO(EINVAL, ufd_read(self->veventq_fd, ev, hdr_size - 1));
 
 	ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
 	ASSERT_EQ(0, ufd_trigger_vevent(self->fd, self->dev_id));
 	ASSERT_EQ(1, ufd_readable(self->veventq_fd, 1000));
-	/* Room for a header but not its data: nothing copied, nothing lost. */
-	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(struct iommufd_vevent_header)));
-	ASSERT_EQ(0, ufd_read(self->veventq_fd, ev, sizeof(ev[0]) - 1));
+	UFD_EXPECT_ERRNO(EINVAL, ufd_read(self->veventq_fd, ev, 0));
+	/* Room for a header but not its data: EINVAL, nothing lost. */
+	UFD_EXPECT_ERRNO(EINVAL, ufd_read(self->veventq_fd, ev, hdr_size));
+	UFD_EXPECT_ERRNO(EINVAL, ufd_read(self->veventq_fd, ev, sizeof(ev[0]) - 1));
 	/* Room for one and a half: one. */
 	ASSERT_EQ(sizeof(ev[0]), ufd_read(self->veventq_fd, ev, sizeof(ev[0]) * 3 / 2));
 	ASSERT_EQ(0, ev[0].hdr.flags);
