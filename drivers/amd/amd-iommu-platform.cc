@@ -212,6 +212,17 @@ int amd_platform_create(struct platform_iommu *piommu)
 		return rc;
 	}
 	ap->iommu = iommu;
+	if (cfg.viommu) {
+		rc = amd_iommu_viommu_setup(iommu, amd_iommu_model_vf_mmio(ap->model),
+					    amd_iommu_model_vfctrl_mmio(ap->model), cfg.nr_guests);
+		if (rc) {
+			ap->iommu = NULL;
+			amd_iommu_remove(iommu);
+			amd_iommu_model_destroy(ap->model);
+			delete ap;
+			return rc;
+		}
+	}
 	amd_iommu_poll_logs(iommu);
 
 	rc = amd_iommu_register(iommu, piommu);

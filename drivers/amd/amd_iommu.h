@@ -115,6 +115,16 @@ struct amd_iommu {
 	std::atomic<unsigned int> irq_pending;
 	std::atomic<bool> evt_stop;
 
+	/* HW-vIOMMU (viommu.cc): the VF and VF control BARs, guests, the PAS */
+	u8 __iomem *vf_mmio;
+	u8 __iomem *vfctrl_mmio;
+	u32 nr_guests;
+	struct protection_domain *pas;	/* v1 table of the IOMMU's own DTE */
+	struct xarray guest_ids;
+	/* PAS backing of each GuestID's DeviceID and DomainID maps */
+	void **devid_maps;
+	void **domid_maps;
+
 	/* What the handlers saw */
 	bool quiet_faults;
 	std::atomic<unsigned long> nr_events;
@@ -148,6 +158,9 @@ struct iommu_dev_data {
 	u8 pri_supported : 1;
 	u8 pri_enabled : 1;
 	u8 ppr : 1;			/* DTE.PPR */
+	u8 vimu : 1;			/* assigned to a HW-vIOMMU guest: DTE word 3 */
+	u16 vimu_gid;
+	u16 vimu_gdevid;
 	u8 ats_qdep;
 	unsigned int iopf_refcount;
 };
@@ -195,8 +208,16 @@ struct guest_domain_mapping_info {
 	u32 hdom_id;
 };
 
+/* A guest of the HW-vIOMMU: its GuestID, VF pages and PAS backing. */
+struct amd_hw_viommu {
+	struct amd_iommu *iommu;
+	u16 gid;
+	u16 trans_devid;	/* the DTE with the VM's GPA -> SPA table */
+};
+
 struct amd_iommu_viommu {
 	struct iommufd_viommu core;
+	struct amd_hw_viommu *hw;	/* NULL without the HW-vIOMMU */
 	struct protection_domain *parent;
 	struct list_head pdom_list;	/* in parent->viommu_list */
 	struct mutex gdom_lock;		/* gdomid_array and the entries' users */
@@ -275,6 +296,25 @@ void *amd_iommufd_hw_info(struct device *dev, u32 *length, u32 *type);
 size_t amd_iommufd_get_viommu_size(struct device *dev, u32 viommu_type);
 int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
 			    const struct iommu_user_data *user_data);
+
+/* ----- viommu.cc: the HW-vIOMMU ----- */
+
+int amd_iommu_viommu_setup(struct amd_iommu *iommu, void __iomem *vf_mmio,
+			   void __iomem *vfctrl_mmio, u32 nr_guests);
+void amd_iommu_viommu_teardown(struct amd_iommu *iommu);
+struct amd_hw_viommu *amd_viommu_guest_alloc(struct amd_iommu *iommu,
+					     struct protection_domain *parent);
+void amd_viommu_guest_free(struct amd_hw_viommu *hw);
+void amd_viommu_map_domid(struct amd_hw_viommu *hw, u16 gdom_id, u16 hdom_id, bool valid);
+int amd_viommu_attach_vdev(struct amd_hw_viommu *hw, struct device *dev, u64 gdevid);
+void amd_viommu_detach_vdev(struct amd_hw_viommu *hw, struct device *dev);
+int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
+void amd_viommu_cmdbuf_disable(struct amd_hw_viommu *hw);
+/* The guest's VF page: what the VMM maps into the guest as its 0x2000 page. */
+u8 __iomem *amd_viommu_vf_page(struct amd_hw_viommu *hw);
+/* Nested domain from a guest DTE already in kernel memory (validated here). */
+struct iommu_domain *amd_iommu_nested_domain_alloc(struct amd_iommu_viommu *aviommu,
+						   const struct iommu_hwpt_amd_guest *gdte);
 
 /* ----- amd-iommu-platform.cc: the "amd-vi" kind's instances, for tests ----- */
 

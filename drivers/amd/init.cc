@@ -380,6 +380,7 @@ err:
 
 void amd_iommu_remove(struct amd_iommu *iommu)
 {
+	amd_iommu_viommu_teardown(iommu);
 	iommu_disable(iommu);
 	amd_iommu_free(iommu);
 }

@@ -298,6 +298,9 @@ static void pdom_flush_targets(struct protection_domain *pdom,
 		struct guest_domain_mapping_info *gdom_info;
 		unsigned long index;
 
+		/* A HW-vIOMMU guest's translation DTE walks the parent under its ID */
+		if (aviommu->hw)
+			out->push_back({ iommu, pdom->id });
 		guard(mutex)(&aviommu->gdom_lock);
 		xa_for_each(&aviommu->gdomid_array, index, gdom_info)
 			out->push_back({ iommu, (u16)gdom_info->hdom_id });
@@ -377,6 +380,10 @@ void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *do
 		new_dte->data[1] |= DTE_FLAG_IOTLB;
 	if (dev_data->ppr)
 		new_dte->data[0] |= DTE_FLAG_PPR;
+	/* A device of a HW-vIOMMU guest: its faults and requests go to the guest */
+	if (dev_data->vimu)
+		new_dte->data[3] |= DTE_VIOMMU_EN | FIELD_PREP(DTE_VIOMMU_GUESTID, dev_data->vimu_gid) |
+				    FIELD_PREP(DTE_VIOMMU_GDEVICEID, dev_data->vimu_gdevid);
 }
 
 /*

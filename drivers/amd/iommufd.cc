@@ -4,7 +4,11 @@
  * gives EFR and EFR2 (struct iommu_hw_info_amd) as read at init, and the
  * vIOMMU (IOMMU_VIOMMU_TYPE_AMD, experimental: see
  * uapi/linux/iommufd_experimental.h) holds the nest parent and the
- * gDomID -> hDomID map its nested domains share (nested.cc).
+ * gDomID -> hDomID map its nested domains share (nested.cc). With the
+ * HW-vIOMMU the vIOMMU is also a guest of it (viommu.cc): a vDEVICE fills
+ * the guest's DeviceID map, a nested domain its DomainID map, and the HW
+ * queue IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF (experimental) is the
+ * guest's command buffer, run by the IOMMU from guest memory.
  */
 #include "drivers/amd/amd_iommu.h"
 
@@ -42,6 +46,82 @@ static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	/* Every nested domain holds the vIOMMU: the map is empty by now */
 	WARN_ON(!xa_empty(&aviommu->gdomid_array));
 	xa_destroy(&aviommu->gdomid_array);
+	if (aviommu->hw)
+		amd_viommu_guest_free(aviommu->hw);
+}
+
+/* ----- HW-vIOMMU objects ----- */
+
+static void amd_iommufd_vdevice_destroy(struct iommufd_vdevice *vdev)
+{
+	struct amd_iommu_viommu *aviommu =
+		container_of(vdev->viommu, struct amd_iommu_viommu, core);
+	struct device *dev;
+
+	xa_lock(&vdev->viommu->vdevs);
+	dev = iommufd_viommu_find_dev(vdev->viommu, vdev->virt_id);
+	xa_unlock(&vdev->viommu->vdevs);
+	if (dev)
+		amd_viommu_detach_vdev(aviommu->hw, dev);
+}
+
+/* A vDEVICE: its guest DeviceID into the guest's DeviceID map, DTE vImuEn. */
+static int amd_iommufd_vdevice_init(struct iommufd_vdevice *vdev)
+{
+	struct amd_iommu_viommu *aviommu =
+		container_of(vdev->viommu, struct amd_iommu_viommu, core);
+	struct device *dev;
+	int ret;
+
+	if (!aviommu->hw)
+		return 0;	/* trap-and-emulate: the VMM keeps the guest IDs */
+	if (vdev->virt_id > 0xffff)
+		return -EINVAL;
+	xa_lock(&vdev->viommu->vdevs);
+	dev = iommufd_viommu_find_dev(vdev->viommu, vdev->virt_id);
+	xa_unlock(&vdev->viommu->vdevs);
+	if (!dev)
+		return -ENODEV;
+	ret = amd_viommu_attach_vdev(aviommu->hw, dev, vdev->virt_id);
+	if (!ret)
+		vdev->destroy = amd_iommufd_vdevice_destroy;
+	return ret;
+}
+
+static size_t amd_iommufd_get_hw_queue_size(struct iommufd_viommu *viommu, u32 queue_type)
+{
+	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+
+	if (queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF || !aviommu->hw)
+		return 0;
+	return HW_QUEUE_STRUCT_SIZE(struct iommufd_hw_queue, obj);
+}
+
+static void amd_iommufd_hw_queue_destroy(struct iommufd_hw_queue *hw_queue)
+{
+	struct amd_iommu_viommu *aviommu =
+		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
+
+	amd_viommu_cmdbuf_disable(aviommu->hw);
+}
+
+/*
+ * The guest's command buffer: a GPA (an IOVA of the nest parent) the
+ * IOMMU reads through the guest's translation DTE itself, so nothing is
+ * pinned here (the hw_queue_init style). One per guest (index 0).
+ */
+static int amd_iommufd_hw_queue_init(struct iommufd_hw_queue *hw_queue, u32 index)
+{
+	struct amd_iommu_viommu *aviommu =
+		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
+	int ret;
+
+	if (index)
+		return -EINVAL;
+	ret = amd_viommu_cmdbuf_enable(aviommu->hw, hw_queue->base_addr, hw_queue->length);
+	if (!ret)
+		hw_queue->destroy = amd_iommufd_hw_queue_destroy;
+	return ret;
 }
 
 static int amd_iommufd_cache_invalidate(struct iommufd_viommu *viommu,
@@ -51,6 +131,9 @@ static const struct iommufd_viommu_ops amd_viommu_ops = {
 	.destroy = amd_iommufd_viommu_destroy,
 	.alloc_domain_nested = amd_iommu_alloc_domain_nested,
 	.cache_invalidate = amd_iommufd_cache_invalidate,
+	.vdevice_init = amd_iommufd_vdevice_init,
+	.get_hw_queue_size = amd_iommufd_get_hw_queue_size,
+	.hw_queue_init = amd_iommufd_hw_queue_init,
 };
 
 size_t amd_iommufd_get_viommu_size(struct device *dev, u32 viommu_type)
@@ -73,6 +156,11 @@ int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *
 	pdom = to_pdomain(parent);
 	if (!pdom->nest_parent)
 		return -EINVAL;
+	aviommu->hw = amd_viommu_guest_alloc(container_of(viommu->iommu_dev, struct amd_iommu,
+							  iommu),
+					     pdom);
+	if (IS_ERR(aviommu->hw))
+		return PTR_ERR(aviommu->hw);
 	xa_init(&aviommu->gdomid_array);
 	mutex_init(&aviommu->gdom_lock);
 	aviommu->parent = pdom;

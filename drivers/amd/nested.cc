@@ -82,6 +82,9 @@ static struct guest_domain_mapping_info *gdom_info_get(struct amd_iommu_viommu *
 		kfree(gdom_info);
 		return (struct guest_domain_mapping_info *)ERR_PTR(ret);
 	}
+	/* The HW-vIOMMU translates the guest's own commands through the same map */
+	if (aviommu->hw)
+		amd_viommu_map_domid(aviommu->hw, gdom_id, id, true);
 	return gdom_info;
 }
 
@@ -92,38 +95,32 @@ static void gdom_info_put(struct amd_iommu_viommu *aviommu, u16 gdom_id,
 	if (!refcount_dec_and_test(&gdom_info->users))
 		return;
 	xa_erase(&aviommu->gdomid_array, gdom_id);
+	if (aviommu->hw)
+		amd_viommu_map_domid(aviommu->hw, gdom_id, gdom_info->hdom_id, false);
 	amd_iommu_pdom_id_free(gdom_info->hdom_id);
 	kfree(gdom_info);
 }
 
-struct iommu_domain *amd_iommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
-						   const struct iommu_user_data *user_data)
+struct iommu_domain *amd_iommu_nested_domain_alloc(struct amd_iommu_viommu *aviommu,
+						   const struct iommu_hwpt_amd_guest *gdte)
 {
-	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
-	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
+	struct amd_iommu *iommu = container_of(aviommu->core.iommu_dev, struct amd_iommu, iommu);
 	struct guest_domain_mapping_info *gdom_info;
 	struct nested_domain *ndom;
 	int ret;
 
-	if (flags)
-		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-	if (!user_data || user_data->type != IOMMU_HWPT_DATA_AMD_GUEST)
-		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-
+	ret = validate_gdte_nested(iommu, gdte);
+	if (ret)
+		return (struct iommu_domain *)ERR_PTR(ret);
 	ndom = (struct nested_domain *)kzalloc(sizeof(*ndom), GFP_KERNEL);
 	if (!ndom)
 		return (struct iommu_domain *)ERR_PTR(-ENOMEM);
-	ret = iommu_copy_struct_from_user(&ndom->gdte, user_data, IOMMU_HWPT_DATA_AMD_GUEST, dte);
-	if (!ret)
-		ret = validate_gdte_nested(iommu, &ndom->gdte);
-	if (ret)
-		goto out_free;
-
-	ndom->gdom_id = FIELD_GET(DEV_DOMID_MASK, ndom->gdte.dte[1]);
+	ndom->gdte = *gdte;
+	ndom->gdom_id = FIELD_GET(DEV_DOMID_MASK, gdte->dte[1]);
 	gdom_info = gdom_info_get(aviommu, ndom->gdom_id);
 	if (IS_ERR(gdom_info)) {
-		ret = PTR_ERR(gdom_info);
-		goto out_free;
+		kfree(ndom);
+		return (struct iommu_domain *)gdom_info;
 	}
 	ndom->gdom_info = gdom_info;
 	ndom->viommu = aviommu;
@@ -131,10 +128,23 @@ struct iommu_domain *amd_iommu_alloc_domain_nested(struct iommufd_viommu *viommu
 	ndom->domain.type = IOMMU_DOMAIN_NESTED;
 	ndom->domain.owner = &amd_iommu_ops;
 	return &ndom->domain;
+}
 
-out_free:
-	kfree(ndom);
-	return (struct iommu_domain *)ERR_PTR(ret);
+struct iommu_domain *amd_iommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
+						   const struct iommu_user_data *user_data)
+{
+	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+	struct iommu_hwpt_amd_guest gdte;
+	int ret;
+
+	if (flags)
+		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
+	if (!user_data || user_data->type != IOMMU_HWPT_DATA_AMD_GUEST)
+		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
+	ret = iommu_copy_struct_from_user(&gdte, user_data, IOMMU_HWPT_DATA_AMD_GUEST, dte);
+	if (ret)
+		return (struct iommu_domain *)ERR_PTR(ret);
+	return amd_iommu_nested_domain_alloc(aviommu, &gdte);
 }
 
 /* The parent's v1 half under the host DomainID, then the guest's stage-1 fields. */

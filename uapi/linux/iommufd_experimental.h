@@ -55,4 +55,15 @@ struct iommu_viommu_amd_inv {
 	__u32 cmd[4];
 };
 
+/*
+ * IOMMU_HW_QUEUE_ALLOC on an AMD vIOMMU of an IOMMU with the HW-vIOMMU:
+ * the guest's command buffer (index 0) at @nesting_parent_iova, @length a
+ * power of two from 4 KiB to 512 KiB; the IOMMU reads it through the VM's
+ * table, nothing is pinned. The posted HW-vIOMMU series discusses an
+ * "IOMMU_VCMDQ_TYPE_AMD_VIOMMU"; upstream has no AMD queue type.
+ */
+enum {
+	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF = 0xc0,
+};
+
 #endif /* _UAPI_IOMMUFD_EXPERIMENTAL_H */

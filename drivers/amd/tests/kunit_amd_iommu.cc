@@ -350,6 +350,144 @@ static void amd_iommu_alloc_errnos(struct kunit *test)
 	amd_down(&t);
 }
 
+/* ----- The HW-vIOMMU: a guest running its own command buffer ----- */
+
+#define GPA_BASE (1ULL << 32)
+#define GVA_BASE 0x40000000ULL
+#define G_PTE (IOMMU_PAGE_PRESENT | IOMMU_PAGE_RW | IOMMU_PAGE_USER)
+#define PG_SRC 1
+#define PG_DST 2
+#define PG_ALT 3
+#define PG_GCR3 16
+#define PG_L0 17
+#define PG_CMDBUF 30
+#define PG_SEM 31
+#define GDOM 0x42
+#define GDEV 0x0018
+#define GMEM_SIZE 0x200000UL
+
+static u64 gpa_of(unsigned int pg)
+{
+	return GPA_BASE + (u64)pg * PAGE_SIZE;
+}
+
+static u64 gva_of(unsigned int pg)
+{
+	return GVA_BASE + (u64)pg * PAGE_SIZE;
+}
+
+/*
+ * The VMM's part is done by the driver's HW-vIOMMU calls (what the vIOMMU,
+ * nested HWPT, vDEVICE and HW queue objects do); the guest's part is
+ * stores into its memory and into its VF page only. After the set-up no
+ * host command is issued: the host semaphore does not move.
+ */
+static void amd_iommu_hw_viommu_guest_cmdbuf(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *parent, *nested;
+	struct amd_iommu_viommu *aviommu;
+	struct iommu_hwpt_amd_guest gdte = {};
+	struct iommu_cmd *gcmd;
+	u64 *gcr3, *pml4, *pdpt, *pd, *pt, host_sem;
+	u8 __iomem *vf;
+	phys_addr_t pa;
+	u8 *gmem;
+
+	amd_up(test, &t);
+	/* The amd platform's IOMMU has the HW-vIOMMU */
+	KUNIT_ASSERT_NOT_NULL(test, t.iommu->pas);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	gmem = (u8 *)iommu_alloc_pages_sz(GFP_KERNEL, GMEM_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, gmem);
+
+	/* VMM: guest memory behind a nest parent, a vIOMMU (a GuestID) on it */
+	parent = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(parent));
+	KUNIT_ASSERT_EQ(test, iommu_map(parent, GPA_BASE, virt_to_phys(gmem), GMEM_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	aviommu = (struct amd_iommu_viommu *)kzalloc(sizeof(*aviommu), GFP_KERNEL);
+	aviommu->core.iommu_dev = &t.iommu->iommu;
+	KUNIT_ASSERT_EQ(test, amd_iommufd_viommu_init(&aviommu->core, parent, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, aviommu->hw);
+
+	/* Guest: GCR3[0] -> x86-64 4-level table mapping GVA_BASE + pg -> GPA of pg */
+	gcr3 = (u64 *)(gmem + PG_GCR3 * PAGE_SIZE);
+	pml4 = (u64 *)(gmem + PG_L0 * PAGE_SIZE);
+	pdpt = pml4 + 512;
+	pd = pdpt + 512;
+	pt = pd + 512;
+	gcr3[0] = gpa_of(PG_L0) | GCR3_VALID;
+	pml4[(GVA_BASE >> 39) & 511] = gpa_of(PG_L0 + 1) | G_PTE;
+	pdpt[(GVA_BASE >> 30) & 511] = gpa_of(PG_L0 + 2) | G_PTE;
+	pd[(GVA_BASE >> 21) & 511] = gpa_of(PG_L0 + 3) | G_PTE;
+	for (unsigned int pg = PG_SRC; pg <= PG_ALT; pg++)
+		pt[pg] = gpa_of(pg) | G_PTE;
+	gdte.dte[0] = DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_GV | DTE_FLAG_GIOV;
+	gdte.dte[1] = GDOM;
+	dte_set_gcr3_root((struct dev_table_entry *)&gdte, gpa_of(PG_GCR3));
+
+	/* VMM: the guest's DTE (nested HWPT), its vDEVICE, its command buffer (HW queue) */
+	nested = amd_iommu_nested_domain_alloc(aviommu, &gdte);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(nested));
+	KUNIT_ASSERT_EQ(test, amd_iommu_attach_dev_dte(nested, pdev->dev), 0);
+	KUNIT_ASSERT_EQ(test, amd_viommu_attach_vdev(aviommu->hw, pdev->dev, GDEV), 0);
+	KUNIT_EXPECT_TRUE(test, t.iommu->dev_table[(u16)pdev->desc->rid].data[3] & DTE_VIOMMU_EN);
+	KUNIT_ASSERT_EQ(test, amd_viommu_cmdbuf_enable(aviommu->hw, gpa_of(PG_CMDBUF), PAGE_SIZE), 0);
+	vf = amd_viommu_vf_page(aviommu->hw);
+	KUNIT_EXPECT_TRUE(test, readq(vf + VIOMMU_VF_MMIO_STATUS) & MMIO_STATUS_CMDBUF_RUN_MASK);
+
+	/* DMA through both stages, then cached */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_DST * PAGE_SIZE);
+	pt[PG_DST] = gpa_of(PG_ALT) | G_PTE;
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_DST * PAGE_SIZE);
+
+	/* Guest: INVALIDATE_IOMMU_PAGES (its DomainID, PASID 0) + COMPLETION_WAIT, tail bump */
+	host_sem = READ_ONCE(*t.iommu->cmd_sem);
+	gcmd = (struct iommu_cmd *)(gmem + PG_CMDBUF * PAGE_SIZE);
+	memset(gcmd, 0, 2 * sizeof(*gcmd));
+	gcmd[0].data[1] = GDOM;
+	gcmd[0].data[2] = 0xfffff000u | CMD_INV_IOMMU_PAGES_SIZE_MASK |
+			  CMD_INV_IOMMU_PAGES_PDE_MASK | CMD_INV_IOMMU_PAGES_GN_MASK;
+	gcmd[0].data[3] = 0x7fffffffu;
+	CMD_SET_TYPE(&gcmd[0], CMD_INV_IOMMU_PAGES);
+	gcmd[1].data[0] = lower_32_bits(gpa_of(PG_SEM)) | CMD_COMPL_WAIT_STORE_MASK;
+	gcmd[1].data[1] = upper_32_bits(gpa_of(PG_SEM));
+	gcmd[1].data[2] = 0x600d;
+	CMD_SET_TYPE(&gcmd[1], CMD_COMPL_WAIT);
+	writeq(2 * sizeof(*gcmd), vf + VIOMMU_VF_MMIO_CMD_TAIL);
+
+	KUNIT_EXPECT_EQ(test, *(u64 *)(gmem + PG_SEM * PAGE_SIZE), 0x600dULL);
+	KUNIT_EXPECT_EQ(test, readq(vf + VIOMMU_VF_MMIO_CMD_HEAD), 2 * sizeof(*gcmd));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*t.iommu->cmd_sem), host_sem);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_ALT * PAGE_SIZE);
+
+	/* A DomainID the guest never used: refused by the map, its buffer stops */
+	memset(&gcmd[2], 0, sizeof(gcmd[2]));
+	gcmd[2] = gcmd[0];
+	gcmd[2].data[1] = (gcmd[2].data[1] & ~CMD_INV_IOMMU_PAGES_1_DOMID) | (GDOM + 1);
+	writeq(3 * sizeof(*gcmd), vf + VIOMMU_VF_MMIO_CMD_TAIL);
+	KUNIT_EXPECT_FALSE(test, readq(vf + VIOMMU_VF_MMIO_STATUS) & MMIO_STATUS_CMDBUF_RUN_MASK);
+	KUNIT_EXPECT_EQ(test, readq(vf + VIOMMU_VF_MMIO_CMD_HEAD), 2 * sizeof(*gcmd));
+
+	/* Teardown in the objects' order */
+	amd_iommu_attach_dev_dte(amd_iommu_ops.blocked_domain, pdev->dev);
+	amd_viommu_detach_vdev(aviommu->hw, pdev->dev);
+	KUNIT_EXPECT_FALSE(test, t.iommu->dev_table[(u16)pdev->desc->rid].data[3] & DTE_VIOMMU_EN);
+	iommu_domain_free(nested);
+	aviommu->core.ops->destroy(&aviommu->core);
+	kfree(aviommu);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t.iommu->guest_ids));
+	KUNIT_EXPECT_EQ(test, iommu_unmap(parent, GPA_BASE, GMEM_SIZE), (size_t)GMEM_SIZE);
+	iommu_domain_free(parent);
+	iommu_free_pages(gmem);
+	amd_down(&t);
+}
+
 static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_init_state),
 	KUNIT_CASE(amd_iommu_completion_wait_sem),
@@ -360,6 +498,7 @@ static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_identity_blocked),
 	KUNIT_CASE(amd_iommu_ats_devtlb),
 	KUNIT_CASE(amd_iommu_alloc_errnos),
+	KUNIT_CASE(amd_iommu_hw_viommu_guest_cmdbuf),
 	{},
 };
 
