@@ -207,34 +207,30 @@ int amd_platform_create(struct platform_iommu *piommu)
 	iommu = amd_iommu_init(amd_iommu_model_mmio(ap->model), AMD_IOMMU_DEVID, ap->name.c_str());
 	if (IS_ERR(iommu)) {
 		rc = PTR_ERR(iommu);
-		amd_iommu_model_destroy(ap->model);
-		delete ap;
-		return rc;
+		goto err_model;
 	}
 	ap->iommu = iommu;
 	if (cfg.viommu) {
 		rc = amd_iommu_viommu_setup(iommu, amd_iommu_model_vf_mmio(ap->model),
 					    amd_iommu_model_vfctrl_mmio(ap->model), cfg.nr_guests);
-		if (rc) {
-			ap->iommu = NULL;
-			amd_iommu_remove(iommu);
-			amd_iommu_model_destroy(ap->model);
-			delete ap;
-			return rc;
-		}
+		if (rc)
+			goto err_iommu;
 	}
 	amd_iommu_poll_logs(iommu);
 
 	rc = amd_iommu_register(iommu, piommu);
-	if (rc) {
-		ap->iommu = NULL;
-		amd_iommu_remove(iommu);
-		amd_iommu_model_destroy(ap->model);
-		delete ap;
-		return rc;
-	}
+	if (rc)
+		goto err_iommu;
 	piommu->priv = ap;
 	return 0;
+
+err_iommu:
+	ap->iommu = NULL;
+	amd_iommu_remove(iommu);
+err_model:
+	amd_iommu_model_destroy(ap->model);
+	delete ap;
+	return rc;
 }
 
 void amd_platform_destroy(struct platform_iommu *piommu)
