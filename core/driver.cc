@@ -79,14 +79,16 @@ void _iommufd_object_undepend(struct iommufd_object *obj_dependent,
  * behalf of @owner; *@offset is where userspace finds it. Both must be
  * page aligned.
  */
-int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
-			phys_addr_t mmio_addr, size_t length, unsigned long *offset)
+static int __iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+				phys_addr_t mmio_addr, void __iomem *mmio, size_t length,
+				unsigned long *offset)
 {
 	struct iommufd_mmap *immap;
 	unsigned long pgoff;
 	void *old;
 
-	if (!IS_ALIGNED(mmio_addr, PAGE_SIZE) || !length || !IS_ALIGNED(length, PAGE_SIZE))
+	if (!IS_ALIGNED(mmio_addr, PAGE_SIZE) || !IS_ALIGNED((uintptr_t)mmio, PAGE_SIZE) ||
+	    !length || !IS_ALIGNED(length, PAGE_SIZE))
 		return -EINVAL;
 
 	immap = (struct iommufd_mmap *)kzalloc(sizeof(*immap), GFP_KERNEL);
@@ -94,6 +96,7 @@ int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
 		return -ENOMEM;
 	immap->owner = owner;
 	immap->mmio_addr = mmio_addr;
+	immap->mmio = mmio;
 	immap->length = length;
 
 	xa_lock(&ictx->mt_mmap);
@@ -118,6 +121,20 @@ int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
 
 	*offset = pgoff << PAGE_SHIFT;
 	return 0;
+}
+
+int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+			phys_addr_t mmio_addr, size_t length, unsigned long *offset)
+{
+	return __iommufd_alloc_mmap(ictx, owner, mmio_addr, NULL, length, offset);
+}
+
+int _iommufd_alloc_mmap_iomem(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+			      void __iomem *mmio, size_t length, unsigned long *offset)
+{
+	if (!mmio)
+		return -EINVAL;
+	return __iommufd_alloc_mmap(ictx, owner, 0, mmio, length, offset);
 }
 
 /* Remove a region; existing mappings keep the owner alive until unmapped. */

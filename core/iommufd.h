@@ -194,12 +194,22 @@ int _iommufd_alloc_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
 			phys_addr_t mmio_addr, size_t length, unsigned long *offset);
 void _iommufd_destroy_mmap(struct iommufd_ctx *ictx, struct iommufd_object *owner,
 			   unsigned long offset);
+/* As _iommufd_alloc_mmap() for a model's MMIO page(s) (ioremap_model()), page aligned. */
+int _iommufd_alloc_mmap_iomem(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+			      void __iomem *mmio, size_t length, unsigned long *offset);
 
 static inline int iommufd_viommu_alloc_mmap(struct iommufd_viommu *viommu,
 					    phys_addr_t mmio_addr, size_t length,
 					    unsigned long *offset)
 {
 	return _iommufd_alloc_mmap(viommu->ictx, &viommu->obj, mmio_addr, length, offset);
+}
+
+static inline int iommufd_viommu_alloc_mmap_iomem(struct iommufd_viommu *viommu,
+						  void __iomem *mmio, size_t length,
+						  unsigned long *offset)
+{
+	return _iommufd_alloc_mmap_iomem(viommu->ictx, &viommu->obj, mmio, length, offset);
 }
 
 static inline void iommufd_viommu_destroy_mmap(struct iommufd_viommu *viommu,

@@ -71,6 +71,13 @@ struct iommufd_ctx {
 struct iommufd_mmap {
 	struct iommufd_object *owner;
 	phys_addr_t mmio_addr;
+	/*
+	 * Not like the kernel: a region of a hardware model's register file
+	 * (ioremap_model()) rather than physical memory. It is mapped as
+	 * device memory (VM_IO): every access of the mapping is one
+	 * read()/write() of the iommufd at the mapping's offset.
+	 */
+	void __iomem *mmio;
 	size_t length;
 	unsigned long vm_pgoff;
 };

@@ -14,6 +14,7 @@
 #include "core/io_pagetable.h"
 #include "core/eventq.h"
 #include "core/state.h"
+#include "harness/io.h"
 
 #include <linux/iommufd_test.h>
 
@@ -513,16 +514,83 @@ static int iommufd_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 	vma->vm_pgoff = 0;
 	vma->vm_private_data = immap;
 	vma->vm_ops = &iommufd_vma_ops;
+	if (immap->mmio) {
+		/* A model's registers: accesses come back as read()/write() */
+		vma->vm_flags |= VM_IO;
+		vma->vm_start = (unsigned long)immap->mmio;
+		vma->vm_end = vma->vm_start + length;
+		return 0;
+	}
 	/* io_remap_pfn_range(): the region's memory, aliased in place. */
 	vma->vm_start = (unsigned long)phys_to_virt(immap->mmio_addr);
 	vma->vm_end = vma->vm_start + length;
 	return 0;
 }
 
+/*
+ * One access of a device-memory (VM_IO) mapping of a model's registers
+ * (_iommufd_alloc_mmap_iomem()), forwarded as a read()/write() at the
+ * mapping's offset: 1, 2, 4 or 8 naturally aligned bytes inside one
+ * region; anything else -EINVAL. Not like the kernel, where the CPU
+ * reaches the BAR itself.
+ */
+static ssize_t iommufd_fops_mmio_rw(struct file *filp, char __user *buf, size_t count,
+				    loff_t *ppos, bool write)
+{
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
+	unsigned long pgoff = (unsigned long)*ppos >> PAGE_SHIFT, index;
+	struct iommufd_mmap *immap, *found = NULL;
+	u64 off, val = 0;
+	ssize_t ret = (ssize_t)count;
+
+	if (count != 1 && count != 2 && count != 4 && count != 8)
+		return -EINVAL;
+	if (*ppos & (count - 1))
+		return -EINVAL;
+	xa_lock(&ictx->mt_mmap);
+	xa_for_each(&ictx->mt_mmap, index, immap) {
+		if (immap->mmio && index <= pgoff && pgoff < index + (immap->length >> PAGE_SHIFT) &&
+		    refcount_inc_not_zero(&immap->owner->users)) {
+			found = immap;
+			break;
+		}
+	}
+	xa_unlock(&ictx->mt_mmap);
+	if (!found)
+		return -EINVAL;
+	off = (u64)*ppos - ((u64)found->vm_pgoff << PAGE_SHIFT);
+	if (write) {
+		if (copy_from_user(&val, buf, count))
+			ret = -EFAULT;
+		else
+			__mmio_write((u8 __iomem *)found->mmio + off, val, count);
+	} else {
+		val = __mmio_read((u8 __iomem *)found->mmio + off, count);
+		if (copy_to_user(buf, &val, count))
+			ret = -EFAULT;
+	}
+	refcount_dec(&found->owner->users);
+	return ret;
+}
+
+static ssize_t iommufd_fops_read(struct file *filp, char __user *buf, size_t count,
+				 loff_t *ppos)
+{
+	return iommufd_fops_mmio_rw(filp, buf, count, ppos, false);
+}
+
+static ssize_t iommufd_fops_write(struct file *filp, const char __user *buf, size_t count,
+				  loff_t *ppos)
+{
+	return iommufd_fops_mmio_rw(filp, (char __user *)buf, count, ppos, true);
+}
+
 static const struct file_operations iommufd_fops = {
 	.release = iommufd_fops_release,
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.mmap = iommufd_fops_mmap,
+	.read = iommufd_fops_read,
+	.write = iommufd_fops_write,
 };
 
 /* open("/dev/iommu"): a new context behind a new file with one reference. */
