@@ -218,6 +218,7 @@ struct amd_hw_viommu {
 struct amd_iommu_viommu {
 	struct iommufd_viommu core;
 	struct amd_hw_viommu *hw;	/* NULL without the HW-vIOMMU */
+	unsigned long vf_mmap_offset;	/* its VF page in the iommufd mmap space */
 	struct protection_domain *parent;
 	struct list_head pdom_list;	/* in parent->viommu_list */
 	struct mutex gdom_lock;		/* gdomid_array and the entries' users */

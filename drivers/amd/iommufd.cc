@@ -46,8 +46,11 @@ static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	/* Every nested domain holds the vIOMMU: the map is empty by now */
 	WARN_ON(!xa_empty(&aviommu->gdomid_array));
 	xa_destroy(&aviommu->gdomid_array);
-	if (aviommu->hw)
+	if (aviommu->hw) {
+		if (viommu->ictx)
+			iommufd_viommu_destroy_mmap(viommu, aviommu->vf_mmap_offset);
 		amd_viommu_guest_free(aviommu->hw);
+	}
 }
 
 /* ----- HW-vIOMMU objects ----- */
@@ -147,28 +150,62 @@ int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *
 			    const struct iommu_user_data *user_data)
 {
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
+	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
+	struct iommu_viommu_amd data = {};
 	struct protection_domain *pdom;
+	int ret;
 
-	if (user_data)
-		return -EOPNOTSUPP;
 	if (parent->owner != &amd_iommu_ops || !(parent->type & __IOMMU_DOMAIN_PAGING))
 		return -EINVAL;
 	pdom = to_pdomain(parent);
 	if (!pdom->nest_parent)
 		return -EINVAL;
-	aviommu->hw = amd_viommu_guest_alloc(container_of(viommu->iommu_dev, struct amd_iommu,
-							  iommu),
-					     pdom);
+	if (user_data) {
+		ret = iommu_copy_struct_from_user(&data, user_data, IOMMU_VIOMMU_TYPE_AMD,
+						  out_vf_mmio_length);
+		if (ret)
+			return ret;
+		if (data.__reserved)
+			return -EOPNOTSUPP;
+	}
+	aviommu->hw = amd_viommu_guest_alloc(iommu, pdom);
 	if (IS_ERR(aviommu->hw))
 		return PTR_ERR(aviommu->hw);
+	/* The guest's VF page, for the VMM to map into the guest (a vIOMMU of a context) */
+	if (aviommu->hw && viommu->ictx) {
+		ret = iommufd_viommu_alloc_mmap_iomem(viommu, amd_viommu_vf_page(aviommu->hw),
+						      VIOMMU_VF_MMIO_ENTRY_SIZE,
+						      &aviommu->vf_mmap_offset);
+		if (ret)
+			goto err_guest;
+		data.out_guest_id = aviommu->hw->gid;
+		data.out_vf_mmio_offset = aviommu->vf_mmap_offset;
+		data.out_vf_mmio_length = VIOMMU_VF_MMIO_ENTRY_SIZE;
+	}
+	if (user_data) {
+		ret = iommu_copy_struct_to_user(user_data, &data, IOMMU_VIOMMU_TYPE_AMD,
+						out_vf_mmio_length);
+		if (ret)
+			goto err_mmap;
+	}
 	xa_init(&aviommu->gdomid_array);
 	mutex_init(&aviommu->gdom_lock);
 	aviommu->parent = pdom;
 	INIT_LIST_HEAD(&aviommu->pdom_list);
 	viommu->ops = &amd_viommu_ops;
-	guard(mutex)(&pdom->viommu_lock);
+	mutex_lock(&pdom->viommu_lock);
 	list_add(&aviommu->pdom_list, &pdom->viommu_list);
+	mutex_unlock(&pdom->viommu_lock);
 	return 0;
+
+err_mmap:
+	if (aviommu->hw && viommu->ictx)
+		iommufd_viommu_destroy_mmap(viommu, aviommu->vf_mmap_offset);
+err_guest:
+	if (aviommu->hw)
+		amd_viommu_guest_free(aviommu->hw);
+	aviommu->hw = NULL;
+	return ret;
 }
 
 /*

@@ -113,19 +113,27 @@ static int attach_pt(int devfd, __u32 pt_id)
 	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 }
 
-static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
+static int viommu_alloc_data(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, void *data,
+			     __u32 len, __u32 *out)
 {
 	struct iommu_viommu_alloc cmd = {
 		.size = sizeof(cmd),
 		.type = type,
 		.dev_id = dev_id,
 		.hwpt_id = hwpt_id,
+		.data_len = len,
+		.data_uptr = (uintptr_t)data,
 	};
 	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
 
 	if (!rc && out)
 		*out = cmd.out_viommu_id;
 	return rc;
+}
+
+static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
+{
+	return viommu_alloc_data(fd, dev_id, hwpt_id, type, NULL, 0, out);
 }
 
 static int gdte_alloc(int fd, __u32 dev_id, __u32 viommu, const struct iommu_hwpt_amd_guest *g,
@@ -603,6 +611,95 @@ TEST_F(amd, hw_viommu_objects)
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
 	vmm_unnest(_metadata, self);
+}
+
+#define VF_CMD_HEAD 0x00
+#define VF_CMD_TAIL 0x08
+#define VF_STATUS 0x20
+#define STATUS_CMDBUF_RUN 0x10
+#define CMD_COMPL_WAIT 0x1
+#define PG_CMDBUF 30
+#define PG_SEM 31
+
+/*
+ * The HW-vIOMMU end to end: the VMM maps the vIOMMU's VF page; the guest
+ * writes INVALIDATE_IOMMU_PAGES + COMPLETION_WAIT into its own command
+ * buffer (in guest memory) and moves CmdTail in the VF page. No ioctl
+ * between the guest's PTE change and the translation it sees next: the
+ * IOMMU ran the guest's commands, with its DomainID mapped to the host's.
+ */
+TEST_F(amd, hw_viommu_guest_cmdbuf)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	__u32 *cmd = (__u32 *)guest_page(self, PG_CMDBUF);
+	__u64 *sem = guest_page(self, PG_SEM);
+	struct iommu_viommu_amd data = {};
+	struct iommu_hwpt_amd_guest g;
+	volatile __u64 *vf;
+	__u32 vdev, queue;
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	ASSERT_EQ(0, viommu_alloc_data(self->iommufd, self->dev_id, self->parent_id,
+				       IOMMU_VIOMMU_TYPE_AMD, &data, sizeof(data),
+				       &self->viommu_id));
+	if (!data.out_vf_mmio_length) {
+		ASSERT_EQ(0, ufd_destroy(self->iommufd, self->viommu_id));
+		ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+		SKIP(return, "no HW-vIOMMU");
+	}
+	ASSERT_EQ(4096, data.out_vf_mmio_length);
+	guest_build_s1(self);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &self->nested_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+	ASSERT_EQ(0, vdevice_alloc(self->iommufd, self->viommu_id, self->dev_id, 0x18, &vdev));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id,
+				    IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF, 0, gpa(PG_CMDBUF), 4096,
+				    &queue));
+	vf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
+		  data.out_vf_mmio_offset);
+	ASSERT_NE(MAP_FAILED, vf);
+	ASSERT_TRUE(vf[VF_STATUS / 8] & STATUS_CMDBUF_RUN);
+
+	memset(src, 'x', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* ---- the guest, from here on: memory and its VF page only ---- */
+	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
+	memset(cmd, 0, 32);
+	cmd[1] = GDOM_ID | (CMD_INV_IOMMU_PAGES << 28);
+	cmd[2] = 0xfffff000u | INV_S | INV_PDE | INV_GN;
+	cmd[3] = 0x7fffffffu;
+	cmd[4] = (__u32)gpa(PG_SEM) | 0x1;	/* S: store */
+	cmd[5] = (__u32)(gpa(PG_SEM) >> 32) | (CMD_COMPL_WAIT << 28);
+	cmd[6] = 0x600d;
+	*sem = 0;
+	vf[VF_CMD_TAIL / 8] = 32;
+	ASSERT_EQ(0x600d, *(volatile __u64 *)sem);
+	ASSERT_EQ(32, vf[VF_CMD_HEAD / 8]);
+	/* ---- the guest's change is what the device sees now ---- */
+
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	ASSERT_EQ('y', dst[0]);
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+
+	/* The vIOMMU stays while its page is mapped */
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
+	ASSERT_EQ(-1, ufd_destroy(self->iommufd, self->viommu_id));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, munmap((void *)vf, 4096));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->viommu_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
 }
 
 TEST_F(amd, nested_alloc_errnos)

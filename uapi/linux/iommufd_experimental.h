@@ -40,6 +40,22 @@ enum {
 };
 
 /*
+ * Optional IOMMU_VIOMMU_ALLOC data of IOMMU_VIOMMU_TYPE_AMD (out only): on
+ * an IOMMU with the HW-vIOMMU, the GuestID the vIOMMU was given and the
+ * iommufd mmap() offset and length of its VF MMIO page (the guest's view
+ * of its IOMMU's 0x2000 page: CmdHead/CmdTail at 0x00/0x08, Status at
+ * 0x20), which the VMM maps into the guest. Zero without the HW-vIOMMU.
+ * Shaped after the posted HW-vIOMMU series' struct iommu_viommu_amd,
+ * which also carries DeviceIDs this driver chooses itself.
+ */
+struct iommu_viommu_amd {
+	__u32 out_guest_id;
+	__u32 __reserved;
+	__aligned_u64 out_vf_mmio_offset;
+	__aligned_u64 out_vf_mmio_length;
+};
+
+/*
  * IOMMU_HWPT_INVALIDATE on an AMD vIOMMU: each entry is one guest
  * INVALIDATE_IOMMU_PAGES command as the guest wrote it into its command
  * buffer (16 bytes, spec 48882 2.4.3), its DomainID the guest's own; the
