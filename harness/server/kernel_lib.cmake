@@ -16,7 +16,7 @@ file(GLOB KLIB_SRCS CONFIGURE_DEPENDS
   ${PROJECT_SOURCE_DIR}/harness/platform/*.cc)
 file(GLOB_RECURSE KLIB_DRIVER_SRCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/drivers/*.cc)
 list(FILTER KLIB_DRIVER_SRCS EXCLUDE REGEX "/tests/")
-set(KLIB_SERVER_SRCS server.cc files.cc debugfs.cc trace.cc digest.cc mmap.cc embedded.cc)
+set(KLIB_SERVER_SRCS server.cc files.cc debugfs.cc trace.cc trace_vendor.cc digest.cc mmap.cc embedded.cc)
 list(TRANSFORM KLIB_SERVER_SRCS PREPEND ${PROJECT_SOURCE_DIR}/harness/server/)
 
 # The objects are compiled once, position-independent, for two libraries:

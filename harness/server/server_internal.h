@@ -122,7 +122,7 @@ long ufd_debugfs_write(const char *path, const char *val);
 
 /* ---- trace.cc ---- */
 struct ufd_trace_call {
-	char in[512];
+	char in[896];	/* the call as written, with any vendor data decoded */
 	unsigned long cmd;
 	unsigned long arg;
 	int fd_hint;
@@ -133,6 +133,10 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret);
 void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ufd_ioctl_name(unsigned long cmd);
+/* The calling client's memory at @addr; false if it cannot be read. */
+bool ufd_trace_peek(unsigned long addr, void *buf, size_t len);
+/* trace_vendor.cc: the driver data and invalidation entries behind an ioctl's pointers. */
+void ufd_trace_vendor_in(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n);
 /* "IOMMU_IOAS_MAP", "IOMMU_TEST_CMD(MOCK_DOMAIN)": a digest's name for a step. */
 std::string ufd_ioctl_step_name(unsigned long cmd, unsigned long arg);
 

@@ -265,12 +265,9 @@ const test_op_desc *find_test_op(u32 op)
 	return nullptr;
 }
 
-/* Reads the client's memory directly; false if it cannot be read. */
 bool peek(unsigned long addr, void *buf, size_t len)
 {
-	struct iovec local = {buf, len}, remote = {(void *)addr, len};
-
-	return process_vm_readv(current->tgid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+	return ufd_trace_peek(addr, buf, len);
 }
 
 u64 get_field(const u8 *base, const field &f)
@@ -394,6 +391,14 @@ std::string ufd_ioctl_step_name(unsigned long cmd, unsigned long arg)
 	return buf;
 }
 
+/* Reads the client's memory directly; false if it cannot be read. */
+bool ufd_trace_peek(unsigned long addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len}, remote = {(void *)addr, len};
+
+	return process_vm_readv(current->tgid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
 void ufd_trace_printf(const char *fmt, ...)
 {
 	char line[1024];
@@ -453,6 +458,7 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 		}
 		format_fields(f, sizeof(f), buf, n, d->fields, ARRAY_SIZE(d->fields), IN);
 		append(t->in, sizeof(t->in), "%s, {%s}", name, f);
+		ufd_trace_vendor_in(t->in, sizeof(t->in), cmd, buf, n);
 		return;
 	}
 	if (name)

@@ -1,0 +1,40 @@
+# --trace decodes what the vendors put behind the pointers of IOMMU_HWPT_ALLOC
+# and IOMMU_HWPT_INVALIDATE: each vendor's end-to-end selftest runs on its
+# platform with a trace, which must show the vSTE / VT-d stage-1 config /
+# guest DTE fields and the invalidation entries by name.
+# Run by CTest with -DUIOMMUFD=<the command> -DSMMUV3=<interposer_smmuv3_dma>
+# -DVTD=<interposer_vtd_dma> -DAMD=<interposer_amd_dma> -DWORK_DIR=<scratch>.
+
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+function(traced platform program)
+  execute_process(COMMAND ${UIOMMUFD} run --platform ${platform} --trace=${WORK_DIR}/${platform}.trace
+                          -- ${program}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${program} on ${platform}: exit ${rc}\n${out}\n${err}")
+  endif()
+  file(READ ${WORK_DIR}/${platform}.trace trace)
+  set(trace "${trace}" PARENT_SCOPE)
+endfunction()
+
+function(expect what regex)
+  if(NOT trace MATCHES "${regex}")
+    message(SEND_ERROR "${what}: no line matches ${regex}")
+  else()
+    message(STATUS "ok: ${what}")
+  endif()
+endfunction()
+
+traced(smmuv3 ${SMMUV3})
+expect("SMMUv3 vSTE" "IOMMU_HWPT_ALLOC, {[^}]*data_type=2[^}]*} vSTE{V=1, Config=S1_TRANS\\(5\\), S1Fmt=[0-9]+, S1ContextPtr=0x[0-9a-f]+, S1CDMax=[0-9]+, S1DSS=[0-9]+, EATS=[0-9]+}\\) = 0")
+expect("SMMUv3 abort vSTE" "vSTE{V=1, Config=ABORT\\(0\\)")
+expect("SMMUv3 commands" "IOMMU_HWPT_INVALIDATE, {[^}]*data_type=1[^}]*} \\[TLBI_NH_VA{VMID=[0-9]+, ASID=[0-9]+, VA=0x[0-9a-f]+")
+
+traced(vtd ${VTD})
+expect("VT-d stage 1" "IOMMU_HWPT_ALLOC, {[^}]*data_type=1[^}]*} vtd_s1{flags=[^,]*, pgtbl_addr=0x[0-9a-f]+, addr_width=(48|57)}\\) = 0")
+expect("VT-d ranges" "IOMMU_HWPT_INVALIDATE, {[^}]*data_type=0[^}]*} \\[{addr=0x[0-9a-f]+, npages=0x1, flags=LEAF}\\]")
+
+traced(amd ${AMD})
+expect("AMD guest DTE" "IOMMU_HWPT_ALLOC, {[^}]*data_type=3[^}]*} gDTE{V=1, TV=1, Mode=[0-9]+, GV=1, GLX=[0-9]+, GCR3=0x[0-9a-f]+, GuestPagingMode=[0-9]+, DomainID=[0-9]+}")

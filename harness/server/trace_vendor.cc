@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --trace of what the vendors put behind a pointer: the driver data of a
+ * nested IOMMU_HWPT_ALLOC (an SMMUv3 vSTE, a VT-d stage-1 config, an AMD
+ * guest DTE, the selftest driver's IOTLB value) and the entries of an
+ * IOMMU_HWPT_INVALIDATE (SMMUv3 commands by name, VT-d ranges, selftest
+ * IOTLB IDs), decoded with the field names of the vendors' hw/ headers:
+ *
+ *   ioctl(3, IOMMU_HWPT_ALLOC, {flags=0, dev_id=2, pt_id=5, data_type=2, ...}
+ *         vSTE{V=1, Config=NESTED(7), S1Fmt=0, S1ContextPtr=0x40000000, S1CDMax=0,
+ *              S1DSS=0, EATS=0}) = 0 {out_hwpt_id=7}
+ *   ioctl(3, IOMMU_HWPT_INVALIDATE, {hwpt_id=6, data_type=1, ...}
+ *         [TLBI_NH_VA{VMID=0, ASID=1, VA=0x200000, LEAF=1}, CMD_SYNC{}]) = 0
+ *
+ * Read from the client's memory after the call's input is decoded, at most
+ * STEPS entries; what cannot be read says so.
+ */
+#include "harness/server/server_internal.h"
+
+#include "drivers/amd/hw/amd-iommu-hw.h"
+#include "drivers/arm-smmu-v3/hw/arm-smmu-v3-hw.h"
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstring>
+
+namespace {
+
+constexpr unsigned int STEPS = 8;
+
+void add(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void add(char *out, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(out);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+const char *ste_config(u64 cfg)
+{
+	switch (cfg) {
+	case STRTAB_STE_0_CFG_ABORT: return "ABORT";
+	case STRTAB_STE_0_CFG_BYPASS: return "BYPASS";
+	case STRTAB_STE_0_CFG_S1_TRANS: return "S1_TRANS";
+	case STRTAB_STE_0_CFG_S2_TRANS: return "S2_TRANS";
+	case STRTAB_STE_0_CFG_NESTED: return "NESTED";
+	default: return "RESERVED";
+	}
+}
+
+void decode_vste(char *out, size_t len, const u64 *ste)
+{
+	add(out, len,
+	    " vSTE{V=%" PRIu64 ", Config=%s(%" PRIu64 "), S1Fmt=%" PRIu64
+	    ", S1ContextPtr=%#" PRIx64 ", S1CDMax=%" PRIu64 ", S1DSS=%" PRIu64 ", EATS=%" PRIu64
+	    "}",
+	    FIELD_GET(STRTAB_STE_0_V, ste[0]), ste_config(FIELD_GET(STRTAB_STE_0_CFG, ste[0])),
+	    FIELD_GET(STRTAB_STE_0_CFG, ste[0]), FIELD_GET(STRTAB_STE_0_S1FMT, ste[0]),
+	    ste[0] & STRTAB_STE_0_S1CTXPTR_MASK, FIELD_GET(STRTAB_STE_0_S1CDMAX, ste[0]),
+	    FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]), FIELD_GET(STRTAB_STE_1_EATS, ste[1]));
+}
+
+void decode_amd_dte(char *out, size_t len, const u64 *raw)
+{
+	struct dev_table_entry dte;
+
+	memcpy(dte.data, raw, sizeof(dte.data));
+	add(out, len,
+	    " gDTE{V=%" PRIu64 ", TV=%" PRIu64 ", Mode=%" PRIu64 ", GV=%" PRIu64 ", GLX=%" PRIu64
+	    ", GCR3=%#" PRIx64 ", GuestPagingMode=%" PRIu64 ", DomainID=%" PRIu64 "}",
+	    FIELD_GET(DTE_FLAG_V, dte.data[0]), FIELD_GET(DTE_FLAG_TV, dte.data[0]),
+	    FIELD_GET(DTE_MODE_MASK, dte.data[0]), FIELD_GET(DTE_FLAG_GV, dte.data[0]),
+	    FIELD_GET(DTE_GLX, dte.data[0]), dte_gcr3_root(&dte),
+	    FIELD_GET(DTE_GPT_LEVEL_MASK, dte.data[2]), dte.data[1] & DEV_DOMID_MASK);
+}
+
+struct op_name {
+	u8 op;
+	const char *name;
+};
+
+const op_name smmu_ops[] = {
+	{CMDQ_OP_PREFETCH_CFG, "PREFETCH_CFG"}, {CMDQ_OP_PREFETCH_ADDR, "PREFETCH_ADDR"},
+	{CMDQ_OP_CFGI_STE, "CFGI_STE"}, {CMDQ_OP_CFGI_STE_RANGE, "CFGI_STE_RANGE"},
+	{CMDQ_OP_CFGI_CD, "CFGI_CD"}, {CMDQ_OP_CFGI_CD_ALL, "CFGI_CD_ALL"},
+	{CMDQ_OP_CFGI_VMS_PIDM, "CFGI_VMS_PIDM"}, {CMDQ_OP_TLBI_NH_ALL, "TLBI_NH_ALL"},
+	{CMDQ_OP_TLBI_NH_ASID, "TLBI_NH_ASID"}, {CMDQ_OP_TLBI_NH_VA, "TLBI_NH_VA"},
+	{CMDQ_OP_TLBI_NH_VAA, "TLBI_NH_VAA"}, {CMDQ_OP_TLBI_EL3_ALL, "TLBI_EL3_ALL"},
+	{CMDQ_OP_TLBI_EL3_VA, "TLBI_EL3_VA"}, {CMDQ_OP_TLBI_EL2_ALL, "TLBI_EL2_ALL"},
+	{CMDQ_OP_TLBI_EL2_ASID, "TLBI_EL2_ASID"}, {CMDQ_OP_TLBI_EL2_VA, "TLBI_EL2_VA"},
+	{CMDQ_OP_TLBI_EL2_VAA, "TLBI_EL2_VAA"}, {CMDQ_OP_TLBI_S12_VMALL, "TLBI_S12_VMALL"},
+	{CMDQ_OP_TLBI_S2_IPA, "TLBI_S2_IPA"}, {CMDQ_OP_TLBI_NSNH_ALL, "TLBI_NSNH_ALL"},
+	{CMDQ_OP_ATC_INV, "ATC_INV"}, {CMDQ_OP_PRI_RESP, "PRI_RESP"},
+	{CMDQ_OP_RESUME, "RESUME"}, {CMDQ_OP_STALL_TERM, "STALL_TERM"},
+	{CMDQ_OP_CMD_SYNC, "CMD_SYNC"},
+};
+
+void decode_smmu_cmd(char *out, size_t len, const u64 *cmd)
+{
+	u8 op = (u8)FIELD_GET(CMDQ_0_OP, cmd[0]);
+	const char *name = nullptr;
+
+	for (const op_name &o : smmu_ops)
+		if (o.op == op)
+			name = o.name;
+	if (!name) {
+		add(out, len, "op %#x{%#" PRIx64 ", %#" PRIx64 "}", op, cmd[0], cmd[1]);
+		return;
+	}
+	add(out, len, "%s{", name);
+	switch (op) {
+	case CMDQ_OP_CFGI_STE:
+	case CMDQ_OP_CFGI_CD:
+		add(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", LEAF=%" PRIu64,
+		    FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]), FIELD_GET(CMDQ_CFGI_0_SSID, cmd[0]),
+		    FIELD_GET(CMDQ_CFGI_1_LEAF, cmd[1]));
+		break;
+	case CMDQ_OP_CFGI_CD_ALL:
+		add(out, len, "SID=%#" PRIx64, FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]));
+		break;
+	case CMDQ_OP_TLBI_NH_ASID:
+	case CMDQ_OP_TLBI_NH_ALL:
+		add(out, len, "VMID=%" PRIu64 ", ASID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
+		    FIELD_GET(CMDQ_TLBI_0_ASID, cmd[0]));
+		break;
+	case CMDQ_OP_TLBI_NH_VA:
+	case CMDQ_OP_TLBI_NH_VAA:
+		add(out, len,
+		    "VMID=%" PRIu64 ", ASID=%" PRIu64 ", VA=%#" PRIx64 ", NUM=%" PRIu64
+		    ", LEAF=%" PRIu64,
+		    FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]), FIELD_GET(CMDQ_TLBI_0_ASID, cmd[0]),
+		    cmd[1] & CMDQ_TLBI_1_VA_MASK, FIELD_GET(CMDQ_TLBI_0_NUM, cmd[0]),
+		    FIELD_GET(CMDQ_TLBI_1_LEAF, cmd[1]));
+		break;
+	case CMDQ_OP_TLBI_S2_IPA:
+		add(out, len, "VMID=%" PRIu64 ", IPA=%#" PRIx64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
+		    cmd[1] & CMDQ_TLBI_1_IPA_MASK);
+		break;
+	case CMDQ_OP_TLBI_S12_VMALL:
+		add(out, len, "VMID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]));
+		break;
+	case CMDQ_OP_ATC_INV:
+		add(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", ADDR=%#" PRIx64,
+		    FIELD_GET(CMDQ_ATC_0_SID, cmd[0]), FIELD_GET(CMDQ_ATC_0_SSID, cmd[0]),
+		    cmd[1] & CMDQ_ATC_1_ADDR_MASK);
+		break;
+	default:
+		break;
+	}
+	add(out, len, "}");
+}
+
+struct flag_name {
+	u64 bit;
+	const char *name;
+};
+
+/* "SRE|WPE", "LEAF|0x4", "0": the named bits, then what is left. */
+template <size_t N>
+void add_flags(char *out, size_t len, u64 v, const flag_name (&names)[N])
+{
+	bool any = false;
+
+	for (const flag_name &f : names)
+		if (v & f.bit) {
+			add(out, len, "%s%s", any ? "|" : "", f.name);
+			v &= ~f.bit;
+			any = true;
+		}
+	if (v || !any)
+		add(out, len, "%s%#" PRIx64, any ? "|" : "", v);
+}
+
+const flag_name vtd_s1_flags[] = {
+	{IOMMU_VTD_S1_SRE, "SRE"}, {IOMMU_VTD_S1_EAFE, "EAFE"}, {IOMMU_VTD_S1_WPE, "WPE"},
+};
+const flag_name vtd_inv_flags[] = {{IOMMU_VTD_INV_FLAGS_LEAF, "LEAF"}};
+
+/* Up to @len bytes at @uptr, or false. */
+bool fetch(u64 uptr, void *buf, size_t len)
+{
+	return uptr && ufd_trace_peek(uptr, buf, len);
+}
+
+void hwpt_alloc_data(char *out, size_t len, const struct iommu_hwpt_alloc *a)
+{
+	u64 raw[4] = {};
+	size_t want = std::min<size_t>(a->data_len, sizeof(raw));
+
+	if (a->data_type == IOMMU_HWPT_DATA_NONE || !a->data_len)
+		return;
+	if (!fetch(a->data_uptr, raw, want)) {
+		add(out, len, " data unreadable");
+		return;
+	}
+	switch (a->data_type) {
+	case IOMMU_HWPT_DATA_ARM_SMMUV3:
+		decode_vste(out, len, raw);
+		break;
+	case IOMMU_HWPT_DATA_VTD_S1: {
+		struct iommu_hwpt_vtd_s1 s1;
+
+		memcpy(&s1, raw, sizeof(s1));
+		add(out, len, " vtd_s1{flags=");
+		add_flags(out, len, s1.flags, vtd_s1_flags);
+		add(out, len, ", pgtbl_addr=%#" PRIx64 ", addr_width=%u}", (u64)s1.pgtbl_addr,
+		    s1.addr_width);
+		break;
+	}
+	case IOMMU_HWPT_DATA_AMD_GUEST:
+		decode_amd_dte(out, len, raw);
+		break;
+	case IOMMU_HWPT_DATA_SELFTEST:
+		add(out, len, " selftest{iotlb=%#x}", (u32)raw[0]);
+		break;
+	default:
+		add(out, len, " data_type %u: %u bytes", a->data_type, a->data_len);
+		break;
+	}
+}
+
+void hwpt_invalidate_entries(char *out, size_t len, const struct iommu_hwpt_invalidate *inv)
+{
+	unsigned int n = std::min(inv->entry_num, STEPS);
+
+	if (!inv->entry_num || !inv->entry_len)
+		return;
+	add(out, len, " [");
+	for (unsigned int i = 0; i < n; i++) {
+		u64 raw[4] = {};
+		u64 at = inv->data_uptr + (u64)i * inv->entry_len;
+
+		if (i)
+			add(out, len, ", ");
+		if (!fetch(at, raw, std::min<size_t>(inv->entry_len, sizeof(raw)))) {
+			add(out, len, "unreadable");
+			break;
+		}
+		switch (inv->data_type) {
+		case IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3:
+			decode_smmu_cmd(out, len, raw);
+			break;
+		case IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: {
+			struct iommu_hwpt_vtd_s1_invalidate e;
+
+			memcpy(&e, raw, sizeof(e));
+			add(out, len, "{addr=%#" PRIx64 ", npages=%#" PRIx64 ", flags=", (u64)e.addr,
+			    (u64)e.npages);
+			add_flags(out, len, e.flags, vtd_inv_flags);
+			add(out, len, "}");
+			break;
+		}
+		case IOMMU_HWPT_INVALIDATE_DATA_SELFTEST:
+			/* struct iommu_hwpt_invalidate_selftest: flags, then iotlb_id */
+			add(out, len, "{iotlb_id=%u, flags=%#x}", (u32)(raw[0] >> 32), (u32)raw[0]);
+			break;
+		default:
+			add(out, len, "%#" PRIx64, raw[0]);
+			break;
+		}
+	}
+	if (inv->entry_num > n)
+		add(out, len, ", ... %u in all", inv->entry_num);
+	add(out, len, "]");
+}
+
+} // namespace
+
+void ufd_trace_vendor_in(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n)
+{
+	if (cmd == IOMMU_HWPT_ALLOC && n >= offsetof(struct iommu_hwpt_alloc, data_uptr) + 8)
+		hwpt_alloc_data(out, len, (const struct iommu_hwpt_alloc *)buf);
+	else if (cmd == IOMMU_HWPT_INVALIDATE &&
+		 n >= offsetof(struct iommu_hwpt_invalidate, entry_num) + 4)
+		hwpt_invalidate_entries(out, len, (const struct iommu_hwpt_invalidate *)buf);
+}
