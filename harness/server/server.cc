@@ -444,6 +444,8 @@ static long do_rw(struct ufd_conn *conn, const struct ufd_msg *m, bool write)
 							  &pos)
 				       : -EINVAL;
 	fput(filp);
+	if (ufd_cfg->trace)
+		ufd_trace_rw(write, m->arg[0], m->arg[1], (long long)m->arg[2], ret);
 	return ret;
 }
 

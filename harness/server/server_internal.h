@@ -133,6 +133,8 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret);
 void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ufd_ioctl_name(unsigned long cmd);
+/* One region read or write of the calling client (pread/pwrite of a VFIO device). */
+void ufd_trace_rw(bool write, unsigned long buf, size_t count, long long pos, long ret);
 /* The calling client's memory at @addr; false if it cannot be read. */
 bool ufd_trace_peek(unsigned long addr, void *buf, size_t len);
 /* trace_vendor.cc: the driver data and invalidation entries behind an ioctl's pointers. */

@@ -157,6 +157,40 @@ const ioctl_desc ioctls[] = {
 	  FLD(struct iommu_hw_queue_alloc, nesting_parent_iova, F_HEX, IN),
 	  FLD(struct iommu_hw_queue_alloc, length, F_HEX, IN),
 	  FLD(struct iommu_hw_queue_alloc, out_hw_queue_id, F_DEC, OUT)}},
+	/* The VFIO device file's own ioctls (argsz plays the size field's part). */
+	{VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", sizeof(struct vfio_device_info),
+	 {FLD(struct vfio_device_info, flags, F_HEX, OUT),
+	  FLD(struct vfio_device_info, num_regions, F_DEC, OUT),
+	  FLD(struct vfio_device_info, num_irqs, F_DEC, OUT)}},
+	{VFIO_DEVICE_GET_REGION_INFO, "VFIO_DEVICE_GET_REGION_INFO",
+	 sizeof(struct vfio_region_info),
+	 {FLD(struct vfio_region_info, index, F_DEC, IN),
+	  FLD(struct vfio_region_info, flags, F_HEX, OUT),
+	  FLD(struct vfio_region_info, size, F_HEX, OUT),
+	  FLD(struct vfio_region_info, offset, F_HEX, OUT)}},
+	{VFIO_DEVICE_GET_IRQ_INFO, "VFIO_DEVICE_GET_IRQ_INFO", sizeof(struct vfio_irq_info),
+	 {FLD(struct vfio_irq_info, index, F_DEC, IN), FLD(struct vfio_irq_info, flags, F_HEX, OUT),
+	  FLD(struct vfio_irq_info, count, F_DEC, OUT)}},
+	{VFIO_DEVICE_SET_IRQS, "VFIO_DEVICE_SET_IRQS", sizeof(struct vfio_irq_set),
+	 {FLD(struct vfio_irq_set, flags, F_HEX, IN), FLD(struct vfio_irq_set, index, F_DEC, IN),
+	  FLD(struct vfio_irq_set, start, F_DEC, IN), FLD(struct vfio_irq_set, count, F_DEC, IN)}},
+	{VFIO_DEVICE_BIND_IOMMUFD, "VFIO_DEVICE_BIND_IOMMUFD",
+	 sizeof(struct vfio_device_bind_iommufd),
+	 {FLD(struct vfio_device_bind_iommufd, flags, F_HEX, IN),
+	  FLD(struct vfio_device_bind_iommufd, iommufd, F_FD, IN),
+	  FLD(struct vfio_device_bind_iommufd, out_devid, F_DEC, OUT)}},
+	{VFIO_DEVICE_ATTACH_IOMMUFD_PT, "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+	 sizeof(struct vfio_device_attach_iommufd_pt),
+	 {FLD(struct vfio_device_attach_iommufd_pt, flags, F_HEX, IN),
+	  FLD(struct vfio_device_attach_iommufd_pt, pt_id, F_DEC, IN),
+	  FLD(struct vfio_device_attach_iommufd_pt, pasid, F_DEC, IN),
+	  FLD(struct vfio_device_attach_iommufd_pt, pt_id, F_DEC, OUT)}},
+	{VFIO_DEVICE_DETACH_IOMMUFD_PT, "VFIO_DEVICE_DETACH_IOMMUFD_PT",
+	 sizeof(struct vfio_device_detach_iommufd_pt),
+	 {FLD(struct vfio_device_detach_iommufd_pt, flags, F_HEX, IN),
+	  FLD(struct vfio_device_detach_iommufd_pt, pasid, F_DEC, IN)}},
+	{VFIO_DEVICE_FEATURE, "VFIO_DEVICE_FEATURE", sizeof(struct vfio_device_feature),
+	 {FLD(struct vfio_device_feature, flags, F_HEX, IN)}},
 };
 #undef S
 
@@ -245,6 +279,11 @@ const struct {
 	{VFIO_IOMMU_ENABLE, "VFIO_IOMMU_ENABLE"},
 	{VFIO_IOMMU_DISABLE, "VFIO_IOMMU_DISABLE"},
 	{VFIO_IOMMU_DIRTY_PAGES, "VFIO_IOMMU_DIRTY_PAGES"},
+	{VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET"},
+	{VFIO_GROUP_GET_STATUS, "VFIO_GROUP_GET_STATUS"},
+	{VFIO_GROUP_SET_CONTAINER, "VFIO_GROUP_SET_CONTAINER"},
+	{VFIO_GROUP_UNSET_CONTAINER, "VFIO_GROUP_UNSET_CONTAINER"},
+	{VFIO_GROUP_GET_DEVICE_FD, "VFIO_GROUP_GET_DEVICE_FD"},
 };
 
 std::mutex trace_lock;
@@ -397,6 +436,35 @@ bool ufd_trace_peek(unsigned long addr, void *buf, size_t len)
 	struct iovec local = {buf, len}, remote = {(void *)addr, len};
 
 	return process_vm_readv(current->tgid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/*
+ * A read or write at a position: on a VFIO device file, the region (its
+ * index in the offset's top bits, as vfio-pci lays them out) and the
+ * value when it is a register-sized access.
+ */
+void ufd_trace_rw(bool write, unsigned long buf, size_t count, long long pos, long ret)
+{
+	static const char *const regions[] = {"BAR0", "BAR1", "BAR2", "BAR3", "BAR4",
+					      "BAR5", "ROM",  "CONFIG", "VGA"};
+	unsigned int index = (unsigned int)((unsigned long long)pos >> 40);
+	unsigned long long off = (unsigned long long)pos & ((1ULL << 40) - 1);
+	char where[48], val[40] = "";
+	u64 v = 0;
+
+	if (index < ARRAY_SIZE(regions))
+		snprintf(where, sizeof(where), "%s+%#llx", regions[index], off);
+	else
+		snprintf(where, sizeof(where), "region %u+%#llx", index, off);
+	if (ret > 0 && (count == 1 || count == 2 || count == 4 || count == 8) &&
+	    ufd_trace_peek(buf, &v, count))
+		snprintf(val, sizeof(val), ", %#" PRIx64, v);
+	if (ret < 0)
+		ufd_trace_printf("%s(%s, %zu%s) = -1 %s", write ? "pwrite" : "pread", where, count,
+				 val, ufd_errno_name((int)-ret));
+	else
+		ufd_trace_printf("%s(%s, %zu%s) = %ld", write ? "pwrite" : "pread", where, count,
+				 val, ret);
 }
 
 void ufd_trace_printf(const char *fmt, ...)

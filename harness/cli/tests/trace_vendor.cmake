@@ -1,9 +1,12 @@
 # --trace decodes what the vendors put behind the pointers of IOMMU_HWPT_ALLOC
 # and IOMMU_HWPT_INVALIDATE: each vendor's end-to-end selftest runs on its
 # platform with a trace, which must show the vSTE / VT-d stage-1 config /
-# guest DTE fields and the invalidation entries by name.
+# guest DTE fields and the invalidation entries by name; and the VFIO
+# selftest on the default platform, whose device ioctls show their fields
+# and whose region reads and writes show region, offset and value.
 # Run by CTest with -DUIOMMUFD=<the command> -DSMMUV3=<interposer_smmuv3_dma>
-# -DVTD=<interposer_vtd_dma> -DAMD=<interposer_amd_dma> -DWORK_DIR=<scratch>.
+# -DVTD=<interposer_vtd_dma> -DAMD=<interposer_amd_dma>
+# -DVFIO_PCI=<interposer_vfio_pci> -DWORK_DIR=<scratch>.
 
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
@@ -38,3 +41,9 @@ expect("VT-d ranges" "IOMMU_HWPT_INVALIDATE, {[^}]*data_type=0[^}]*} \\[{addr=0x
 
 traced(amd ${AMD})
 expect("AMD guest DTE" "IOMMU_HWPT_ALLOC, {[^}]*data_type=3[^}]*} gDTE{V=1, TV=1, Mode=[0-9]+, GV=1, GLX=[0-9]+, GCR3=0x[0-9a-f]+, GuestPagingMode=[0-9]+, DomainID=[0-9]+}")
+
+traced(default ${VFIO_PCI})
+expect("VFIO region info" "ioctl\\([0-9]+, VFIO_DEVICE_GET_REGION_INFO, {index=0}\\) = 0 {flags=0x[0-9a-f]+, size=0x[0-9a-f]+, offset=0}")
+expect("VFIO bind" "ioctl\\([0-9]+, VFIO_DEVICE_BIND_IOMMUFD, {flags=0, iommufd=[0-9]+}\\) = 0 {out_devid=[0-9]+}")
+expect("config read with its value" "pread\\(CONFIG\\+0, 2, 0x8086\\) = 2")
+expect("BAR write with its value" "pwrite\\(BAR0\\+0x[0-9a-f]+, [1248], 0x[0-9a-f]+\\) = [1248]")
