@@ -315,6 +315,56 @@ int smmuv3_platform_translate(struct platform_iommu *piommu, struct platform_dev
 	return PCI_DMA_UR;
 }
 
+/*
+ * What the SMMU holds that software can observe, for digests: the control
+ * and error registers, the queues' indexes (not their bases: physical
+ * addresses differ between runs) and the caches' occupancy and counters.
+ */
+void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)iommu->priv;
+	static const struct {
+		const char *name;
+		unsigned int off;
+	} regs[] = {
+		{"CR0", ARM_SMMU_CR0}, {"CR1", ARM_SMMU_CR1}, {"CR2", ARM_SMMU_CR2},
+		{"GBPA", ARM_SMMU_GBPA}, {"IRQ_CTRL", ARM_SMMU_IRQ_CTRL},
+		{"GERROR", ARM_SMMU_GERROR}, {"GERRORN", ARM_SMMU_GERRORN},
+		{"STRTAB_BASE_CFG", ARM_SMMU_STRTAB_BASE_CFG},
+		{"CMDQ_PROD", ARM_SMMU_CMDQ_PROD}, {"CMDQ_CONS", ARM_SMMU_CMDQ_CONS},
+		{"EVTQ_PROD", ARM_SMMU_PAGE1_EVTQ_PROD}, {"EVTQ_CONS", ARM_SMMU_PAGE1_EVTQ_CONS},
+		{"PRIQ_PROD", ARM_SMMU_PAGE1_PRIQ_PROD}, {"PRIQ_CONS", ARM_SMMU_PAGE1_PRIQ_CONS},
+	};
+	struct smmuv3_model_stats st;
+	struct state_item regs_item, cache_item;
+
+	if (!sp || !sp->model)
+		return;
+	regs_item.key = iommu->desc->name + "/regs";
+	regs_item.kind = "smmuv3_regs";
+	regs_item.owner = iommu->desc->name;
+	regs_item.label = "registers";
+	for (const auto &r : regs)
+		state_item_field(&regs_item, "%s %#x", r.name, smmuv3_model_peek(sp->model, r.off));
+	state_item_seal(&regs_item);
+	out->push_back(std::move(regs_item));
+
+	smmuv3_model_get_stats(sp->model, &st);
+	cache_item.key = iommu->desc->name + "/caches";
+	cache_item.kind = "smmuv3_caches";
+	cache_item.owner = iommu->desc->name;
+	cache_item.label = "caches";
+	state_item_field(&cache_item, "entries tlb %u ste %u cd %u atc %u", st.tlb_entries,
+			 st.ste_entries, st.cd_entries, st.atc_entries);
+	state_item_field(&cache_item, "commands %llu ignored %llu syncs %llu",
+			 (unsigned long long)st.cmds, (unsigned long long)st.cmds_ignored,
+			 (unsigned long long)st.syncs);
+	state_item_field(&cache_item, "events %llu lost %llu", (unsigned long long)st.events,
+			 (unsigned long long)st.events_lost);
+	state_item_seal(&cache_item);
+	out->push_back(std::move(cache_item));
+}
+
 const struct platform_iommu_kind smmuv3_platform_kind = {
 	.name = "smmuv3",
 	.summary = "ARM SMMUv3: the arm-smmu-v3 driver on the SMMUv3 hardware model",
@@ -323,6 +373,7 @@ const struct platform_iommu_kind smmuv3_platform_kind = {
 	.create = smmuv3_platform_create,
 	.destroy = smmuv3_platform_destroy,
 	.translate = smmuv3_platform_translate,
+	.describe = smmuv3_platform_describe,
 };
 
 } // namespace

@@ -317,6 +317,52 @@ int vtd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 	return PCI_DMA_UR;
 }
 
+/*
+ * What the unit holds that software can observe, for digests: global and
+ * fault status, the queues' indexes (not their bases: physical addresses
+ * differ between runs) and the caches' occupancy and counters.
+ */
+void vtd_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)iommu->priv;
+	static const struct {
+		const char *name;
+		unsigned int off;
+	} regs[] = {
+		{"GSTS", DMAR_GSTS_REG}, {"FSTS", DMAR_FSTS_REG}, {"FECTL", DMAR_FECTL_REG},
+		{"IQH", DMAR_IQH_REG},   {"IQT", DMAR_IQT_REG},   {"PQH", DMAR_PQH_REG},
+		{"PQT", DMAR_PQT_REG},   {"PRS", DMAR_PRS_REG},
+	};
+	struct vtd_model_stats st;
+	struct state_item regs_item, cache_item;
+
+	if (!vp || !vp->model)
+		return;
+	regs_item.key = iommu->desc->name + "/regs";
+	regs_item.kind = "vtd_regs";
+	regs_item.owner = iommu->desc->name;
+	regs_item.label = "registers";
+	for (const auto &r : regs)
+		state_item_field(&regs_item, "%s %#x", r.name, vtd_model_peek(vp->model, r.off));
+	state_item_seal(&regs_item);
+	out->push_back(std::move(regs_item));
+
+	vtd_model_get_stats(vp->model, &st);
+	cache_item.key = iommu->desc->name + "/caches";
+	cache_item.kind = "vtd_caches";
+	cache_item.owner = iommu->desc->name;
+	cache_item.label = "caches";
+	state_item_field(&cache_item, "entries iotlb %u context %u pasid %u devtlb %u",
+			 st.iotlb_entries, st.ctx_entries, st.pasid_entries, st.devtlb_entries);
+	state_item_field(&cache_item, "descriptors %llu waits %llu", (unsigned long long)st.descs,
+			 (unsigned long long)st.waits);
+	state_item_field(&cache_item, "faults %llu lost %llu page_requests %llu lost %llu",
+			 (unsigned long long)st.faults, (unsigned long long)st.faults_lost,
+			 (unsigned long long)st.page_reqs, (unsigned long long)st.page_reqs_lost);
+	state_item_seal(&cache_item);
+	out->push_back(std::move(cache_item));
+}
+
 const struct platform_iommu_kind vtd_platform_kind = {
 	.name = "vtd",
 	.summary = "Intel VT-d: the intel-iommu driver on the VT-d hardware model",
@@ -325,6 +371,7 @@ const struct platform_iommu_kind vtd_platform_kind = {
 	.create = vtd_platform_create,
 	.destroy = vtd_platform_destroy,
 	.translate = vtd_platform_translate,
+	.describe = vtd_platform_describe,
 };
 
 } // namespace
