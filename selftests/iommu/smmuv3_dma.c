@@ -484,6 +484,8 @@ TEST_F(smmuv3, nested_bypass_and_abort_vste)
 
 TEST_F(smmuv3, viommu_alloc_hostile)
 {
+	struct iommu_hwpt_arm_smmuv3 bypass_vste = {
+		.ste = { STE0_V | STE0_CFG(STE0_CFG_BYPASS) } };
 	__u32 paging_id, viommu_id;
 
 	/* Not a nest parent */
@@ -510,14 +512,10 @@ TEST_F(smmuv3, viommu_alloc_hostile)
 				     &paging_id));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	/* A vSTE on an IOAS: paging domains take no driver data */
-	{
-		struct iommu_hwpt_arm_smmuv3 vste = { .ste = { STE0_V | STE0_CFG(STE0_CFG_BYPASS) } };
-
-		ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->ioas_id, 0,
-					      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste),
-					      &paging_id));
-		ASSERT_EQ(EOPNOTSUPP, errno);
-	}
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->ioas_id, 0,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, &bypass_vste, sizeof(bypass_vste),
+				      &paging_id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
 }
 
 TEST_F(smmuv3, vste_hostile)
