@@ -69,6 +69,7 @@ struct amd_iotlb_ent {
 	u8 gpa_size_lg2;
 	u8 perm;		/* PT_PERM_* */
 	bool nested;
+	bool dirty;		/* filled by a write: the walk set D where the tables update it */
 	u32 gid;		/* the guest the device belongs to, or AMD_NO_GUEST */
 };
 

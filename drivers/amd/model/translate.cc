@@ -348,6 +348,12 @@ static int amd_xlate(struct amd_iommu_model *m, const struct amd_dte *d,
 		/* A permission miss walks again: the entry may have been upgraded. */
 		if ((it->second.perm & need) != need)
 			break;
+		/*
+		 * The first write through an entry a read filled walks again, so
+		 * D is set in the leaf (DTE.HAD, guest tables) as on hardware.
+		 */
+		if ((access & PT_ACCESS_WRITE) && !it->second.dirty)
+			break;
 		m->stats.iotlb_hits++;
 		x->oa_page = it->second.oa_page;
 		x->size_lg2 = lg2;
@@ -392,6 +398,7 @@ static int amd_xlate(struct amd_iommu_model *m, const struct amd_dte *d,
 	ent.nested = guest && d->mode;
 	ent.gpa_page = ent.nested ? r.ipa & ~((1ULL << r.size_lg2) - 1) : ~0ULL;
 	ent.gpa_size_lg2 = r.size_lg2;
+	ent.dirty = access & PT_ACCESS_WRITE;
 	ent.gid = d->gid;
 	if (m->iotlb.size() >= AMD_IOTLB_MAX) {
 		m->iotlb.clear();
