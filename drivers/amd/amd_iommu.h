@@ -145,6 +145,12 @@ static inline bool amd_iommu_gt_ppr_supported(struct amd_iommu *iommu)
 	return check_feature(iommu, FEATURE_GT) && check_feature(iommu, FEATURE_PPR);
 }
 
+/* Host dirty tracking: DTE.HAD = A and D (HASup and HDSup). */
+static inline bool amd_iommu_hd_support(struct amd_iommu *iommu)
+{
+	return check_feature(iommu, FEATURE_HASUP) && check_feature(iommu, FEATURE_HDSUP);
+}
+
 /* ----- Devices ----- */
 
 struct iommu_dev_data {

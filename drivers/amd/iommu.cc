@@ -358,6 +358,9 @@ static void set_dte_v1(struct protection_domain *pdom, struct iommu_dev_data *de
 	new_dte->data[0] |= (hw.top_paddr & DTE_HOST_TRP) |
 			    FIELD_PREP(DTE_MODE_MASK, hw.top_level + 1) | DTE_FLAG_IR |
 			    DTE_FLAG_IW;
+	/* Dirty tracking: the IOMMU sets A and D in the v1 leaves it uses */
+	if (pdom->dirty_tracking)
+		new_dte->data[0] |= FIELD_PREP(DTE_FLAG_HAD, DTE_HAD_DIRTY);
 	new_dte->data[1] |= pdom->id;
 }
 
@@ -566,6 +569,8 @@ static int amd_iommu_attach_device(struct iommu_domain *dom, struct device *dev,
 
 	if (dom->owner != &amd_iommu_ops)
 		return -EINVAL;
+	if (dom->dirty_ops && !amd_iommu_hd_support(iommu))
+		return -EINVAL;
 	/* The table is deeper than this IOMMU walks (Mode beyond HATS) */
 	pt_iommu_hw_info(&to_pdomain(dom)->iommu, &hw);
 	if (hw.top_level + 1 > FIELD_GET(FEATURE_HATS, iommu->features) + 4)
@@ -632,6 +637,45 @@ static void amd_iommu_domain_free(struct iommu_domain *dom)
 	kfree(pdom);
 }
 
+/*
+ * DTE.HAD on every device of the domain, then a flush: an IOTLB entry
+ * filled before could let a write through without setting D.
+ */
+static int amd_iommu_set_dirty_tracking(struct iommu_domain *domain, bool enable)
+{
+	struct protection_domain *pdom = to_pdomain(domain);
+	std::vector<struct iommu_dev_data *> devs;
+	struct iommu_dev_data *dev_data;
+
+	{
+		guard(spinlock)(&pdom->lock);
+		if (pdom->dirty_tracking == enable)
+			return 0;
+		pdom->dirty_tracking = enable;
+		list_for_each_entry(dev_data, &pdom->dev_list, list)
+			devs.push_back(dev_data);
+	}
+	for (struct iommu_dev_data *d : devs)
+		amd_iommu_update_and_flush_device_table(d);
+	amd_iommu_domain_flush_all(pdom);
+	return 0;
+}
+
+static int amd_iommu_read_and_clear_dirty(struct iommu_domain *domain, unsigned long iova,
+					  size_t size, unsigned long flags,
+					  struct iommu_dirty_bitmap *dirty)
+{
+	/* Without HAD nothing sets the D bits: a read would report stale ones */
+	if (!to_pdomain(domain)->dirty_tracking && dirty->bitmap)
+		return -EINVAL;
+	return pt_read_and_clear_dirty(domain, iova, size, flags, dirty);
+}
+
+static const struct iommu_dirty_ops amd_dirty_ops = {
+	.set_dirty_tracking = amd_iommu_set_dirty_tracking,
+	.read_and_clear_dirty = amd_iommu_read_and_clear_dirty,
+};
+
 static const struct iommu_domain_ops amdv1_ops = {
 	.attach_dev = amd_iommu_attach_device,
 	.map_pages = pt_map_pages,
@@ -692,12 +736,21 @@ struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 fl
 static struct iommu_domain *amd_iommu_domain_alloc_paging_flags(
 	struct device *dev, u32 flags, const struct iommu_user_data *user_data)
 {
+	struct iommu_dev_data *dev_data = dev_iommu_priv(dev);
+	struct iommu_domain *domain;
+
 	if (user_data)
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-	/* PASID-capable (v2) and dirty-tracking domains are not offered yet */
-	if (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
+	/* PASID-capable (v2) domains are not offered yet */
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-	return amd_iommu_domain_alloc_paging_v1(dev, flags);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    (!dev_data || !amd_iommu_hd_support(dev_data->iommu)))
+		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
+	domain = amd_iommu_domain_alloc_paging_v1(dev, flags);
+	if (!IS_ERR(domain) && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		domain->dirty_ops = &amd_dirty_ops;
+	return domain;
 }
 
 /* ----- Devices ----- */
@@ -785,6 +838,8 @@ static bool amd_iommu_capable(struct device *dev, enum iommu_cap cap)
 		return true;
 	case IOMMU_CAP_PCI_ATS_SUPPORTED:
 		return dev_data && dev_data->ats_supported;
+	case IOMMU_CAP_DIRTY_TRACKING:
+		return dev_data && amd_iommu_hd_support(dev_data->iommu);
 	default:
 		return false;
 	}

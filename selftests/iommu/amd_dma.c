@@ -57,6 +57,8 @@ struct ioat_desc {
 /* AMD IOMMU: EFR bits, guest DTE fields and x86-64 guest PTEs (spec 48882) */
 #define EFR_GT (1ULL << 4)
 #define EFR_GIOSUP (1ULL << 48)
+#define EFR_HASUP (1ULL << 49)
+#define EFR_HDSUP (1ULL << 52)
 #define DTE0_V (1ULL << 0)
 #define DTE0_TV (1ULL << 1)
 #define DTE0_MODE(x) ((__u64)(x) << 9)
@@ -325,6 +327,51 @@ TEST_F(amd, ioat_copy_and_fault)
 	/* Unmapped from the IOAS: no longer translated (the unmap flushed the IOTLB) */
 	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
 	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+}
+
+/* DTE.HAD on a v1 domain: what the engine wrote is dirty, read once */
+TEST_F(amd, dirty_tracking)
+{
+	struct iommu_hwpt_set_dirty_tracking set = { .size = sizeof(set) };
+	__u64 bitmap[BUF_SIZE / 4096 / 64] = {};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.iova = GPA_BASE,
+		.length = BUF_SIZE,
+		.page_size = 4096,
+		.data = (uintptr_t)bitmap,
+	};
+	__u32 hwpt_id;
+
+	if (!(self->info.efr & EFR_HASUP) || !(self->info.efr & EFR_HDSUP))
+		SKIP(return, "no host A/D updates");
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, hwpt_id));
+
+	/* Not tracking yet: asking for the bitmap is refused */
+	get.hwpt_id = hwpt_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* A copy before tracking leaves a cached translation that must not skip D */
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	set.hwpt_id = hwpt_id;
+	set.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	/* The copy's destination is dirty (with the whole leaf it sits in) */
+	ASSERT_TRUE(bitmap[0] & (1ULL << PG_DST));
+	/* Read and cleared */
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get));
+	ASSERT_FALSE(bitmap[0] & (1ULL << PG_DST));
+
+	set.flags = 0;
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, hwpt_id));
 }
 
 /* ---- nesting: the VMM's view ---- */

@@ -343,8 +343,6 @@ static void amd_iommu_alloc_errnos(struct kunit *test)
 
 	amd_up(test, &t);
 	pdev = platform_dev_by_bdf(IOAT_BDF);
-	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
 	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
 	amd_down(&t);
@@ -488,6 +486,69 @@ static void amd_iommu_hw_viommu_guest_cmdbuf(struct kunit *test)
 	amd_down(&t);
 }
 
+/* The v1 leaf (or the walked entry of a sized run) mapping @iova, walked by hand. */
+static u64 v1_leaf(struct iommu_domain *domain, u64 iova)
+{
+	struct pt_iommu_hw_info hw;
+	u64 *tbl, e = 0;
+
+	pt_iommu_hw_info(&to_pdomain(domain)->iommu, &hw);
+	tbl = (u64 *)phys_to_virt(hw.top_paddr);
+	for (int lvl = hw.top_level; lvl >= 0; lvl--) {
+		unsigned int nl;
+
+		e = tbl[PM_LEVEL_INDEX(lvl, iova)];
+		nl = PM_PTE_LEVEL(e);
+		if (!(e & IOMMU_PTE_PR) || nl == 0 || nl == 7)
+			break;
+		tbl = (u64 *)phys_to_virt(e & PM_ADDR_MASK);
+	}
+	return e;
+}
+
+/*
+ * Dirty tracking: DTE.HAD while enabled, and the first write through a
+ * translation a read put in the IOTLB still sets D in the (2 MiB) leaf.
+ */
+static void amd_iommu_dirty_tracking(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain;
+	struct dev_table_entry *dte;
+	phys_addr_t pa;
+	void *big;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	dte = &t.iommu->dev_table[(u16)pdev->desc->rid];
+	big = iommu_alloc_pages_sz(GFP_KERNEL, 0x200000);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_ASSERT_NOT_NULL(test, domain->dirty_ops);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x40000000, virt_to_phys(big), 0x200000,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(DTE_FLAG_HAD, dte->data[0]), 0ULL);
+	KUNIT_ASSERT_EQ(test, domain->dirty_ops->set_dirty_tracking(domain, true), 0);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(DTE_FLAG_HAD, dte->data[0]), DTE_HAD_DIRTY);
+
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x40001000, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_TRUE(test, v1_leaf(domain, 0x40001000) & IOMMU_PTE_HA);
+	KUNIT_EXPECT_FALSE(test, v1_leaf(domain, 0x40001000) & IOMMU_PTE_HD);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x40002000, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_TRUE(test, v1_leaf(domain, 0x40002000) & IOMMU_PTE_HD);
+
+	KUNIT_ASSERT_EQ(test, domain->dirty_ops->set_dirty_tracking(domain, false), 0);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(DTE_FLAG_HAD, dte->data[0]), 0ULL);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x40000000, 0x200000), (size_t)0x200000);
+	iommu_detach_device(domain, pdev->dev);
+	iommu_domain_free(domain);
+	iommu_free_pages(big);
+	amd_down(&t);
+}
+
 static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_init_state),
 	KUNIT_CASE(amd_iommu_completion_wait_sem),
@@ -498,6 +559,7 @@ static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_identity_blocked),
 	KUNIT_CASE(amd_iommu_ats_devtlb),
 	KUNIT_CASE(amd_iommu_alloc_errnos),
+	KUNIT_CASE(amd_iommu_dirty_tracking),
 	KUNIT_CASE(amd_iommu_hw_viommu_guest_cmdbuf),
 	{},
 };
