@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One fuzz target for a bounded time: run_fuzz.sh TARGET CORPUS_DIR SEED_DIR SECONDS
+# (SEED_DIR "-": none)
 # The corpus grows across runs in the build directory; the seeds are read only.
 # Prints libFuzzer's last status line (executions, coverage, corpus) and
 # exits non-zero on a crash, with the reproducer's path on stderr.
@@ -12,7 +13,7 @@ seconds=$4
 
 mkdir -p "$corpus"
 dirs=("$corpus")
-if [ -n "$seeds" ] && [ -d "$seeds" ]; then dirs+=("$seeds"); fi
+if [ "$seeds" != - ] && [ -d "$seeds" ]; then dirs+=("$seeds"); fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
