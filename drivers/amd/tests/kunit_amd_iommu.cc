@@ -12,6 +12,7 @@
 
 #include "drivers/amd/amd_iommu.h"
 #include "drivers/amd/model/amd_iommu_model.h"
+#include "harness/fault_inject.h"
 #include "harness/io.h"
 #include "harness/physmem.h"
 #include "harness/platform/platform.h"
@@ -549,6 +550,75 @@ static void amd_iommu_dirty_tracking(struct kunit *test)
 	amd_down(&t);
 }
 
+/*
+ * Every allocation on the way from a nest parent to a vIOMMU guest, a
+ * nested domain attached and a mapping fails once, in turn (fail-nth):
+ * each failure is a clean error, and nothing is left behind (the case's
+ * leak check).
+ */
+static void amd_iommu_fail_nth(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	unsigned int n;
+	bool done = false;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(IOAT_BDF);
+	for (n = 1; n < 500 && !done; n++) {
+		struct iommu_hwpt_amd_guest gdte = {};
+		struct amd_iommu_viommu *aviommu;
+		struct iommu_domain *parent, *nested;
+		int rc;
+
+		fail_nth_write(n);
+		parent = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
+		if (IS_ERR(parent)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(parent), -ENOMEM);
+			fail_nth_write(0);
+			continue;
+		}
+		aviommu = (struct amd_iommu_viommu *)kzalloc(sizeof(*aviommu), GFP_KERNEL);
+		if (!aviommu)
+			goto free_parent;
+		aviommu->core.iommu_dev = &t.iommu->iommu;
+		rc = amd_iommufd_viommu_init(&aviommu->core, parent, NULL);
+		if (rc) {
+			KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+			kfree(aviommu);
+			goto free_parent;
+		}
+		gdte.dte[0] = DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_GV | DTE_FLAG_GIOV;
+		gdte.dte[1] = GDOM;
+		dte_set_gcr3_root((struct dev_table_entry *)&gdte, GPA_BASE);
+		nested = amd_iommu_nested_domain_alloc(aviommu, &gdte);
+		if (!IS_ERR(nested)) {
+			rc = amd_iommu_attach_dev_dte(nested, pdev->dev);
+			KUNIT_EXPECT_EQ(test, rc, 0);
+			rc = iommu_map(parent, GPA_BASE, t.page_pa, PAGE_SIZE, IOMMU_READ, GFP_KERNEL);
+			/* Nothing failed this round: every point has had its turn */
+			done = !rc && fail_nth_read();
+			if (!rc)
+				KUNIT_EXPECT_EQ(test, iommu_unmap(parent, GPA_BASE, PAGE_SIZE),
+						(size_t)PAGE_SIZE);
+			else
+				KUNIT_EXPECT_EQ(test, rc, -ENOMEM);
+			amd_iommu_attach_dev_dte(amd_iommu_ops.blocked_domain, pdev->dev);
+			iommu_domain_free(nested);
+		} else {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(nested), -ENOMEM);
+		}
+		aviommu->core.ops->destroy(&aviommu->core);
+		kfree(aviommu);
+free_parent:
+		fail_nth_write(0);
+		iommu_domain_free(parent);
+	}
+	KUNIT_EXPECT_TRUE(test, done);
+	KUNIT_EXPECT_GT(test, n, 4U);
+	amd_down(&t);
+}
+
 static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_init_state),
 	KUNIT_CASE(amd_iommu_completion_wait_sem),
@@ -561,6 +631,7 @@ static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_alloc_errnos),
 	KUNIT_CASE(amd_iommu_dirty_tracking),
 	KUNIT_CASE(amd_iommu_hw_viommu_guest_cmdbuf),
+	KUNIT_CASE(amd_iommu_fail_nth),
 	{},
 };
 
