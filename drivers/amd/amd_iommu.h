@@ -225,6 +225,10 @@ struct amd_iommu_viommu {
 	struct iommufd_viommu core;
 	struct amd_hw_viommu *hw;	/* NULL without the HW-vIOMMU */
 	unsigned long vf_mmap_offset;	/* its VF page in the iommufd mmap space */
+	/* The HW queues programmed now (one command buffer, one event log) */
+	struct mutex queue_lock;
+	struct iommufd_hw_queue *cmdbuf_q;
+	struct iommufd_hw_queue *evtlog_q;
 	struct protection_domain *parent;
 	struct list_head pdom_list;	/* in parent->viommu_list */
 	struct mutex gdom_lock;		/* gdomid_array and the entries' users */
@@ -317,6 +321,8 @@ int amd_viommu_attach_vdev(struct amd_hw_viommu *hw, struct device *dev, u64 gde
 void amd_viommu_detach_vdev(struct amd_hw_viommu *hw, struct device *dev);
 int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
 void amd_viommu_cmdbuf_disable(struct amd_hw_viommu *hw);
+int amd_viommu_evtlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
+void amd_viommu_evtlog_disable(struct amd_hw_viommu *hw);
 /* The guest's VF page: what the VMM maps into the guest as its 0x2000 page. */
 u8 __iomem *amd_viommu_vf_page(struct amd_hw_viommu *hw);
 /* Nested domain from a guest DTE already in kernel memory (validated here). */

@@ -95,7 +95,8 @@ static size_t amd_iommufd_get_hw_queue_size(struct iommufd_viommu *viommu, u32 q
 {
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 
-	if (queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF || !aviommu->hw)
+	if ((queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF &&
+	     queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG) || !aviommu->hw)
 		return 0;
 	return HW_QUEUE_STRUCT_SIZE(struct iommufd_hw_queue, obj);
 }
@@ -105,26 +106,45 @@ static void amd_iommufd_hw_queue_destroy(struct iommufd_hw_queue *hw_queue)
 	struct amd_iommu_viommu *aviommu =
 		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
 
-	amd_viommu_cmdbuf_disable(aviommu->hw);
+	guard(mutex)(&aviommu->queue_lock);
+	if (hw_queue->type == IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG) {
+		amd_viommu_evtlog_disable(aviommu->hw);
+		aviommu->evtlog_q = NULL;
+	} else {
+		amd_viommu_cmdbuf_disable(aviommu->hw);
+		aviommu->cmdbuf_q = NULL;
+	}
 }
 
 /*
- * The guest's command buffer: a GPA (an IOVA of the nest parent) the
- * IOMMU reads through the guest's translation DTE itself, so nothing is
- * pinned here (the hw_queue_init style). One per guest (index 0).
+ * The guest's command buffer or event log: a GPA (an IOVA of the nest
+ * parent) the IOMMU reads or writes through the guest's translation DTE
+ * itself, so nothing is pinned here (the hw_queue_init style). One of
+ * each per guest (index 0).
  */
 static int amd_iommufd_hw_queue_init(struct iommufd_hw_queue *hw_queue, u32 index)
 {
 	struct amd_iommu_viommu *aviommu =
 		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
+	bool evt = hw_queue->type == IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG;
+	struct iommufd_hw_queue **slot = evt ? &aviommu->evtlog_q : &aviommu->cmdbuf_q;
 	int ret;
 
 	if (index)
 		return -EINVAL;
-	ret = amd_viommu_cmdbuf_enable(aviommu->hw, hw_queue->base_addr, hw_queue->length);
-	if (!ret)
-		hw_queue->destroy = amd_iommufd_hw_queue_destroy;
-	return ret;
+	guard(mutex)(&aviommu->queue_lock);
+	if (*slot)
+		return -EEXIST;
+	if (evt)
+		ret = amd_viommu_evtlog_enable(aviommu->hw, hw_queue->base_addr, hw_queue->length);
+	else
+		ret = amd_viommu_cmdbuf_enable(aviommu->hw, hw_queue->base_addr,
+					       hw_queue->length);
+	if (ret)
+		return ret;
+	*slot = hw_queue;
+	hw_queue->destroy = amd_iommufd_hw_queue_destroy;
+	return 0;
 }
 
 static int amd_iommufd_cache_invalidate(struct iommufd_viommu *viommu,
@@ -190,6 +210,7 @@ int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *
 	}
 	xa_init(&aviommu->gdomid_array);
 	mutex_init(&aviommu->gdom_lock);
+	mutex_init(&aviommu->queue_lock);
 	aviommu->parent = pdom;
 	INIT_LIST_HEAD(&aviommu->pdom_list);
 	viommu->ops = &amd_viommu_ops;

@@ -27,7 +27,8 @@
  * and gives the device's DTE vImuEn, the GuestID and its guest DeviceID;
  * a nested domain's gDomID gets a DomainID map entry to its hDomID
  * (nested.cc); a HW queue (amd_viommu_cmdbuf_enable()) programs the
- * guest's command buffer GPA, length and CmdBufEn. From then on the guest
+ * guest's command buffer GPA, length and CmdBufEn, another
+ * (amd_viommu_evtlog_enable()) its event log. From then on the guest
  * writes commands into its buffer in its memory and moves CmdTail in its
  * VF page; no host software runs.
  */
@@ -231,6 +232,7 @@ void amd_viommu_guest_free(struct amd_hw_viommu *hw)
 	struct dev_table_entry dte;
 
 	amd_viommu_cmdbuf_disable(hw);
+	amd_viommu_evtlog_disable(hw);
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
 	blocked_dte(&dte);
 	write_dte_raw(iommu, hw->trans_devid, &dte);
@@ -275,17 +277,23 @@ void amd_viommu_detach_vdev(struct amd_hw_viommu *hw, struct device *dev)
 	amd_iommu_update_and_flush_device_table(dev_data);
 }
 
-/* A power-of-two buffer of 256 to 32768 entries at a 4 KiB aligned GPA. */
-int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
+/* log2 of the entries of a power-of-two ring of 256 to 32768 entries at a 4 KiB aligned GPA. */
+static int guest_ring_len(u64 gpa, u64 length)
 {
-	unsigned int len_lg2;
-
 	if (!is_power_of_2(length) || length < mmio_buf_bytes(MMIO_BUF_LEN_MIN) ||
 	    length > mmio_buf_bytes(MMIO_BUF_LEN_MAX))
 		return -EINVAL;
 	if (gpa & ~VIOMMU_CMD_CONTROL_BASE)
 		return -EINVAL;
-	len_lg2 = ilog2(length / sizeof(struct iommu_cmd));
+	return ilog2(length / sizeof(struct iommu_cmd));
+}
+
+int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
+{
+	int len_lg2 = guest_ring_len(gpa, length);
+
+	if (len_lg2 < 0)
+		return len_lg2;
 	/* Base and length latch while the buffer is off; head and tail restart */
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
 	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_CMD_HEAD);
@@ -300,4 +308,28 @@ int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
 void amd_viommu_cmdbuf_disable(struct amd_hw_viommu *hw)
 {
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
+}
+
+/*
+ * The guest's event log: its illegal commands and its devices' faults
+ * (with guest DeviceIDs) land there, in guest memory, and move EvtTail
+ * in its VF page.
+ */
+int amd_viommu_evtlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
+{
+	int len_lg2 = guest_ring_len(gpa, length);
+
+	if (len_lg2 < 0)
+		return len_lg2;
+	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET));
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_EVT_HEAD);
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_EVT_TAIL);
+	writeq(gpa | FIELD_PREP(VIOMMU_EVT_CONTROL_LEN, len_lg2) | VIOMMU_EVT_CONTROL_EN,
+	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET));
+	return 0;
+}
+
+void amd_viommu_evtlog_disable(struct amd_hw_viommu *hw)
+{
+	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET));
 }

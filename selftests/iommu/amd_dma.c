@@ -667,6 +667,10 @@ TEST_F(amd, hw_viommu_objects)
 #define CMD_COMPL_WAIT 0x1
 #define PG_CMDBUF 30
 #define PG_SEM 31
+#define PG_EVTLOG 32
+#define VF_EVT_TAIL 0x18
+#define EVT_IO_PAGE_FAULT 0x2
+#define EVT_ILLEGAL_COMMAND 0x5
 
 /*
  * The HW-vIOMMU end to end: the VMM maps the vIOMMU's VF page; the guest
@@ -685,7 +689,8 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	struct iommu_viommu_amd data = {};
 	struct iommu_hwpt_amd_guest g;
 	volatile __u64 *vf;
-	__u32 vdev, queue;
+	__u32 *evt = (__u32 *)guest_page(self, PG_EVTLOG);
+	__u32 vdev, queue, evtq, id;
 
 	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
@@ -707,6 +712,13 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id,
 				    IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF, 0, gpa(PG_CMDBUF), 4096,
 				    &queue));
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id,
+				     IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF, 0, gpa(PG_CMDBUF), 4096,
+				     &id));
+	ASSERT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id,
+				    IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG, 0, gpa(PG_EVTLOG), 4096,
+				    &evtq));
 	vf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
 		  data.out_vf_mmio_offset);
 	ASSERT_NE(MAP_FAILED, vf);
@@ -737,7 +749,27 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	ASSERT_EQ('y', dst[0]);
 	ASSERT_EQ(0, memcmp(src, alt, 4096));
 
+	/* A fault of its device is the guest's: its log, its DeviceID, its address */
+	ASSERT_EQ(0, vf[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(100), 4096));
+	ASSERT_EQ(16, vf[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(EVT_IO_PAGE_FAULT, evt[1] >> 28);
+	ASSERT_EQ(0x18, evt[0] & 0xffff);
+	ASSERT_EQ(gva(100), evt[2] | ((__u64)evt[3] << 32));
+
+	/* A DomainID the guest never gave a nested HWPT: its command stops its buffer */
+	memset(cmd + 8, 0, 16);
+	cmd[9] = (GDOM_ID + 1) | (CMD_INV_IOMMU_PAGES << 28);
+	cmd[10] = 0xfffff000u | INV_S | INV_PDE | INV_GN;
+	cmd[11] = 0x7fffffffu;
+	vf[VF_CMD_TAIL / 8] = 48;
+	ASSERT_FALSE(vf[VF_STATUS / 8] & STATUS_CMDBUF_RUN);
+	ASSERT_EQ(32, vf[VF_CMD_HEAD / 8]);
+	ASSERT_EQ(32, vf[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(EVT_ILLEGAL_COMMAND, evt[5] >> 28);
+
 	/* The vIOMMU stays while its page is mapped */
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
 	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));

@@ -80,6 +80,8 @@ struct iommu_viommu_amd_inv {
  */
 enum {
 	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF = 0xc0,
+	/* The guest's event log (index 0), same rules: 16-byte entries in guest memory. */
+	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG = 0xc1,
 };
 
 #endif /* _UAPI_IOMMUFD_EXPERIMENTAL_H */
