@@ -17,7 +17,9 @@ if [ "$seeds" != - ] && [ -d "$seeds" ]; then dirs+=("$seeds"); fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-"$target" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$corpus/../" \
+# A fixed seed unless told otherwise: CI runs the same search each time.
+"$target" -seed="${UIOMMUFD_FUZZ_SEED:-1}" -max_total_time="$seconds" -print_final_stats=1 \
+	-artifact_prefix="$corpus/../" \
 	-rss_limit_mb=4096 -timeout=30 "${dirs[@]}" >"$log" 2>&1
 rc=$?
 set -e
