@@ -276,6 +276,9 @@ void amd_iommu_flush_all_caches(struct amd_iommu *iommu);
 void amd_iommu_domain_flush_all(struct protection_domain *domain);
 void amd_iommu_flush_tlb_domid(struct amd_iommu *iommu, u32 dom_id);
 void amd_iommu_update_and_flush_device_table(struct iommu_dev_data *dev_data);
+u16 amd_iommu_write_dte(struct amd_iommu *iommu, u16 devid, const struct dev_table_entry *new_dte);
+void amd_iommu_set_dte_v1(struct protection_domain *pdom, u16 domid,
+			  struct dev_table_entry *new_dte);
 struct iommu_dev_data *search_dev_data(struct amd_iommu *iommu, u16 devid);
 int amd_iommu_pdom_id_alloc(void);
 void amd_iommu_pdom_id_free(int id);

@@ -252,16 +252,6 @@ static int device_flush_iotlb(struct iommu_dev_data *dev_data, u64 address, size
 	return iommu_queue_command(dev_data->iommu, &cmd);
 }
 
-/* The DTE and, for an ATS device, everything its IOTLB holds. */
-static int device_flush_dte(struct iommu_dev_data *dev_data)
-{
-	int ret = iommu_flush_dte(dev_data->iommu, dev_data->devid);
-
-	if (!ret && dev_data->ats_enabled)
-		ret = device_flush_iotlb(dev_data, 0, ~0UL, IOMMU_NO_PASID, false);
-	return ret;
-}
-
 /*
  * The host DomainIDs a change of @pdom's table must be flushed under, and
  * the IOMMUs that hold them: its own ID on each IOMMU with a device
@@ -349,8 +339,9 @@ u16 amd_iommu_domain_id_of(struct iommu_domain *domain)
 	return 0;
 }
 
-static void set_dte_v1(struct protection_domain *pdom, struct iommu_dev_data *dev_data,
-		       struct dev_table_entry *new_dte)
+/* The host (v1) half of a DTE: @pdom's table under @domid, with HAD while it tracks dirt. */
+void amd_iommu_set_dte_v1(struct protection_domain *pdom, u16 domid,
+			  struct dev_table_entry *new_dte)
 {
 	struct pt_iommu_hw_info hw;
 
@@ -361,7 +352,7 @@ static void set_dte_v1(struct protection_domain *pdom, struct iommu_dev_data *de
 	/* Dirty tracking: the IOMMU sets A and D in the v1 leaves it uses */
 	if (pdom->dirty_tracking)
 		new_dte->data[0] |= FIELD_PREP(DTE_FLAG_HAD, DTE_HAD_DIRTY);
-	new_dte->data[1] |= pdom->id;
+	new_dte->data[1] |= domid;
 }
 
 void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *domain,
@@ -377,7 +368,7 @@ void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *do
 	} else if (domain->type == IOMMU_DOMAIN_NESTED) {
 		amd_iommu_nested_make_dte(to_ndomain(domain), dev_data, new_dte);
 	} else {
-		set_dte_v1(to_pdomain(domain), dev_data, new_dte);
+		amd_iommu_set_dte_v1(to_pdomain(domain), to_pdomain(domain)->id, new_dte);
 	}
 	if (dev_data->ats_enabled)
 		new_dte->data[1] |= DTE_FLAG_IOTLB;
@@ -390,16 +381,15 @@ void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *do
 }
 
 /*
- * Writes @new_dte for @dev_data and flushes it. Word 0 (V, TV, Mode,
- * HostPTR) goes last so a walk never pairs the new root with the old
- * DomainID's words; the IOMMU reads the entry only after the
- * INVALIDATE_DEVTAB_ENTRY anyway, the order matters for a cache miss in
- * between.
+ * Writes @new_dte at @devid and flushes it (INVALIDATE_DEVTAB_ENTRY and a
+ * completion wait). Word 0 (V, TV, Mode, HostPTR) goes last so a walk
+ * never pairs the new root with the old DomainID's words; the IOMMU reads
+ * the entry only after the invalidation anyway, the order matters for a
+ * cache miss in between. Returns the DomainID the entry had.
  */
-static void update_dte(struct iommu_dev_data *dev_data, const struct dev_table_entry *new_dte)
+u16 amd_iommu_write_dte(struct amd_iommu *iommu, u16 devid, const struct dev_table_entry *new_dte)
 {
-	struct amd_iommu *iommu = dev_data->iommu;
-	struct dev_table_entry *dte = &iommu->dev_table[dev_data->devid];
+	struct dev_table_entry *dte = &iommu->dev_table[devid];
 	u16 old_domid;
 
 	{
@@ -411,8 +401,22 @@ static void update_dte(struct iommu_dev_data *dev_data, const struct dev_table_e
 		smp_wmb();
 		WRITE_ONCE(dte->data[0], new_dte->data[0]);
 	}
-	device_flush_dte(dev_data);
+	iommu_flush_dte(iommu, devid);
 	iommu_completion_wait(iommu);
+	return old_domid;
+}
+
+/* A device's DTE: also its IOTLB if ATS, and the DomainID it gave up. */
+static void update_dte(struct iommu_dev_data *dev_data, const struct dev_table_entry *new_dte)
+{
+	struct amd_iommu *iommu = dev_data->iommu;
+	u16 old_domid;
+
+	old_domid = amd_iommu_write_dte(iommu, dev_data->devid, new_dte);
+	if (dev_data->ats_enabled) {
+		device_flush_iotlb(dev_data, 0, ~0UL, IOMMU_NO_PASID, false);
+		iommu_completion_wait(iommu);
+	}
 	/* Nothing may translate with the DomainID the entry gave up */
 	if (old_domid && old_domid != (new_dte->data[1] & DEV_DOMID_MASK))
 		amd_iommu_flush_tlb_domid(iommu, old_domid);

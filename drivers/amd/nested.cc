@@ -152,14 +152,8 @@ void amd_iommu_nested_make_dte(struct nested_domain *ndom, struct iommu_dev_data
 			       struct dev_table_entry *new_dte)
 {
 	const struct iommu_hwpt_amd_guest *gdte = &ndom->gdte;
-	struct protection_domain *parent = ndom->viommu->parent;
-	struct pt_iommu_hw_info hw;
 
-	pt_iommu_hw_info(&parent->iommu, &hw);
-	new_dte->data[0] |= (hw.top_paddr & DTE_HOST_TRP) |
-			    FIELD_PREP(DTE_MODE_MASK, hw.top_level + 1) | DTE_FLAG_IR |
-			    DTE_FLAG_IW;
-	new_dte->data[1] |= ndom->gdom_info->hdom_id;
+	amd_iommu_set_dte_v1(ndom->viommu->parent, ndom->gdom_info->hdom_id, new_dte);
 
 	new_dte->data[0] |= DTE_FLAG_GV;
 	new_dte->data[0] |= gdte->dte[0] & (DTE_FLAG_PPR | DTE_GLX | DTE_FLAG_GIOV | DTE_GCR3_14_12);

@@ -38,35 +38,12 @@
 #include "harness/physmem.h"
 #include "harness/slab.h"
 
-static void write_dte_raw(struct amd_iommu *iommu, u16 devid, const struct dev_table_entry *new_dte)
-{
-	struct dev_table_entry *dte = &iommu->dev_table[devid];
-	struct iommu_cmd cmd = {};
-
-	{
-		guard(spinlock)(&iommu->dev_table_lock);
-		WRITE_ONCE(dte->data[3], new_dte->data[3]);
-		WRITE_ONCE(dte->data[2], new_dte->data[2]);
-		WRITE_ONCE(dte->data[1], new_dte->data[1]);
-		smp_wmb();
-		WRITE_ONCE(dte->data[0], new_dte->data[0]);
-	}
-	cmd.data[0] = devid;
-	CMD_SET_TYPE(&cmd, CMD_INV_DEV_ENTRY);
-	iommu_queue_command(iommu, &cmd);
-	iommu_completion_wait(iommu);
-}
-
 /* A DTE translating through @pdom's v1 table under its DomainID. */
 static void make_v1_dte(struct protection_domain *pdom, struct dev_table_entry *dte)
 {
-	struct pt_iommu_hw_info hw;
-
-	pt_iommu_hw_info(&pdom->iommu, &hw);
 	memset(dte, 0, sizeof(*dte));
-	dte->data[0] = DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_IR | DTE_FLAG_IW |
-		       (hw.top_paddr & DTE_HOST_TRP) | FIELD_PREP(DTE_MODE_MASK, hw.top_level + 1);
-	dte->data[1] = pdom->id;
+	dte->data[0] = DTE_FLAG_V | DTE_FLAG_TV;
+	amd_iommu_set_dte_v1(pdom, pdom->id, dte);
 }
 
 static void blocked_dte(struct dev_table_entry *dte)
@@ -168,7 +145,7 @@ int amd_iommu_viommu_setup(struct amd_iommu *iommu, void __iomem *vf_mmio,
 		return ret;
 	}
 	make_v1_dte(iommu->pas, &dte);
-	write_dte_raw(iommu, iommu->devid, &dte);
+	amd_iommu_write_dte(iommu, iommu->devid, &dte);
 	iommu_feature_enable(iommu, CONTROL_VIOMMU_EN);
 	return 0;
 }
@@ -182,7 +159,7 @@ void amd_iommu_viommu_teardown(struct amd_iommu *iommu)
 	WARN_ON(!xa_empty(&iommu->guest_ids));
 	iommu_feature_disable(iommu, CONTROL_VIOMMU_EN);
 	blocked_dte(&dte);
-	write_dte_raw(iommu, iommu->devid, &dte);
+	amd_iommu_write_dte(iommu, iommu->devid, &dte);
 	pas_unback_all(iommu);
 	iommu_domain_free(&iommu->pas->domain);
 	iommu->pas = NULL;
@@ -215,7 +192,7 @@ struct amd_hw_viommu *amd_viommu_guest_alloc(struct amd_iommu *iommu,
 		goto err;
 	}
 	make_v1_dte(parent, &dte);
-	write_dte_raw(iommu, hw->trans_devid, &dte);
+	amd_iommu_write_dte(iommu, hw->trans_devid, &dte);
 	writeq(FIELD_PREP(VIOMMU_MISC_TRANS_DEVID, hw->trans_devid),
 	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
 	return hw;
@@ -235,7 +212,7 @@ void amd_viommu_guest_free(struct amd_hw_viommu *hw)
 	amd_viommu_evtlog_disable(hw);
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
 	blocked_dte(&dte);
-	write_dte_raw(iommu, hw->trans_devid, &dte);
+	amd_iommu_write_dte(iommu, hw->trans_devid, &dte);
 	xa_erase(&iommu->guest_ids, hw->gid);
 	kfree(hw);
 }
