@@ -14,11 +14,14 @@
  *               build_inv_iommu_pages(), amd_iommu_flush_*), DTEs
  *               (set_dte_entry(), amd_iommu_update_and_flush_device_table()),
  *               protection domains, attach, identity/blocked, iommu_ops
+ *   pasid.cc    v2 domains on PASIDs through per-device GCR3 tables
  *   ppr.cc      the PPR log: page requests to the IOPF core, responses
  *               as COMPLETE_PPR_REQUEST
  *   nested.cc   nested domains from iommu_hwpt_amd_guest, the gDomID ->
  *               hDomID map of a vIOMMU
  *   iommufd.cc  IOMMU_GET_HW_INFO (iommu_hw_info_amd) and the vIOMMU
+ *   viommu.cc   the HW-vIOMMU: PAS, GuestIDs, DeviceID/DomainID maps,
+ *               guest command buffers and event logs
  *   amd-iommu-platform.cc  the "amd-vi" platform kind: model + driver
  *
  * Domain IDs are global (upstream's pdom_ids): one DomainID names one
@@ -165,6 +168,11 @@ struct iommu_dev_data {
 	u8 pri_enabled : 1;
 	u8 ppr : 1;			/* DTE.PPR */
 	u8 vimu : 1;			/* assigned to a HW-vIOMMU guest: DTE word 3 */
+	u8 pasid_supported : 1;
+	/* PASIDs (pasid.cc): the GCR3 table, its DomainID, PASIDs attached */
+	u64 *gcr3_tbl;
+	u16 gcr3_domid;
+	unsigned int pasid_cnt;
 	u16 vimu_gid;
 	u16 vimu_gdevid;
 	u8 ats_qdep;
@@ -180,7 +188,15 @@ static inline struct iommu_dev_data *dev_iommu_priv(struct device *dev)
 
 enum protection_domain_mode {
 	PD_MODE_NONE,
-	PD_MODE_V1,
+	PD_MODE_V1,	/* host (v1) table in the DTE */
+	PD_MODE_V2,	/* x86-64 table behind GCR3 entries (PASIDs) */
+};
+
+/* A (device, PASID) a v2 domain is attached as. */
+struct pdom_dev_pasid {
+	struct list_head list;		/* in protection_domain->dev_pasids */
+	struct iommu_dev_data *dev_data;
+	ioasid_t pasid;
 };
 
 struct protection_domain {
@@ -193,6 +209,7 @@ struct protection_domain {
 	spinlock_t lock;
 	struct list_head dev_list;	/* struct iommu_dev_data */
 	unsigned int dev_cnt;
+	struct list_head dev_pasids;	/* struct pdom_dev_pasid (v2) */
 	bool nest_parent;
 	bool dirty_tracking;
 	/* Nest parent: the vIOMMUs on it (amd_iommu_viommu.pdom_list) */
@@ -289,6 +306,25 @@ void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *do
 			struct dev_table_entry *new_dte);
 int amd_iommu_attach_dev_dte(struct iommu_domain *domain, struct device *dev);
 u16 amd_iommu_domain_id_of(struct iommu_domain *domain);
+
+int amd_iommu_iopf_set(struct iommu_domain *domain, struct iommu_dev_data *dev_data);
+void amd_iommu_iopf_remove(struct iommu_domain *domain, struct iommu_dev_data *dev_data);
+void amd_iommu_flush_iotlb_pasid(struct iommu_dev_data *dev_data, u64 address, size_t size,
+				 ioasid_t pasid);
+
+/* ----- pasid.cc ----- */
+
+bool amd_iommu_rid_uses_gcr3(struct iommu_dev_data *dev_data);
+void amd_iommu_set_dte_gcr3(struct iommu_dev_data *dev_data, struct dev_table_entry *new_dte);
+int amd_iommu_set_gcr3(struct iommu_dev_data *dev_data, ioasid_t pasid, phys_addr_t root);
+int amd_iommu_prepare_gcr3(struct iommu_dev_data *dev_data, ioasid_t pasid, phys_addr_t root);
+void amd_iommu_flush_gcr3_pasid(struct iommu_dev_data *dev_data, ioasid_t pasid);
+void amd_iommu_put_gcr3_table(struct iommu_dev_data *dev_data);
+int amd_iommu_set_dev_pasid(struct iommu_domain *domain, struct device *dev, ioasid_t pasid,
+			    struct iommu_domain *old);
+int amd_iommu_remove_dev_pasid(struct iommu_domain *blocked, struct device *dev, ioasid_t pasid,
+			       struct iommu_domain *old);
+void amd_iommu_domain_flush_pages_v2(struct protection_domain *pdom, u64 address, size_t size);
 
 /* ----- ppr.cc ----- */
 

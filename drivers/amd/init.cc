@@ -52,8 +52,11 @@ int amd_iommu_register(struct amd_iommu *iommu, const void *fwnode)
 	int ret;
 
 	iommu->iommu.fwnode = fwnode;
-	/* No PASID attach yet (v2 domains): the core must not offer one */
-	iommu->iommu.max_pasids = 0;
+	/* PASIDs need guest (v2) translation; the GCR3 table takes 18 bits */
+	iommu->iommu.max_pasids =
+		check_feature(iommu, FEATURE_GT)
+			? 1U << std::min<u32>(FIELD_GET(FEATURE_PASMAX, iommu->features) + 1, 18)
+			: 0;
 	{
 		std::lock_guard<std::mutex> l(amd_iommus_lock);
 		amd_iommus.push_back(iommu);

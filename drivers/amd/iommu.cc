@@ -252,6 +252,12 @@ static int device_flush_iotlb(struct iommu_dev_data *dev_data, u64 address, size
 	return iommu_queue_command(dev_data->iommu, &cmd);
 }
 
+void amd_iommu_flush_iotlb_pasid(struct iommu_dev_data *dev_data, u64 address, size_t size,
+				 ioasid_t pasid)
+{
+	device_flush_iotlb(dev_data, address, size, pasid, pasid != IOMMU_NO_PASID);
+}
+
 /*
  * The host DomainIDs a change of @pdom's table must be flushed under, and
  * the IOMMUs that hold them: its own ID on each IOMMU with a device
@@ -361,15 +367,21 @@ void amd_iommu_make_dte(struct iommu_dev_data *dev_data, struct iommu_domain *do
 	memset(new_dte, 0, sizeof(*new_dte));
 	/* V and TV always: a DTE without them lets DMA through untranslated */
 	new_dte->data[0] = DTE_FLAG_V | DTE_FLAG_TV;
-	if (!domain || domain->type == IOMMU_DOMAIN_BLOCKED)
-		return;
-	if (domain->type == IOMMU_DOMAIN_IDENTITY) {
+	if (!domain || domain->type == IOMMU_DOMAIN_BLOCKED) {
+		/* PASIDs still translate; untagged requests meet PASID 0's empty entry */
+		if (!dev_data->gcr3_tbl)
+			return;
+		amd_iommu_set_dte_gcr3(dev_data, new_dte);
+	} else if (domain->type == IOMMU_DOMAIN_IDENTITY) {
 		new_dte->data[0] |= DTE_FLAG_IR | DTE_FLAG_IW;
 	} else if (domain->type == IOMMU_DOMAIN_NESTED) {
 		amd_iommu_nested_make_dte(to_ndomain(domain), dev_data, new_dte);
-	} else {
+	} else if (to_pdomain(domain)->pd_mode == PD_MODE_V1) {
 		amd_iommu_set_dte_v1(to_pdomain(domain), to_pdomain(domain)->id, new_dte);
 	}
+	if (dev_data->gcr3_tbl && domain && domain->type != IOMMU_DOMAIN_NESTED &&
+	    domain->type != IOMMU_DOMAIN_BLOCKED)
+		amd_iommu_set_dte_gcr3(dev_data, new_dte);
 	if (dev_data->ats_enabled)
 		new_dte->data[1] |= DTE_FLAG_IOTLB;
 	if (dev_data->ppr)
@@ -491,7 +503,7 @@ static void pdev_set_cap_pri(struct iommu_dev_data *dev_data, bool enable)
  * domain with a fault handler is attached (upstream's
  * amd_iommu_iopf_add_device() and the DTE's PPR bit).
  */
-static int iopf_for_domain_set(struct iommu_domain *domain, struct iommu_dev_data *dev_data)
+int amd_iommu_iopf_set(struct iommu_domain *domain, struct iommu_dev_data *dev_data)
 {
 	if (!domain || !domain->iopf_handler)
 		return 0;
@@ -504,7 +516,7 @@ static int iopf_for_domain_set(struct iommu_domain *domain, struct iommu_dev_dat
 	return 0;
 }
 
-static void iopf_for_domain_remove(struct iommu_domain *domain, struct iommu_dev_data *dev_data)
+void amd_iommu_iopf_remove(struct iommu_domain *domain, struct iommu_dev_data *dev_data)
 {
 	if (!domain || !domain->iopf_handler)
 		return;
@@ -549,18 +561,40 @@ int amd_iommu_attach_dev_dte(struct iommu_domain *domain, struct device *dev)
 {
 	struct iommu_dev_data *dev_data = dev_iommu_priv(dev);
 	struct iommu_domain *old = dev_data->domain;
+	bool v2 = domain && (domain->type & __IOMMU_DOMAIN_PAGING) &&
+		  to_pdomain(domain)->pd_mode == PD_MODE_V2;
+	bool was_v2 = amd_iommu_rid_uses_gcr3(dev_data);
 	int ret;
 
 	if (old == domain)
 		return 0;
-	ret = iopf_for_domain_set(domain, dev_data);
+	ret = amd_iommu_iopf_set(domain, dev_data);
 	if (ret)
 		return ret;
+	if (v2) {
+		struct pt_iommu_hw_info hw;
+
+		/* PASID 0's entry first: the DTE will send untagged requests there */
+		pt_iommu_hw_info(&to_pdomain(domain)->iommu, &hw);
+		ret = amd_iommu_prepare_gcr3(dev_data, IOMMU_NO_PASID, hw.top_paddr);
+		if (ret) {
+			amd_iommu_iopf_remove(domain, dev_data);
+			amd_iommu_put_gcr3_table(dev_data);
+			return ret;
+		}
+	}
 	dev_data->domain = domain;
 	amd_iommu_update_and_flush_device_table(dev_data);
+	/* The previous table's PASID 0 translations (same GCR3 DomainID) */
+	if (v2 && was_v2)
+		amd_iommu_flush_gcr3_pasid(dev_data, IOMMU_NO_PASID);
+	if (was_v2 && !v2) {
+		amd_iommu_set_gcr3(dev_data, IOMMU_NO_PASID, 0);
+		amd_iommu_put_gcr3_table(dev_data);
+	}
 	pdom_detach(old, dev_data);
 	pdom_attach(domain, dev_data);
-	iopf_for_domain_remove(old, dev_data);
+	amd_iommu_iopf_remove(old, dev_data);
 	return 0;
 }
 
@@ -574,6 +608,11 @@ static int amd_iommu_attach_device(struct iommu_domain *dom, struct device *dev,
 	if (dom->owner != &amd_iommu_ops)
 		return -EINVAL;
 	if (dom->dirty_ops && !amd_iommu_hd_support(iommu))
+		return -EINVAL;
+	if (to_pdomain(dom)->pd_mode == PD_MODE_V2)
+		return amd_iommu_attach_dev_dte(dom, dev);
+	/* GV with a v1 table would nest the PASIDs' tables */
+	if (dev_data->pasid_cnt)
 		return -EINVAL;
 	/* The table is deeper than this IOMMU walks (Mode beyond HATS) */
 	pt_iommu_hw_info(&to_pdomain(dom)->iommu, &hw);
@@ -608,6 +647,7 @@ static int blocked_domain_attach_device(struct iommu_domain *domain, struct devi
 
 static const struct iommu_domain_ops blocked_domain_ops = {
 	.attach_dev = blocked_domain_attach_device,
+	.set_dev_pasid = amd_iommu_remove_dev_pasid,
 };
 
 static struct iommu_domain blocked_domain = {
@@ -620,22 +660,33 @@ static struct iommu_domain blocked_domain = {
 
 static void amd_iommu_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
-	if (gather->end)
-		domain_flush_pages(to_pdomain(domain), gather->start,
-				   gather->end - gather->start + 1);
+	struct protection_domain *pdom = to_pdomain(domain);
+
+	if (gather->end) {
+		if (pdom->pd_mode == PD_MODE_V2)
+			amd_iommu_domain_flush_pages_v2(pdom, gather->start,
+							gather->end - gather->start + 1);
+		else
+			domain_flush_pages(pdom, gather->start, gather->end - gather->start + 1);
+	}
 	pt_iommu_put_pages_list(&gather->freelist);
 }
 
 static void amd_iommu_flush_iotlb_all(struct iommu_domain *domain)
 {
-	amd_iommu_domain_flush_all(to_pdomain(domain));
+	struct protection_domain *pdom = to_pdomain(domain);
+
+	if (pdom->pd_mode == PD_MODE_V2)
+		amd_iommu_domain_flush_pages_v2(pdom, 0, CMD_INV_IOMMU_ALL_PAGES_ADDRESS);
+	else
+		amd_iommu_domain_flush_all(pdom);
 }
 
 static void amd_iommu_domain_free(struct iommu_domain *dom)
 {
 	struct protection_domain *pdom = to_pdomain(dom);
 
-	WARN_ON(pdom->dev_cnt || !list_empty(&pdom->viommu_list));
+	WARN_ON(pdom->dev_cnt || !list_empty(&pdom->viommu_list) || !list_empty(&pdom->dev_pasids));
 	pt_iommu_deinit(&pdom->iommu);
 	amd_iommu_pdom_id_free(pdom->id);
 	kfree(pdom);
@@ -690,6 +741,17 @@ static const struct iommu_domain_ops amdv1_ops = {
 	.free = amd_iommu_domain_free,
 };
 
+static const struct iommu_domain_ops amdv2_ops = {
+	.attach_dev = amd_iommu_attach_device,
+	.set_dev_pasid = amd_iommu_set_dev_pasid,
+	.map_pages = pt_map_pages,
+	.unmap_pages = pt_unmap_pages,
+	.flush_iotlb_all = amd_iommu_flush_iotlb_all,
+	.iotlb_sync = amd_iommu_iotlb_sync,
+	.iova_to_phys = pt_iova_to_phys,
+	.free = amd_iommu_domain_free,
+};
+
 struct protection_domain *protection_domain_alloc(void)
 {
 	struct protection_domain *pdom;
@@ -707,6 +769,7 @@ struct protection_domain *protection_domain_alloc(void)
 	spin_lock_init(&pdom->lock);
 	INIT_LIST_HEAD(&pdom->dev_list);
 	INIT_LIST_HEAD(&pdom->viommu_list);
+	INIT_LIST_HEAD(&pdom->dev_pasids);
 	mutex_init(&pdom->viommu_lock);
 	return pdom;
 }
@@ -737,6 +800,33 @@ struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 fl
 	return &pdom->domain;
 }
 
+/* A v2 (x86-64, 4-level, 47-bit) domain: what PASIDs (and their RID) take. */
+static struct iommu_domain *amd_iommu_domain_alloc_paging_v2(struct device *dev)
+{
+	struct pt_iommu_cfg cfg = {};
+	struct protection_domain *pdom;
+	int ret;
+
+	pdom = protection_domain_alloc();
+	if (!pdom)
+		return (struct iommu_domain *)ERR_PTR(-ENOMEM);
+	pdom->pd_mode = PD_MODE_V2;
+	cfg.fmt = PT_FMT_X86_64;
+	/* The lower half of a 4-level table: every IOVA is canonical */
+	cfg.hw_max_vasz_lg2 = 47;
+	cfg.hw_max_oasz_lg2 = 52;
+	pdom->iommu.domain.ops = &amdv2_ops;
+	ret = pt_iommu_init(&pdom->iommu, &cfg, GFP_KERNEL);
+	if (ret) {
+		amd_iommu_pdom_id_free(pdom->id);
+		kfree(pdom);
+		return (struct iommu_domain *)ERR_PTR(ret);
+	}
+	pdom->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	pdom->domain.owner = &amd_iommu_ops;
+	return &pdom->domain;
+}
+
 static struct iommu_domain *amd_iommu_domain_alloc_paging_flags(
 	struct device *dev, u32 flags, const struct iommu_user_data *user_data)
 {
@@ -745,7 +835,13 @@ static struct iommu_domain *amd_iommu_domain_alloc_paging_flags(
 
 	if (user_data)
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-	/* PASID-capable (v2) domains are not offered yet */
+	if (flags & IOMMU_HWPT_ALLOC_PASID) {
+		/* v2 tables: neither a nest parent nor dirty-tracked here */
+		if (flags != IOMMU_HWPT_ALLOC_PASID || !dev_data ||
+		    !check_feature(dev_data->iommu, FEATURE_GT))
+			return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
+		return amd_iommu_domain_alloc_paging_v2(dev);
+	}
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
@@ -788,6 +884,7 @@ static struct iommu_device *amd_iommu_probe_device(struct device *dev)
 	dev_data->iommu = iommu;
 	dev_data->devid = (u16)pdev->desc->rid;
 	dev_data->ats_supported = pdev->desc->ats && f && f->ats_ecap;
+	dev_data->pasid_supported = check_feature(iommu, FEATURE_GT) && dev->pasid_bits;
 	dev_data->pri_supported = amd_iommu_gt_ppr_supported(iommu) && pdev->desc->pri && f &&
 				  f->pri_ecap && dev_data->ats_supported;
 	if (dev_data->ats_supported) {
@@ -820,6 +917,8 @@ static void amd_iommu_release_device(struct device *dev)
 		return;
 	iommu = dev_data->iommu;
 	amd_iommu_attach_dev_dte(&blocked_domain, dev);
+	WARN_ON(dev_data->pasid_cnt);
+	amd_iommu_put_gcr3_table(dev_data);
 	pdev_disable_cap_ats(dev_data);
 	amd_iommu_update_and_flush_device_table(dev_data);
 	if (dev_data->pri_enabled)

@@ -344,7 +344,11 @@ static void amd_iommu_alloc_errnos(struct kunit *test)
 
 	amd_up(test, &t);
 	pdev = platform_dev_by_bdf(IOAT_BDF);
-	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID |
+							       IOMMU_HWPT_ALLOC_NEST_PARENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID |
+							       IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), -EOPNOTSUPP);
 	amd_down(&t);
 }
@@ -619,6 +623,84 @@ free_parent:
 	amd_down(&t);
 }
 
+static int dma_translate_pasid(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa,
+			       u32 pasid)
+{
+	u64 contig;
+
+	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, true, iova, write, pa, &contig);
+}
+
+/*
+ * v2 domains: one on a PASID of the edu function (its GCR3 table and
+ * DomainID), one on its RID (PASID 0 through GIoV); unmaps flushed by
+ * PASID; a v1 RID domain refused while PASIDs are attached; everything
+ * let go at the end.
+ */
+static void amd_iommu_pasid_v2(struct kunit *test)
+{
+	struct amd_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *pd, *rid, *v1;
+	struct iommu_attach_handle handle = {};
+	struct iommu_dev_data *dev_data;
+	struct dev_table_entry *dte;
+	phys_addr_t pa;
+
+	amd_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	dev_data = dev_iommu_priv(pdev->dev);
+	dte = &t.iommu->dev_table[dev_data->devid];
+	KUNIT_ASSERT_TRUE(test, dev_data->pasid_supported);
+
+	pd = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pd));
+	KUNIT_EXPECT_EQ(test, to_pdomain(pd)->pd_mode, PD_MODE_V2);
+	KUNIT_ASSERT_EQ(test, iommu_map(pd, TEST_IOVA, t.page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device_pasid(pd, pdev->dev, 7, &handle), 0);
+	KUNIT_EXPECT_TRUE(test, dte->data[0] & DTE_FLAG_GV);
+	KUNIT_EXPECT_TRUE(test, dte->data[0] & DTE_FLAG_GIOV);
+	KUNIT_EXPECT_EQ(test, dte->data[1] & DEV_DOMID_MASK, (u64)dev_data->gcr3_domid);
+	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 7), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
+	/* Untagged requests: PASID 0 has no entry (the RID is blocked) */
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 8), PCI_DMA_UR);
+
+	/* A v1 RID domain would nest the PASID tables */
+	v1 = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(v1));
+	KUNIT_EXPECT_EQ(test, iommu_attach_device(v1, pdev->dev), -EINVAL);
+	iommu_domain_free(v1);
+
+	/* The RID on a v2 domain: PASID 0's entry */
+	rid = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(rid));
+	KUNIT_ASSERT_EQ(test, iommu_map(rid, TEST_IOVA + PAGE_SIZE, t.page_pa, PAGE_SIZE,
+					IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(rid, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, true, &pa), PCI_DMA_UR);
+
+	/* Unmaps reach the cached translations of each PASID */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(pd, TEST_IOVA, PAGE_SIZE), (size_t)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 7), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, iommu_unmap(rid, TEST_IOVA + PAGE_SIZE, PAGE_SIZE), (size_t)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_UR);
+
+	iommu_detach_device_pasid(pd, pdev->dev, 7);
+	KUNIT_EXPECT_EQ(test, dev_data->pasid_cnt, 0U);
+	KUNIT_EXPECT_NOT_NULL(test, dev_data->gcr3_tbl);	/* the RID still uses it */
+	iommu_detach_device(rid, pdev->dev);
+	KUNIT_EXPECT_NULL(test, dev_data->gcr3_tbl);
+	KUNIT_EXPECT_FALSE(test, dte->data[0] & DTE_FLAG_GV);
+	iommu_domain_free(rid);
+	iommu_domain_free(pd);
+	amd_down(&t);
+}
+
 static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_init_state),
 	KUNIT_CASE(amd_iommu_completion_wait_sem),
@@ -630,6 +712,7 @@ static struct kunit_case amd_iommu_platform_cases[] = {
 	KUNIT_CASE(amd_iommu_ats_devtlb),
 	KUNIT_CASE(amd_iommu_alloc_errnos),
 	KUNIT_CASE(amd_iommu_dirty_tracking),
+	KUNIT_CASE(amd_iommu_pasid_v2),
 	KUNIT_CASE(amd_iommu_hw_viommu_guest_cmdbuf),
 	KUNIT_CASE(amd_iommu_fail_nth),
 	{},
