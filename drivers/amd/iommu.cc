@@ -774,7 +774,10 @@ struct protection_domain *protection_domain_alloc(void)
 	return pdom;
 }
 
-struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 flags)
+/* A paging domain of @mode over a fresh @fmt table of @vasz_lg2 bits. */
+static struct iommu_domain *pdom_domain_alloc(enum protection_domain_mode mode,
+					      enum pt_fmt_id fmt, u8 vasz_lg2,
+					      const struct iommu_domain_ops *ops, u32 flags)
 {
 	struct pt_iommu_cfg cfg = {};
 	struct protection_domain *pdom;
@@ -783,12 +786,12 @@ struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 fl
 	pdom = protection_domain_alloc();
 	if (!pdom)
 		return (struct iommu_domain *)ERR_PTR(-ENOMEM);
-	pdom->pd_mode = PD_MODE_V1;
+	pdom->pd_mode = mode;
 	pdom->nest_parent = !!(flags & IOMMU_HWPT_ALLOC_NEST_PARENT);
-	cfg.fmt = PT_FMT_AMDV1;
-	cfg.hw_max_vasz_lg2 = 48;
+	cfg.fmt = fmt;
+	cfg.hw_max_vasz_lg2 = vasz_lg2;
 	cfg.hw_max_oasz_lg2 = 52;
-	pdom->iommu.domain.ops = &amdv1_ops;
+	pdom->iommu.domain.ops = ops;
 	ret = pt_iommu_init(&pdom->iommu, &cfg, GFP_KERNEL);
 	if (ret) {
 		amd_iommu_pdom_id_free(pdom->id);
@@ -800,31 +803,19 @@ struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 fl
 	return &pdom->domain;
 }
 
-/* A v2 (x86-64, 4-level, 47-bit) domain: what PASIDs (and their RID) take. */
+/* A v1 domain: four levels, 48-bit IOVA, DTE Mode 4. */
+struct iommu_domain *amd_iommu_domain_alloc_paging_v1(struct device *dev, u32 flags)
+{
+	return pdom_domain_alloc(PD_MODE_V1, PT_FMT_AMDV1, 48, &amdv1_ops, flags);
+}
+
+/*
+ * A v2 domain, what PASIDs (and their RID) take: x86-64 4-level, the
+ * lower half (47 bits) so every IOVA is canonical.
+ */
 static struct iommu_domain *amd_iommu_domain_alloc_paging_v2(struct device *dev)
 {
-	struct pt_iommu_cfg cfg = {};
-	struct protection_domain *pdom;
-	int ret;
-
-	pdom = protection_domain_alloc();
-	if (!pdom)
-		return (struct iommu_domain *)ERR_PTR(-ENOMEM);
-	pdom->pd_mode = PD_MODE_V2;
-	cfg.fmt = PT_FMT_X86_64;
-	/* The lower half of a 4-level table: every IOVA is canonical */
-	cfg.hw_max_vasz_lg2 = 47;
-	cfg.hw_max_oasz_lg2 = 52;
-	pdom->iommu.domain.ops = &amdv2_ops;
-	ret = pt_iommu_init(&pdom->iommu, &cfg, GFP_KERNEL);
-	if (ret) {
-		amd_iommu_pdom_id_free(pdom->id);
-		kfree(pdom);
-		return (struct iommu_domain *)ERR_PTR(ret);
-	}
-	pdom->domain.type = IOMMU_DOMAIN_UNMANAGED;
-	pdom->domain.owner = &amd_iommu_ops;
-	return &pdom->domain;
+	return pdom_domain_alloc(PD_MODE_V2, PT_FMT_X86_64, 47, &amdv2_ops, 0);
 }
 
 static struct iommu_domain *amd_iommu_domain_alloc_paging_flags(
