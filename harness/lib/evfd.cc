@@ -114,9 +114,15 @@ void io_thread_fn(void)
 			struct file *f;
 			bool hup = false;
 
+			/*
+			 * struct epoll_event is packed on x86-64: its data sits at
+			 * offset 4, so find() must not bind a reference to it.
+			 */
+			const u64 id = evs[i].data.u64;
+
 			{
 				std::lock_guard<std::mutex> g(evfd_lock);
-				auto it = by_id->find(evs[i].data.u64);
+				auto it = by_id->find(id);
 
 				if (it == by_id->end() || it->second->busy)
 					continue;
