@@ -169,6 +169,9 @@ static int nested_attach_device(struct iommu_domain *dom, struct device *dev,
 
 	if (&dev_data->iommu->iommu != ndom->viommu->core.iommu_dev)
 		return -EINVAL;
+	/* The guest's DTE owns GV and the GCR3 root: no host PASIDs beside it */
+	if (dev_data->pasid_cnt)
+		return -EINVAL;
 	return amd_iommu_attach_dev_dte(dom, dev);
 }
 
