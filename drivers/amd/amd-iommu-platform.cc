@@ -324,6 +324,38 @@ int amd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 	return PCI_DMA_UR;
 }
 
+/*
+ * What the IOMMU holds that software can observe, for digests: its caches'
+ * occupancy and what its command buffer and logs have done (host and
+ * guests). Registers are left out: reading them goes through the MMIO
+ * path, and their bases are physical addresses, which differ between runs.
+ */
+void amd_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
+{
+	struct amd_platform *ap = (struct amd_platform *)iommu->priv;
+	struct amd_iommu_model_stats st;
+	struct state_item item;
+
+	if (!ap || !ap->model)
+		return;
+	amd_iommu_model_get_stats(ap->model, &st);
+	item.key = iommu->desc->name + "/caches";
+	item.kind = "amd_caches";
+	item.owner = iommu->desc->name;
+	item.label = "caches";
+	state_item_field(&item, "entries iotlb %u dte %u devtlb %u pde %u", st.iotlb_entries,
+			 st.dte_entries, st.devtlb_entries, st.pde_entries);
+	state_item_field(&item, "commands %llu guest %llu waits %llu",
+			 (unsigned long long)st.cmds, (unsigned long long)st.guest_cmds,
+			 (unsigned long long)st.waits);
+	state_item_field(&item, "events %llu lost %llu guest %llu ppr %llu lost %llu",
+			 (unsigned long long)st.events, (unsigned long long)st.events_lost,
+			 (unsigned long long)st.guest_events, (unsigned long long)st.pprs,
+			 (unsigned long long)st.pprs_lost);
+	state_item_seal(&item);
+	out->push_back(std::move(item));
+}
+
 const struct platform_iommu_kind amd_platform_kind = {
 	.name = "amd-vi",
 	.summary = "AMD-Vi: the AMD IOMMU driver on the AMD IOMMU hardware model",
@@ -332,6 +364,7 @@ const struct platform_iommu_kind amd_platform_kind = {
 	.create = amd_platform_create,
 	.destroy = amd_platform_destroy,
 	.translate = amd_platform_translate,
+	.describe = amd_platform_describe,
 };
 
 } // namespace
