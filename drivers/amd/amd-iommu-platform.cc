@@ -38,9 +38,8 @@ struct amd_platform {
 	std::atomic<struct amd_iommu *> iommu;
 	struct platform_iommu *piommu;
 	std::string name;
-	std::mutex prg_lock;
-	std::map<std::tuple<u16, u16>, struct pci_pri_msg> prgs;
-	u16 next_prg;
+	/* Page requests sent for functions, awaiting their PPR completion */
+	struct pci_prg_tracker prgs;
 };
 
 const char *const amd_cap_names[] = {
@@ -50,11 +49,7 @@ const char *const amd_cap_names[] = {
 
 int amd_check_cap(const char *cap, u64 val, std::string *why)
 {
-	static const struct {
-		const char *name;
-		u64 min, max;
-		const char *why;
-	} limits[] = {
+	static const struct platform_cap_limit limits[] = {
 		{ "hats", 0, 2, "0 to 2 (EFR.HATS: 4 to 6 host levels)" },
 		{ "gats", 0, 1, "0 or 1 (EFR.GATS: 4 or 5 guest levels)" },
 		{ "glx", 0, 1, "0 or 1 (EFR.GLX: 1 or 2 GCR3 levels)" },
@@ -63,26 +58,8 @@ int amd_check_cap(const char *cap, u64 val, std::string *why)
 		{ "nr_guests", 1, 65536, "1 to 65536 guests" },
 	};
 
-	for (const auto &l : limits) {
-		if (strcmp(cap, l.name))
-			continue;
-		if (val < l.min || val > l.max) {
-			*why = l.why;
-			return -EINVAL;
-		}
-		return 0;
-	}
-	for (const char *const *n = amd_cap_names; *n; n++) {
-		if (strcmp(cap, *n))
-			continue;
-		if (val > 1) {
-			*why = "0 or 1";
-			return -EINVAL;
-		}
-		return 0;
-	}
-	*why = "not a capability of the AMD IOMMU";
-	return -EINVAL;
+	return platform_check_cap(cap, val, amd_cap_names, limits, ARRAY_SIZE(limits),
+				  "AMD IOMMU", why);
 }
 
 void amd_apply_caps(const struct platform_iommu_desc *desc, struct amd_iommu_model_cfg *cfg)
@@ -155,24 +132,11 @@ void amd_platform_ppr_response(void *priv, u16 devid, u32 pasid, bool gn, u16 ta
 {
 	struct amd_platform *ap = (struct amd_platform *)priv;
 	struct platform_dev *pdev = amd_dev_by_devid(ap, devid);
-	struct pci_pri_msg msg;
 
-	{
-		std::lock_guard<std::mutex> l(ap->prg_lock);
-		auto it = ap->prgs.find({ devid, tag });
-
-		if (it == ap->prgs.end())
-			return;	/* a response to nothing the function asked: dropped */
-		msg = it->second;
-		ap->prgs.erase(it);
-	}
-	if (!pdev)
-		return;
-	msg.type = PCI_PRI_PRG_RESPONSE;
-	msg.code = status == PPR_SUCCESS   ? PCI_PRG_RESP_SUCCESS
-		   : status == PPR_INVALID ? PCI_PRG_RESP_INVALID
-					   : PCI_PRG_RESP_FAILURE;
-	pci_pri_deliver(pdev->func, &msg);
+	pci_prg_respond(&ap->prgs, pdev ? pdev->func : NULL, devid, tag,
+			status == PPR_SUCCESS	? PCI_PRG_RESP_SUCCESS
+			: status == PPR_INVALID ? PCI_PRG_RESP_INVALID
+						: PCI_PRG_RESP_FAILURE);
 }
 
 const struct amd_iommu_model_ops amd_platform_model_ops = {
@@ -192,7 +156,6 @@ int amd_platform_create(struct platform_iommu *piommu)
 		return -ENOMEM;
 	ap->piommu = piommu;
 	ap->name = piommu->desc->name;
-	ap->next_prg = 0;
 
 	amd_iommu_model_cfg_default(&cfg);
 	cfg.iommu_devid = AMD_IOMMU_DEVID;
@@ -246,31 +209,15 @@ void amd_platform_destroy(struct platform_iommu *piommu)
 	piommu->priv = nullptr;
 }
 
-bool amd_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
-{
-	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
-}
-
 /* A refused access of a PRI function: the Page Request it sends. */
 void amd_platform_page_request(struct amd_platform *ap, struct platform_dev *pdev, u32 pasid,
 			       bool has_pasid, u64 iova, bool write)
 {
 	struct amd_iommu_page_req req = {};
-	struct pci_pri_msg sent = {};
 	u16 devid = (u16)pdev->desc->rid;
-
-	sent.type = PCI_PRI_PAGE_REQUEST;
-	sent.pasid = has_pasid ? pasid : 0;
-	sent.has_pasid = has_pasid;
-	sent.addr = iova & ~(u64)(PAGE_SIZE - 1);
-	sent.write = write;
-	{
-		std::lock_guard<std::mutex> l(ap->prg_lock);
-		sent.prg_index = ap->next_prg++ & 0x1ff;
-		ap->prgs[{ devid, sent.prg_index }] = sent;
-	}
-	/* Before the request: its answer may come back inside it */
-	pci_pri_deliver(pdev->func, &sent);
+	/* PRG indexes are 9 bits */
+	struct pci_pri_msg sent = pci_prg_send(&ap->prgs, pdev->func, devid, pasid, has_pasid,
+					       iova & ~(u64)(PAGE_SIZE - 1), write, 0x1ff);
 
 	req.devid = devid;
 	req.pasid = sent.pasid;
@@ -284,13 +231,8 @@ void amd_platform_page_request(struct amd_platform *ap, struct platform_dev *pde
 		 * Nobody will answer a discarded request; the function's PRG
 		 * timeout is modelled as an immediate Response Failure.
 		 */
-		{
-			std::lock_guard<std::mutex> l(ap->prg_lock);
-			ap->prgs.erase({ devid, sent.prg_index });
-		}
-		sent.type = PCI_PRI_PRG_RESPONSE;
-		sent.code = PCI_PRG_RESP_FAILURE;
-		pci_pri_deliver(pdev->func, &sent);
+		pci_prg_respond(&ap->prgs, pdev->func, devid, sent.prg_index,
+				PCI_PRG_RESP_FAILURE);
 	}
 }
 
@@ -308,7 +250,7 @@ int amd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 	txn.addr = iova;
 	txn.write = write;
 
-	if (amd_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+	if (pci_ecap_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
 		amd_iommu_model_devtlb_translate(ap->model, &txn, &res);
 	else
 		amd_iommu_model_translate(ap->model, &txn, &res);
@@ -319,7 +261,7 @@ int amd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 		return PCI_DMA_OK;
 	}
 	if (pdev->desc->pri &&
-	    amd_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+	    pci_ecap_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
 		amd_platform_page_request(ap, pdev, pasid, has_pasid, iova, write);
 	return PCI_DMA_UR;
 }

@@ -39,9 +39,7 @@ struct smmuv3_platform {
 	struct platform_iommu *piommu;
 	std::string name;
 	/* Page requests sent for functions, awaiting their PRG response */
-	std::mutex prg_lock;
-	std::map<std::tuple<u32, u16>, struct pci_pri_msg> prgs;
-	u16 next_grpid;
+	struct pci_prg_tracker prgs;
 };
 
 const char *const smmuv3_cap_names[] = {
@@ -51,39 +49,17 @@ const char *const smmuv3_cap_names[] = {
 
 int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
 {
-	static const struct {
-		const char *name;
-		u64 max;
-		const char *why;
-	} limits[] = {
-		{ "sidsize", 32, "at most 32 (IDR1.SIDSIZE)" },
-		{ "ssidsize", 20, "at most 20 (IDR1.SSIDSIZE)" },
-		{ "httu", 2, "0 none, 1 access flag, 2 access and dirty (IDR0.HTTU)" },
-		{ "cmdqs", 19, "at most 19 (IDR1.CMDQS)" },
-		{ "evtqs", 19, "at most 19 (IDR1.EVTQS)" },
-		{ "priqs", 19, "at most 19 (IDR1.PRIQS)" },
+	static const struct platform_cap_limit limits[] = {
+		{ "sidsize", 0, 32, "at most 32 (IDR1.SIDSIZE)" },
+		{ "ssidsize", 0, 20, "at most 20 (IDR1.SSIDSIZE)" },
+		{ "httu", 0, 2, "0 none, 1 access flag, 2 access and dirty (IDR0.HTTU)" },
+		{ "cmdqs", 0, 19, "at most 19 (IDR1.CMDQS)" },
+		{ "evtqs", 0, 19, "at most 19 (IDR1.EVTQS)" },
+		{ "priqs", 0, 19, "at most 19 (IDR1.PRIQS)" },
 	};
 
-	for (const auto &l : limits) {
-		if (strcmp(cap, l.name))
-			continue;
-		if (val > l.max) {
-			*why = l.why;
-			return -EINVAL;
-		}
-		return 0;
-	}
-	for (const char *const *n = smmuv3_cap_names; *n; n++) {
-		if (strcmp(cap, *n))
-			continue;
-		if (val > 1) {
-			*why = "0 or 1";
-			return -EINVAL;
-		}
-		return 0;
-	}
-	*why = "not a capability of the SMMUv3";
-	return -EINVAL;
+	return platform_check_cap(cap, val, smmuv3_cap_names, limits, ARRAY_SIZE(limits),
+				  "SMMUv3", why);
 }
 
 void smmuv3_apply_caps(const struct platform_iommu_desc *desc, struct smmuv3_model_cfg *cfg)
@@ -164,24 +140,11 @@ void smmuv3_platform_pri_response(void *priv, u32 sid, u32 ssid, bool ssv, u16 g
 {
 	struct smmuv3_platform *sp = (struct smmuv3_platform *)priv;
 	struct platform_dev *pdev = smmuv3_dev_by_sid(sp, sid);
-	struct pci_pri_msg msg;
 
-	{
-		std::lock_guard<std::mutex> l(sp->prg_lock);
-		auto it = sp->prgs.find({ sid, grpid });
-
-		if (it == sp->prgs.end())
-			return;	/* a response to nothing the function asked: dropped */
-		msg = it->second;
-		sp->prgs.erase(it);
-	}
-	if (!pdev)
-		return;
-	msg.type = PCI_PRI_PRG_RESPONSE;
-	msg.code = resp == PRI_RESP_SUCC ? PCI_PRG_RESP_SUCCESS
-		   : resp == PRI_RESP_DENY ? PCI_PRG_RESP_INVALID
-					   : PCI_PRG_RESP_FAILURE;
-	pci_pri_deliver(pdev->func, &msg);
+	pci_prg_respond(&sp->prgs, pdev ? pdev->func : NULL, sid, grpid,
+			resp == PRI_RESP_SUCC	? PCI_PRG_RESP_SUCCESS
+			: resp == PRI_RESP_DENY ? PCI_PRG_RESP_INVALID
+						: PCI_PRG_RESP_FAILURE);
 }
 
 const struct smmuv3_model_ops smmuv3_platform_model_ops = {
@@ -245,31 +208,15 @@ void smmuv3_platform_destroy(struct platform_iommu *piommu)
 	piommu->priv = nullptr;
 }
 
-bool smmuv3_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
-{
-	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
-}
-
 /* A refused access of a PRI function: the Page Request it sends. */
 void smmuv3_platform_page_request(struct smmuv3_platform *sp, struct platform_dev *pdev,
 				  u32 pasid, bool has_pasid, u64 iova, bool write)
 {
 	struct smmuv3_page_req req = {};
-	struct pci_pri_msg sent = {};
 	u32 sid = pdev->desc->stream_id;
-
-	sent.type = PCI_PRI_PAGE_REQUEST;
-	sent.pasid = has_pasid ? pasid : 0;
-	sent.has_pasid = has_pasid;
-	sent.addr = iova & ~(u64)(PAGE_SIZE - 1);
-	sent.write = write;
-	{
-		std::lock_guard<std::mutex> l(sp->prg_lock);
-		sent.prg_index = sp->next_grpid++ & (u16)PRIQ_1_PRG_IDX;
-		sp->prgs[{ sid, sent.prg_index }] = sent;
-	}
-	/* Before the request: its answer may come back inside it */
-	pci_pri_deliver(pdev->func, &sent);
+	struct pci_pri_msg sent = pci_prg_send(&sp->prgs, pdev->func, sid, pasid, has_pasid,
+					       iova & ~(u64)(PAGE_SIZE - 1), write,
+					       (u16)PRIQ_1_PRG_IDX);
 
 	req.sid = sid;
 	req.ssid = sent.pasid;
@@ -299,7 +246,7 @@ int smmuv3_platform_translate(struct platform_iommu *piommu, struct platform_dev
 	txn.addr = iova;
 	txn.write = write;
 
-	if (smmuv3_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+	if (pci_ecap_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
 		smmuv3_model_atc_translate(sp->model, &txn, &res);
 	else
 		smmuv3_model_translate(sp->model, &txn, &res);
@@ -310,7 +257,7 @@ int smmuv3_platform_translate(struct platform_iommu *piommu, struct platform_dev
 		return PCI_DMA_OK;
 	}
 	if (pdev->desc->pri &&
-	    smmuv3_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+	    pci_ecap_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
 		smmuv3_platform_page_request(sp, pdev, pasid, has_pasid, iova, write);
 	return PCI_DMA_UR;
 }

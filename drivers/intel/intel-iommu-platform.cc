@@ -37,9 +37,8 @@ struct vtd_platform {
 	struct platform_iommu *piommu;
 	std::string name;
 	/* Page requests sent for functions, awaiting their page group response */
-	std::mutex prg_lock;
-	std::map<std::tuple<u16, u16>, struct pci_pri_msg> prgs;
-	u16 next_prg;
+	/* Page requests sent for functions, awaiting their page group response */
+	struct pci_prg_tracker prgs;
 };
 
 const char *const vtd_cap_names[] = {
@@ -49,11 +48,7 @@ const char *const vtd_cap_names[] = {
 
 int vtd_check_cap(const char *cap, u64 val, std::string *why)
 {
-	static const struct {
-		const char *name;
-		u64 min, max;
-		const char *why;
-	} limits[] = {
+	static const struct platform_cap_limit limits[] = {
 		{ "pss", 0, 19, "0 to 19 (ECAP.PSS: PASID bits - 1)" },
 		{ "nfr", 1, 16, "1 to 16 fault recording registers" },
 		{ "nd", 0, 6, "0 to 6 (CAP.ND)" },
@@ -61,26 +56,8 @@ int vtd_check_cap(const char *cap, u64 val, std::string *why)
 		{ "mgaw", 39, 57, "39 to 57 bits" },
 	};
 
-	for (const auto &l : limits) {
-		if (strcmp(cap, l.name))
-			continue;
-		if (val < l.min || val > l.max) {
-			*why = l.why;
-			return -EINVAL;
-		}
-		return 0;
-	}
-	for (const char *const *n = vtd_cap_names; *n; n++) {
-		if (strcmp(cap, *n))
-			continue;
-		if (val > 1) {
-			*why = "0 or 1";
-			return -EINVAL;
-		}
-		return 0;
-	}
-	*why = "not a capability of the VT-d unit";
-	return -EINVAL;
+	return platform_check_cap(cap, val, vtd_cap_names, limits, ARRAY_SIZE(limits),
+				  "VT-d unit", why);
 }
 
 void vtd_apply_caps(const struct platform_iommu_desc *desc, struct vtd_model_cfg *cfg)
@@ -165,24 +142,11 @@ void vtd_platform_page_response(void *priv, u16 rid, u32 pasid, bool pasid_prese
 {
 	struct vtd_platform *vp = (struct vtd_platform *)priv;
 	struct platform_dev *pdev = vtd_dev_by_rid(vp, rid);
-	struct pci_pri_msg msg;
 
-	{
-		std::lock_guard<std::mutex> l(vp->prg_lock);
-		auto it = vp->prgs.find({ rid, prg_index });
-
-		if (it == vp->prgs.end())
-			return;	/* a response to nothing the function asked: dropped */
-		msg = it->second;
-		vp->prgs.erase(it);
-	}
-	if (!pdev)
-		return;
-	msg.type = PCI_PRI_PRG_RESPONSE;
-	msg.code = resp_code == QI_RESP_SUCCESS ? PCI_PRG_RESP_SUCCESS
-		   : resp_code == QI_RESP_INVALID ? PCI_PRG_RESP_INVALID
-						  : PCI_PRG_RESP_FAILURE;
-	pci_pri_deliver(pdev->func, &msg);
+	pci_prg_respond(&vp->prgs, pdev ? pdev->func : NULL, rid, prg_index,
+			resp_code == QI_RESP_SUCCESS   ? PCI_PRG_RESP_SUCCESS
+			: resp_code == QI_RESP_INVALID ? PCI_PRG_RESP_INVALID
+						       : PCI_PRG_RESP_FAILURE);
 }
 
 const struct vtd_model_ops vtd_platform_model_ops = {
@@ -202,7 +166,6 @@ int vtd_platform_create(struct platform_iommu *piommu)
 		return -ENOMEM;
 	vp->piommu = piommu;
 	vp->name = piommu->desc->name;
-	vp->next_prg = 0;
 
 	vtd_model_cfg_default(&cfg);
 	vtd_apply_caps(piommu->desc, &cfg);
@@ -249,31 +212,15 @@ void vtd_platform_destroy(struct platform_iommu *piommu)
 	piommu->priv = nullptr;
 }
 
-bool vtd_pci_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
-{
-	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
-}
-
 /* A refused access of a PRI function: the Page Request it sends. */
 void vtd_platform_page_request(struct vtd_platform *vp, struct platform_dev *pdev, u32 pasid,
 			       bool has_pasid, u64 iova, bool write)
 {
 	struct vtd_page_req req = {};
-	struct pci_pri_msg sent = {};
 	u16 rid = (u16)pdev->desc->rid;
-
-	sent.type = PCI_PRI_PAGE_REQUEST;
-	sent.pasid = has_pasid ? pasid : 0;
-	sent.has_pasid = has_pasid;
-	sent.addr = iova & ~(u64)(VTD_PAGE_SIZE - 1);
-	sent.write = write;
-	{
-		std::lock_guard<std::mutex> l(vp->prg_lock);
-		sent.prg_index = vp->next_prg++ & 0x1ff;
-		vp->prgs[{ rid, sent.prg_index }] = sent;
-	}
-	/* Before the request: its answer may come back inside it */
-	pci_pri_deliver(pdev->func, &sent);
+	/* PRG indexes are 9 bits */
+	struct pci_pri_msg sent = pci_prg_send(&vp->prgs, pdev->func, rid, pasid, has_pasid,
+					       iova & ~(u64)(VTD_PAGE_SIZE - 1), write, 0x1ff);
 
 	req.sid = rid;
 	req.pasid = sent.pasid;
@@ -301,7 +248,7 @@ int vtd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 	txn.addr = iova;
 	txn.write = write;
 
-	if (vtd_pci_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
+	if (pci_ecap_ctrl_enabled(f, f->ats_ecap, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE))
 		vtd_model_devtlb_translate(vp->model, &txn, &res);
 	else
 		vtd_model_translate(vp->model, &txn, &res);
@@ -312,7 +259,7 @@ int vtd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 		return PCI_DMA_OK;
 	}
 	if (pdev->desc->pri &&
-	    vtd_pci_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
+	    pci_ecap_ctrl_enabled(f, f->pri_ecap, PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE))
 		vtd_platform_page_request(vp, pdev, pasid, has_pasid, iova, write);
 	return PCI_DMA_UR;
 }

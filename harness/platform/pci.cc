@@ -181,6 +181,11 @@ bool pci_func_mem_enabled(struct pci_func *f)
 	return cfg_get(f, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY;
 }
 
+bool pci_ecap_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit)
+{
+	return ecap && (pci_cfg_read(f, ecap + off, 2) & bit);
+}
+
 bool pci_func_bus_master(struct pci_func *f)
 {
 	pci_guard g(f->lock);

@@ -167,6 +167,12 @@ void pci_func_flr(struct pci_func *f);
 /* Memory space decode and bus mastering as the command register has them. */
 bool pci_func_mem_enabled(struct pci_func *f);
 bool pci_func_bus_master(struct pci_func *f);
+/*
+ * An enable bit of an extended capability's 16-bit control register is set
+ * (PASID, ATS, PRI: the IOMMU asks before it translates or takes a page
+ * request); false when the function has no such capability (@ecap 0).
+ */
+bool pci_ecap_ctrl_enabled(struct pci_func *f, u16 ecap, unsigned int off, u32 bit);
 
 /*
  * The device raises an interrupt: delivered to @irq if the capability is

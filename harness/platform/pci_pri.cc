@@ -42,3 +42,44 @@ bool pci_pri_deliver(struct pci_func *f, const struct pci_pri_msg *msg)
 	it->second(f, msg);
 	return true;
 }
+
+struct pci_pri_msg pci_prg_send(struct pci_prg_tracker *t, struct pci_func *f, u32 requester,
+				u32 pasid, bool has_pasid, u64 addr, bool write, u16 index_mask)
+{
+	struct pci_pri_msg sent = {};
+
+	sent.type = PCI_PRI_PAGE_REQUEST;
+	sent.pasid = has_pasid ? pasid : 0;
+	sent.has_pasid = has_pasid;
+	sent.addr = addr;
+	sent.write = write;
+	{
+		std::lock_guard<std::mutex> l(t->lock);
+
+		sent.prg_index = t->next_index++ & index_mask;
+		t->sent[{ requester, sent.prg_index }] = sent;
+	}
+	pci_pri_deliver(f, &sent);
+	return sent;
+}
+
+void pci_prg_respond(struct pci_prg_tracker *t, struct pci_func *f, u32 requester, u16 index,
+		     u8 code)
+{
+	struct pci_pri_msg msg;
+
+	{
+		std::lock_guard<std::mutex> l(t->lock);
+		auto it = t->sent.find({ requester, index });
+
+		if (it == t->sent.end())
+			return;	/* a response to nothing the function asked: dropped */
+		msg = it->second;
+		t->sent.erase(it);
+	}
+	if (!f)
+		return;
+	msg.type = PCI_PRI_PRG_RESPONSE;
+	msg.code = code;
+	pci_pri_deliver(f, &msg);
+}

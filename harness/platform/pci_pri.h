@@ -27,6 +27,9 @@
 
 #include "harness/platform/pci.h"
 
+#include <map>
+#include <mutex>
+
 enum pci_pri_msg_type {
 	/* The IOMMU sent a Page Request for the function's refused access. */
 	PCI_PRI_PAGE_REQUEST = 1,
@@ -57,3 +60,32 @@ typedef void (*pci_pri_receiver_t)(struct pci_func *f, const struct pci_pri_msg 
 void pci_pri_set_receiver(struct pci_func *f, pci_pri_receiver_t fn);
 /* Hands @msg to @f's receiver. false: @f has none, nobody is told. */
 bool pci_pri_deliver(struct pci_func *f, const struct pci_pri_msg *msg);
+
+/*
+ * The page requests an IOMMU model sent on its functions' behalf and not
+ * yet answered, keyed by requester (RID, StreamID, DeviceID) and PRG
+ * index, the index handed out here. Every IOMMU kind with PRI keeps one:
+ * a response for nothing outstanding is dropped, as a function would.
+ */
+struct pci_prg_tracker {
+	std::mutex lock;
+	std::map<std::pair<u32, u16>, struct pci_pri_msg> sent;
+	u16 next_index;
+};
+
+/*
+ * Sends @f a Page Request for its refused access at @addr (page-aligned by
+ * the caller) and records it under @requester with the next PRG index
+ * (masked with @index_mask); returns the message, index set. The function
+ * hears of it before the IOMMU does: an answer may come back within the
+ * request.
+ */
+struct pci_pri_msg pci_prg_send(struct pci_prg_tracker *t, struct pci_func *f, u32 requester,
+				u32 pasid, bool has_pasid, u64 addr, bool write, u16 index_mask);
+/*
+ * The response for @requester's PRG @index, with @code (PCI_PRG_RESP_*):
+ * delivered to @f (which may be NULL: the function went away) if the
+ * request is outstanding, dropped otherwise.
+ */
+void pci_prg_respond(struct pci_prg_tracker *t, struct pci_func *f, u32 requester, u16 index,
+		     u8 code);

@@ -128,6 +128,32 @@ struct platform_iommu *platform_iommu_get(int index)
 	return platform_running->iommus[index].get();
 }
 
+int platform_check_cap(const char *cap, u64 val, const char *const *names,
+		       const struct platform_cap_limit *limits, size_t nr_limits, const char *what,
+		       std::string *why)
+{
+	for (size_t i = 0; i < nr_limits; i++) {
+		if (strcmp(cap, limits[i].name))
+			continue;
+		if (val < limits[i].min || val > limits[i].max) {
+			*why = limits[i].why;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (const char *const *n = names; *n; n++) {
+		if (strcmp(cap, *n))
+			continue;
+		if (val > 1) {
+			*why = "0 or 1";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*why = std::string("not a capability of the ") + what;
+	return -EINVAL;
+}
+
 void platform_state_items(std::vector<struct state_item> *out)
 {
 	if (!platform_running)

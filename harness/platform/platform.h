@@ -66,6 +66,20 @@ struct platform_device_kind {
 	int (*create)(struct pci_func *f, const struct platform_device_desc *desc);
 };
 
+/*
+ * A kind's ->check_cap from its tables: @names (NULL-terminated) are the
+ * capabilities, each 0 or 1 unless @limits gives its range (and the words
+ * that explain it); @what names the hardware in the error. 0 or -EINVAL.
+ */
+struct platform_cap_limit {
+	const char *name;
+	u64 min, max;
+	const char *why;
+};
+int platform_check_cap(const char *cap, u64 val, const char *const *names,
+		       const struct platform_cap_limit *limits, size_t nr_limits, const char *what,
+		       std::string *why);
+
 void platform_iommu_kind_register(const struct platform_iommu_kind *kind);
 void platform_device_kind_register(const struct platform_device_kind *kind);
 const struct platform_iommu_kind *platform_iommu_kind_find(const std::string &name);
