@@ -18,41 +18,11 @@
  * program (the interposer build), since it uses sysfs and VFIO.
  */
 #include "uiommufd_utils.h"
+#include "vfio_dev.h"
 
 #include <dirent.h>
 #include <linux/vfio.h>
 #include <poll.h>
-
-#define IOAT_BDF "0000:00:03.0"
-
-#define VFIO_PCI_OFFSET_SHIFT 40
-#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
-
-/* The I/OAT registers a copy needs */
-#define IOAT_CHAN 0x80
-#define IOAT_CHANCTRL (IOAT_CHAN + 0x00)
-#define IOAT_CHANCMD (IOAT_CHAN + 0x04)
-#define IOAT_DMACOUNT (IOAT_CHAN + 0x06)
-#define IOAT_CHANSTS (IOAT_CHAN + 0x08)
-#define IOAT_CHAINADDR (IOAT_CHAN + 0x10)
-#define IOAT_CHANERR (IOAT_CHAN + 0x28)
-#define CHANCMD_RESET 0x20
-#define CHANCTRL_INT_REARM 0x0001
-#define CHANCTRL_ANY_ERR_ABORT_EN 0x0008
-#define CHANSTS_STATUS 0x7
-#define CHANSTS_DONE 0x1
-#define CHANSTS_HALTED 0x3
-#define CHANERR_READ_DATA_ERR 0x100
-#define CHANERR_WRITE_DATA_ERR 0x200
-
-struct ioat_dma_descriptor {
-	__u32 size;
-	__u32 ctl;
-	__u64 src_addr;
-	__u64 dst_addr;
-	__u64 next;
-	__u64 rsv[4];
-};
 
 /* SMMUv3 (IHI 0070) encodings the guest side writes */
 #define STE0_V (1ULL << 0)
@@ -106,36 +76,6 @@ struct ioat_dma_descriptor {
 #define PG_L0 17			/* then L1, L2, L3 */
 
 /* What libvfio does: the cdev named in the device's vfio-dev directory. */
-static int open_cdev(const char *bdf)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-	int fd = -1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4)) {
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			break;
-		}
-	closedir(d);
-	return fd;
-}
-
-static int attach_pt(int devfd, __u32 pt_id)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-		.pt_id = pt_id,
-	};
-
-	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
-}
 
 static int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags, __u32 type,
 			   const void *data, __u32 len, __u32 *out)
@@ -190,10 +130,7 @@ static int invalidate(int fd, __u32 id, __u32 type, const void *cmds, __u32 len,
 	return rc;
 }
 
-static void ioat_writeq(volatile __u8 *bar, unsigned off, __u64 v) { *(volatile __u64 *)(bar + off) = v; }
-static void ioat_writew(volatile __u8 *bar, unsigned off, __u16 v) { *(volatile __u16 *)(bar + off) = v; }
 static void ioat_writeb(volatile __u8 *bar, unsigned off, __u8 v) { *(volatile __u8 *)(bar + off) = v; }
-static __u64 ioat_readq(volatile __u8 *bar, unsigned off) { return *(volatile __u64 *)(bar + off); }
 static __u32 ioat_readl(volatile __u8 *bar, unsigned off) { return *(volatile __u32 *)(bar + off); }
 
 FIXTURE(smmuv3)
@@ -270,29 +207,12 @@ FIXTURE_TEARDOWN(smmuv3)
 	munmap(self->buf, BUF_SIZE);
 }
 
-/* One descriptor at @desc (a device address) copying @size bytes; the final status. */
+/* One descriptor in guest page PG_DESC at @desc_addr (a device address); the final status. */
 static __u64 ioat_copy(struct _test_data_smmuv3 *self, __u64 desc_addr, __u64 src, __u64 dst,
 		       __u32 size)
 {
-	struct ioat_dma_descriptor *desc = (struct ioat_dma_descriptor *)guest_page(self, PG_DESC);
-	__u64 sts = 0;
-	int i;
-
-	memset(desc, 0, sizeof(*desc));
-	desc->size = size;
-	desc->src_addr = src;
-	desc->dst_addr = dst;
-	desc->next = desc_addr;
-	ioat_writeb(self->bar, IOAT_CHANCMD, CHANCMD_RESET);
-	ioat_writeq(self->bar, IOAT_CHAINADDR, desc_addr);
-	ioat_writew(self->bar, IOAT_CHANCTRL, CHANCTRL_INT_REARM | CHANCTRL_ANY_ERR_ABORT_EN);
-	ioat_writew(self->bar, IOAT_DMACOUNT, 1);
-	for (i = 0; i < 100000; i++) {
-		sts = ioat_readq(self->bar, IOAT_CHANSTS) & CHANSTS_STATUS;
-		if (sts == CHANSTS_DONE || sts == CHANSTS_HALTED)
-			break;
-	}
-	return sts;
+	return ioat_run(self->bar, (struct ioat_desc *)guest_page(self, PG_DESC), desc_addr, src,
+			dst, size);
 }
 
 /* ---- one stage: the IOAS straight on the device ---- */

@@ -14,6 +14,7 @@
  * plain program (the interposer build).
  */
 #include "uiommufd_utils.h"
+#include "vfio_dev.h"
 
 #include <dirent.h>
 #include <linux/vfio.h>
@@ -21,9 +22,6 @@
 #include <sys/eventfd.h>
 
 #define EDU_BDF "0000:00:05.0"
-
-#define VFIO_PCI_OFFSET_SHIFT 40
-#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
 
 /* The device's programming interface. */
 #define EDU_BAR_SIZE 0x100000
@@ -59,27 +57,6 @@
 #define IOVA (1UL << 32)
 /* Mapped only when a test maps it. */
 #define HOLE_IOVA (IOVA + BUF_SIZE)
-
-static int open_cdev(const char *bdf)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-	int fd = -1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4)) {
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			break;
-		}
-	closedir(d);
-	return fd;
-}
 
 static int attach(int devfd, __u32 pt_id, bool pasid, __u32 pasid_val)
 {

@@ -14,6 +14,7 @@
  * sysfs or VFIO.
  */
 #include "uiommufd_utils.h"
+#include "vfio_dev.h"
 
 #include <dirent.h>
 #include <linux/vfio.h>
@@ -21,41 +22,7 @@
 #include <sys/wait.h>
 
 #define PLAIN_BDF "0000:00:02.0"
-#define IOAT_BDF "0000:00:03.0"
 #define PLAIN_NOPASID_BDF "0000:00:04.0"
-
-#define VFIO_PCI_OFFSET_SHIFT 40
-#define REGION_OFFSET(index) ((__u64)(index) << VFIO_PCI_OFFSET_SHIFT)
-
-/* The few I/OAT registers a copy needs (the device's programming interface). */
-#define IOAT_XFERCAP 0x01
-#define IOAT_INTRCTRL 0x03
-#define IOAT_CBVER 0x08
-#define IOAT_CHAN 0x80
-#define IOAT_CHANCTRL (IOAT_CHAN + 0x00)
-#define IOAT_CHANCMD (IOAT_CHAN + 0x04)
-#define IOAT_DMACOUNT (IOAT_CHAN + 0x06)
-#define IOAT_CHANSTS (IOAT_CHAN + 0x08)
-#define IOAT_CHAINADDR (IOAT_CHAN + 0x10)
-#define IOAT_CHANERR (IOAT_CHAN + 0x28)
-#define CHANCMD_RESET 0x20
-#define CHANCTRL_INT_REARM 0x0001
-#define CHANCTRL_ANY_ERR_ABORT_EN 0x0008
-#define CHANSTS_STATUS 0x7
-#define CHANSTS_DONE 0x1
-#define CHANSTS_HALTED 0x3
-#define CHANERR_READ_DATA_ERR 0x100
-#define CHANERR_WRITE_DATA_ERR 0x200
-#define DESC_INT_EN 0x1
-
-struct ioat_dma_descriptor {
-	__u32 size;
-	__u32 ctl;
-	__u64 src_addr;
-	__u64 dst_addr;
-	__u64 next;
-	__u64 rsv[4];
-};
 
 static int read_sysfs(const char *path, char *buf, size_t len)
 {
@@ -73,26 +40,6 @@ static int read_sysfs(const char *path, char *buf, size_t len)
 }
 
 /* What libvfio does: the cdev named in the device's vfio-dev directory. */
-static int open_cdev(const char *bdf)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-	int fd = -1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4)) {
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			break;
-		}
-	closedir(d);
-	return fd;
-}
 
 /* The group file of @bdf: /dev/vfio/<N>, N the last component of its iommu_group link. */
 static int open_group(const char *bdf)
@@ -122,7 +69,8 @@ static int bind_iommufd(int devfd, int iommufd, __u32 *devid)
 	return rc;
 }
 
-static int attach_pt(int devfd, __u32 *pt_id)
+/* As attach_pt(), and *@pt_id is what the kernel wrote back. */
+static int attach_pt_readback(int devfd, __u32 *pt_id)
 {
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
@@ -231,7 +179,7 @@ TEST_F(vfio_cdev, nothing_before_bind)
 			    REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX)));
 	ASSERT_EQ(EINVAL, errno);
 	__u32 pt = self->ioas_id;
-	ASSERT_EQ(-1, attach_pt(self->devfd, &pt));
+	ASSERT_EQ(-1, attach_pt_readback(self->devfd, &pt));
 	ASSERT_EQ(EINVAL, errno);
 }
 
@@ -417,17 +365,17 @@ TEST_F(vfio_cdev, attach_detach)
 	__u32 pt = self->ioas_id, pt2;
 
 	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, NULL));
-	ASSERT_EQ(0, attach_pt(self->devfd, &pt));
+	ASSERT_EQ(0, attach_pt_readback(self->devfd, &pt));
 	/* The IOAS was turned into an automatic HWPT. */
 	ASSERT_NE(self->ioas_id, pt);
 	/* Again: a replace. */
 	pt2 = self->ioas_id;
-	ASSERT_EQ(0, attach_pt(self->devfd, &pt2));
+	ASSERT_EQ(0, attach_pt_readback(self->devfd, &pt2));
 	ASSERT_EQ(0, detach_pt(self->devfd));
 	ASSERT_EQ(0, detach_pt(self->devfd));
 
 	pt = UINT32_MAX;
-	ASSERT_EQ(-1, attach_pt(self->devfd, &pt));
+	ASSERT_EQ(-1, attach_pt_readback(self->devfd, &pt));
 	ASSERT_EQ(ENOENT, errno);
 	attach.flags = 0x80;
 	attach.pt_id = self->ioas_id;
@@ -478,7 +426,7 @@ TEST_F(vfio_cdev, close_unbinds)
 	__u32 pt = self->ioas_id, devid;
 
 	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, &devid));
-	ASSERT_EQ(0, attach_pt(self->devfd, &pt));
+	ASSERT_EQ(0, attach_pt_readback(self->devfd, &pt));
 	close(self->devfd);
 	/* Gone with the file: the HWPT is free to go, the device ID unknown. */
 	ASSERT_EQ(-1, ufd_destroy(self->iommufd, devid));
@@ -507,7 +455,7 @@ FIXTURE_SETUP(vfio_dev)
 	ASSERT_LE(0, self->devfd);
 	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, NULL));
 	self->hwpt_id = self->ioas_id;
-	ASSERT_EQ(0, attach_pt(self->devfd, &self->hwpt_id));
+	ASSERT_EQ(0, attach_pt_readback(self->devfd, &self->hwpt_id));
 }
 
 FIXTURE_TEARDOWN(vfio_dev)
@@ -837,7 +785,7 @@ FIXTURE_SETUP(vfio_ioat)
 	ASSERT_LE(0, self->devfd);
 	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, NULL));
 	pt = self->ioas_id;
-	ASSERT_EQ(0, attach_pt(self->devfd, &pt));
+	ASSERT_EQ(0, attach_pt_readback(self->devfd, &pt));
 
 	self->buf = mmap(NULL, IOAT_BUF_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -883,7 +831,7 @@ FIXTURE_TEARDOWN(vfio_ioat)
 static __u64 ioat_copy(struct _test_data_vfio_ioat *self, __u64 src, __u64 dst, __u32 size,
 		       __u32 ctl)
 {
-	struct ioat_dma_descriptor *desc = (struct ioat_dma_descriptor *)self->buf;
+	struct ioat_desc *desc = (struct ioat_desc *)self->buf;
 	__u64 sts;
 	int i;
 
