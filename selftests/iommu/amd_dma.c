@@ -153,20 +153,14 @@ static __u64 gva(unsigned int pg)
 
 FIXTURE_SETUP(amd)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_hw_info hw;
-	__u64 cfg = REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX);
-	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
-	int i;
 
 	self->devfd = open_cdev(IOAT_BDF);
 	if (self->devfd < 0)
 		SKIP(return, "no I/OAT function at " IOAT_BDF);
 	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->iommufd);
-	bind.iommufd = self->iommufd;
-	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
-	self->dev_id = bind.out_devid;
+	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, &self->dev_id));
 	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &self->info,
 			sizeof(self->info), &hw) ||
 	    hw.out_data_type != IOMMU_HW_INFO_TYPE_AMD) {
@@ -181,20 +175,15 @@ FIXTURE_SETUP(amd)
 	ASSERT_NE(MAP_FAILED, self->buf);
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
 
-	self->bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
-			 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	self->bar = ioat_bar_enable(self->devfd);
 	ASSERT_NE(MAP_FAILED, self->bar);
-	ASSERT_EQ(2, pwrite(self->devfd, &cmd, 2, cfg + 4));
-	*(volatile __u8 *)(self->bar + IOAT_CHANCMD) = CHANCMD_RESET;
-	for (i = 0; i < 1000 && (*(volatile __u8 *)(self->bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
-		;
 }
 
 FIXTURE_TEARDOWN(amd)
 {
 	if (self->devfd < 0)
 		return;
-	munmap((void *)self->bar, 0x4000);
+	munmap((void *)self->bar, IOAT_BAR_SIZE);
 	close(self->devfd);
 	close(self->iommufd);
 	munmap(self->buf, BUF_SIZE);

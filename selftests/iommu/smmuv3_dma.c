@@ -130,7 +130,6 @@ static int invalidate(int fd, __u32 id, __u32 type, const void *cmds, __u32 len,
 	return rc;
 }
 
-static void ioat_writeb(volatile __u8 *bar, unsigned off, __u8 v) { *(volatile __u8 *)(bar + off) = v; }
 static __u32 ioat_readl(volatile __u8 *bar, unsigned off) { return *(volatile __u32 *)(bar + off); }
 
 FIXTURE(smmuv3)
@@ -157,21 +156,15 @@ static __u64 gpa(unsigned int pg)
 
 FIXTURE_SETUP(smmuv3)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_hw_info_arm_smmuv3 info = {};
 	struct iommu_hw_info hw;
-	__u64 cfg = REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX);
-	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
-	int i;
 
 	self->devfd = open_cdev(IOAT_BDF);
 	if (self->devfd < 0)
 		SKIP(return, "no I/OAT function at " IOAT_BDF);
 	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->iommufd);
-	bind.iommufd = self->iommufd;
-	ASSERT_EQ(0, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
-	self->dev_id = bind.out_devid;
+	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, &self->dev_id));
 	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &info,
 			sizeof(info), &hw) || hw.out_data_type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
 		close(self->devfd);
@@ -185,13 +178,8 @@ FIXTURE_SETUP(smmuv3)
 	ASSERT_NE(MAP_FAILED, self->buf);
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
 
-	self->bar = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, self->devfd,
-			 REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	self->bar = ioat_bar_enable(self->devfd);
 	ASSERT_NE(MAP_FAILED, self->bar);
-	ASSERT_EQ(2, pwrite(self->devfd, &cmd, 2, cfg + 4));
-	ioat_writeb(self->bar, IOAT_CHANCMD, CHANCMD_RESET);
-	for (i = 0; i < 1000 && (*(volatile __u8 *)(self->bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
-		;
 	self->veventq_fd = -1;
 }
 
@@ -199,7 +187,7 @@ FIXTURE_TEARDOWN(smmuv3)
 {
 	if (self->devfd < 0)
 		return;
-	munmap((void *)self->bar, 0x4000);
+	munmap((void *)self->bar, IOAT_BAR_SIZE);
 	if (self->veventq_fd >= 0)
 		close(self->veventq_fd);
 	close(self->devfd);

@@ -14,6 +14,7 @@
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -85,6 +86,44 @@ static inline int attach_pt(int devfd, __u32 pt_id)
 	};
 
 	return ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+}
+
+/* VFIO_DEVICE_BIND_IOMMUFD: 0 with *@dev_id set (if not NULL), or -1 with errno. */
+static inline int bind_iommufd(int devfd, int iommufd, __u32 *dev_id)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = iommufd };
+	int rc = ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+
+	if (!rc && dev_id)
+		*dev_id = bind.out_devid;
+	return rc;
+}
+
+#define IOAT_BAR_SIZE 0x4000
+
+/*
+ * The I/OAT function ready to copy: BAR 0 mapped (as device memory),
+ * memory decoding and bus mastering on (INTx off), the channel reset.
+ * The BAR, or MAP_FAILED.
+ */
+static inline volatile __u8 *ioat_bar_enable(int devfd)
+{
+	__u16 cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
+	volatile __u8 *bar;
+	int i;
+
+	bar = mmap(NULL, IOAT_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, devfd,
+		   REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	if (bar == MAP_FAILED)
+		return bar;
+	if (pwrite(devfd, &cmd, 2, REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + 4) != 2) {
+		munmap((void *)bar, IOAT_BAR_SIZE);
+		return MAP_FAILED;
+	}
+	*(volatile __u8 *)(bar + IOAT_CHANCMD) = CHANCMD_RESET;
+	for (i = 0; i < 1000 && (*(volatile __u8 *)(bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
+		;
+	return bar;
 }
 
 /*

@@ -56,19 +56,6 @@ static int open_group(const char *bdf)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-static int bind_iommufd(int devfd, int iommufd, __u32 *devid)
-{
-	struct vfio_device_bind_iommufd bind = {
-		.argsz = sizeof(bind),
-		.iommufd = iommufd,
-	};
-	int rc = ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
-
-	if (!rc && devid)
-		*devid = bind.out_devid;
-	return rc;
-}
-
 /* As attach_pt(), and *@pt_id is what the kernel wrote back. */
 static int attach_pt_readback(int devfd, __u32 *pt_id)
 {
