@@ -147,7 +147,13 @@ static int iommufd_object_dec_wait(struct iommufd_ctx *ictx,
 	if (object_ops(to_destroy->type)->pre_destroy)
 		object_ops(to_destroy->type)->pre_destroy(to_destroy);
 
-	if (wait_event_timeout(ictx->destroy_wait, refcount_read(&to_destroy->wait_cnt) == 0,
+	/*
+	 * An acquire read: the last short-term user's put (a release) is then
+	 * ordered before the destroy and free that follow, also when the
+	 * condition already holds and nothing sleeps or wakes.
+	 */
+	if (wait_event_timeout(ictx->destroy_wait,
+			       atomic_read_acquire(&to_destroy->wait_cnt.refs) == 0,
 			       msecs_to_jiffies(60000)))
 		return 0;
 
