@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdio>
+#include <sched.h>
 #include <fcntl.h>
 
 struct iommufd_object_ops {
@@ -162,6 +163,25 @@ static int iommufd_object_dec_wait(struct iommufd_ctx *ictx,
 	return -EBUSY;
 }
 
+/*
+ * REMOVE_WAIT brought the short-term count to zero, so no lookup can take
+ * the object any more; but one that raced it may hold a users reference
+ * for a moment before it sees that count and backs out
+ * (iommufd_lock_obj() called outside the object table's lock, as
+ * iommufd_access_notify_unmap() does under the access list's). Give such a
+ * back-out time to land instead of failing the destroy; a users reference
+ * that stays is a real one, and the caller's WARN says so.
+ */
+static bool users_settle(struct iommufd_object *obj)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (refcount_dec_if_one(&obj->users))
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
 int iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *to_destroy,
 			  u32 id, unsigned int flags)
 {
@@ -208,7 +228,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, struct iommufd_object *to_de
 		goto err_xa;
 	}
 
-	if (!refcount_dec_if_one(&obj->users)) {
+	if (!refcount_dec_if_one(&obj->users) && !(zerod_wait_cnt && users_settle(obj))) {
 		ret = -EBUSY;
 		goto err_xa;
 	}

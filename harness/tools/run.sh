@@ -18,13 +18,12 @@ main)
 	ctest --preset default -L selftest
 	;;
 all)
-	# The threaded primitives once more under ThreadSanitizer (clang),
-	# before the full run so that its summary is the last word. The
-	# racing-threads suite runs under ASan in the full run; under TSan it
-	# still reports one free/lock ordering now and then (testing.md).
+	# The threaded primitives and the racing threads once more under
+	# ThreadSanitizer (clang), before the full run so that its summary is
+	# the last word.
 	cmake --preset tsan -DUIOMMUFD_WERROR=ON >/dev/null
-	cmake --build --preset tsan --target harness_kunit
-	ctest --preset tsan -R '^harness_kunit$'
+	cmake --build --preset tsan --target harness_kunit iommufd_race
+	ctest --preset tsan -R '^(harness_kunit|iommufd_race)$'
 	# Every fuzz target for a bounded time (clang, libFuzzer, ASan, UBSan).
 	cmake --preset fuzz -DUIOMMUFD_WERROR=ON >/dev/null
 	cmake --build --preset fuzz

@@ -289,19 +289,17 @@ static inline void refcount_inc(refcount_t *r) { refcount_add(1, r); }
 /* True when this dropped the last reference; the caller then frees. */
 __must_check static inline bool refcount_sub_and_test(int i, refcount_t *r)
 {
-	int old = atomic_fetch_sub_release(i, &r->refs);
+	/*
+	 * Release, and the kernel's acquire when this was the last reference,
+	 * in the one instruction: an acq_rel RMW orders the free that follows
+	 * after every other holder's last access as the kernel's fence does,
+	 * ThreadSanitizer sees it, and nothing touches the counter afterwards
+	 * (another waiter may free it as soon as it reads zero).
+	 */
+	int old = __atomic_fetch_sub(&r->refs.counter, i, __ATOMIC_ACQ_REL);
 
-	if (old > 0 && old == i) {
-		/*
-		 * The kernel's acquire after the last decrement. An acquire load
-		 * of the counter synchronizes with every decrement's release (they
-		 * form one release sequence) as the fence does, and unlike a fence
-		 * ThreadSanitizer sees it: the free that follows is ordered after
-		 * every other holder's last access.
-		 */
-		(void)atomic_read_acquire(&r->refs);
+	if (old > 0 && old == i)
 		return true;
-	}
 	if (unlikely(old <= 0 || __refcount_wrap_sub(old, i) < 0))
 		refcount_warn_saturate(r, REFCOUNT_SUB_UAF);
 	return false;
