@@ -125,6 +125,8 @@ struct platform_dev {
  */
 int platform_boot(const struct platform_desc &desc, std::string *err);
 void platform_shutdown(void);
+/* Boots @what: an embedded platform's name or a file, as platform_desc_load() takes. */
+int platform_boot_named(const std::string &what, std::string *err);
 /* Boots what $UIOMMUFD_PLATFORM names ("default" if unset). */
 int platform_boot_from_env(std::string *err);
 /* The running machine's description, or NULL. */
@@ -157,3 +159,16 @@ void platform_state_items(std::vector<struct state_item> *out);
  * device in, shared with the other devices naming the same group.
  */
 struct iommu_group *platform_device_group(struct device *dev);
+
+/*
+ * What one DMA of @pdev to @iova reaches through its IOMMU, as its DMA port
+ * asks: PCI_DMA_OK with *@pa set, or the pci_dma_status the function sees.
+ */
+static inline int platform_dev_translate(struct platform_dev *pdev, u64 iova, bool write,
+					 phys_addr_t *pa, u32 pasid = 0, bool has_pasid = false)
+{
+	u64 contig;
+
+	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, has_pasid, iova, write, pa,
+				   &contig);
+}

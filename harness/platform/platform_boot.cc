@@ -204,15 +204,18 @@ void platform_shutdown(void)
 	platform_running = nullptr;
 }
 
+int platform_boot_named(const std::string &what, std::string *err)
+{
+	platform_desc desc;
+	int rc = platform_desc_load(what, &desc, err);
+
+	return rc ? rc : platform_boot(desc, err);
+}
+
 int platform_boot_from_env(std::string *err)
 {
 	const char *what = getenv(PLATFORM_ENV);
-	platform_desc desc;
-	int rc;
 
-	rc = platform_desc_load(what && *what ? what : "default", &desc, err);
-	if (rc)
-		return rc;
-	return platform_boot(desc, err);
+	return platform_boot_named(what && *what ? what : "default", err);
 }
 

@@ -30,13 +30,9 @@ struct amd_test {
 
 static int amd_iommu_platform_suite_init(struct kunit_suite *suite)
 {
-	struct platform_desc desc;
 	std::string err;
-	int rc;
+	int rc = platform_boot_named("amd", &err);
 
-	rc = platform_desc_load("amd", &desc, &err);
-	if (!rc)
-		rc = platform_boot(desc, &err);
 	if (rc)
 		fprintf(stderr, "amd platform: %s\n", err.c_str());
 	return rc;
@@ -60,13 +56,6 @@ static void amd_up(struct kunit *test, struct amd_test *t)
 static void amd_down(struct amd_test *t)
 {
 	iommu_free_pages(t->page);
-}
-
-static int dma_translate(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa)
-{
-	u64 contig;
-
-	return pdev->dma.translate(&pdev->dma, pdev->func, 0, false, iova, write, pa, &contig);
 }
 
 static u64 reg(struct amd_test *t, unsigned int off)
@@ -165,11 +154,11 @@ static void check_map_unmap(struct kunit *test, struct amd_test *t, struct platf
 
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t->page_pa, PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t->page_pa + 0x10);
 	/* Cached in the IOTLB now: only the driver's flush makes the unmap visible */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
 }
 
 /* A v1 nest parent on the I/OAT function; a refused DMA is an IO_PAGE_FAULT event */
@@ -191,7 +180,7 @@ static void amd_iommu_v1_dma_and_fault(struct kunit *test)
 	amd_iommu_poll_logs(t.iommu);
 	amd_iommu_fault_log_get(t.iommu, &f, &before);
 	/* Nothing attached: V and TV with no permission */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
 	KUNIT_EXPECT_EQ(test, dte->data[0] & (DTE_FLAG_V | DTE_FLAG_TV | DTE_FLAG_IR | DTE_FLAG_IW),
 			DTE_FLAG_V | DTE_FLAG_TV);
 
@@ -241,14 +230,14 @@ static void amd_iommu_range_flush(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0x200000 - 5 * PAGE_SIZE, virt_to_phys(buf),
 					n * PAGE_SIZE, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
 	for (unsigned int i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
 				PCI_DMA_OK);
 		KUNIT_EXPECT_EQ(test, pa, virt_to_phys(buf) + i * PAGE_SIZE);
 	}
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, 0x200000 - 5 * PAGE_SIZE, n * PAGE_SIZE),
 			n * PAGE_SIZE);
 	for (unsigned int i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0x200000 - (5 - (long)i) * PAGE_SIZE, false, &pa),
 				PCI_DMA_UR);
 
 	iommu_detach_device(domain, pdev->dev);
@@ -279,16 +268,16 @@ static void amd_iommu_dte_replace(struct kunit *test)
 					GFP_KERNEL), 0);
 
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(a, pdev->dev), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
 	/* Read-only: a write is refused */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
 	iommu_detach_device(a, pdev->dev);
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(b, pdev->dev), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(page_b));
 	iommu_detach_device(b, pdev->dev);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
 
 	iommu_domain_free(a);
 	iommu_domain_free(b);
@@ -305,10 +294,10 @@ static void amd_iommu_identity_blocked(struct kunit *test)
 	amd_up(test, &t);
 	pdev = platform_dev_by_bdf(IOAT_BDF);
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(amd_iommu_ops.identity_domain, pdev->dev), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, t.page_pa, true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
 	iommu_detach_device(amd_iommu_ops.identity_domain, pdev->dev);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, t.page_pa, false, &pa), PCI_DMA_UR);
 	amd_down(&t);
 }
 
@@ -442,10 +431,10 @@ static void amd_iommu_hw_viommu_guest_cmdbuf(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, readq(vf + VIOMMU_VF_MMIO_STATUS) & MMIO_STATUS_CMDBUF_RUN_MASK);
 
 	/* DMA through both stages, then cached */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_DST * PAGE_SIZE);
 	pt[PG_DST] = gpa_of(PG_ALT) | G_PTE;
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_DST * PAGE_SIZE);
 
 	/* Guest: INVALIDATE_IOMMU_PAGES (its DomainID, PASID 0) + COMPLETION_WAIT, tail bump */
@@ -466,7 +455,7 @@ static void amd_iommu_hw_viommu_guest_cmdbuf(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *(u64 *)(gmem + PG_SEM * PAGE_SIZE), 0x600dULL);
 	KUNIT_EXPECT_EQ(test, readq(vf + VIOMMU_VF_MMIO_CMD_HEAD), 2 * sizeof(*gcmd));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*t.iommu->cmd_sem), host_sem);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, gva_of(PG_DST), true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, virt_to_phys(gmem) + PG_ALT * PAGE_SIZE);
 
 	/* A DomainID the guest never used: refused by the map, its buffer stops */
@@ -539,10 +528,10 @@ static void amd_iommu_dirty_tracking(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, domain->dirty_ops->set_dirty_tracking(domain, true), 0);
 	KUNIT_EXPECT_EQ(test, FIELD_GET(DTE_FLAG_HAD, dte->data[0]), DTE_HAD_DIRTY);
 
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x40001000, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0x40001000, false, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_TRUE(test, v1_leaf(domain, 0x40001000) & IOMMU_PTE_HA);
 	KUNIT_EXPECT_FALSE(test, v1_leaf(domain, 0x40001000) & IOMMU_PTE_HD);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, 0x40002000, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0x40002000, true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_TRUE(test, v1_leaf(domain, 0x40002000) & IOMMU_PTE_HD);
 
 	KUNIT_ASSERT_EQ(test, domain->dirty_ops->set_dirty_tracking(domain, false), 0);
@@ -623,14 +612,6 @@ free_parent:
 	amd_down(&t);
 }
 
-static int dma_translate_pasid(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa,
-			       u32 pasid)
-{
-	u64 contig;
-
-	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, true, iova, write, pa, &contig);
-}
-
 /*
  * v2 domains: one on a PASID of the edu function (its GCR3 table and
  * DomainID), one on its RID (PASID 0 through GIoV); unmaps flushed by
@@ -662,11 +643,11 @@ static void amd_iommu_pasid_v2(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dte->data[0] & DTE_FLAG_GV);
 	KUNIT_EXPECT_TRUE(test, dte->data[0] & DTE_FLAG_GIOV);
 	KUNIT_EXPECT_EQ(test, dte->data[1] & DEV_DOMID_MASK, (u64)dev_data->gcr3_domid);
-	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 7), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
 	/* Untagged requests: PASID 0 has no entry (the RID is blocked) */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
-	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 8), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 8, true), PCI_DMA_UR);
 
 	/* A v1 RID domain would nest the PASID tables */
 	v1 = iommu_paging_domain_alloc(pdev->dev);
@@ -680,15 +661,15 @@ static void amd_iommu_pasid_v2(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(rid, TEST_IOVA + PAGE_SIZE, t.page_pa, PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(rid, pdev->dev), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + PAGE_SIZE, true, &pa), PCI_DMA_UR);
 
 	/* Unmaps reach the cached translations of each PASID */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(pd, TEST_IOVA, PAGE_SIZE), (size_t)PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate_pasid(pdev, TEST_IOVA, true, &pa, 7), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(rid, TEST_IOVA + PAGE_SIZE, PAGE_SIZE), (size_t)PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + PAGE_SIZE, false, &pa), PCI_DMA_UR);
 
 	iommu_detach_device_pasid(pd, pdev->dev, 7);
 	KUNIT_EXPECT_EQ(test, dev_data->pasid_cnt, 0U);

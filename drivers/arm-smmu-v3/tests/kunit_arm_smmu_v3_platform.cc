@@ -38,13 +38,9 @@ struct smmuv3_platform_test {
  */
 static int arm_smmu_v3_platform_suite_init(struct kunit_suite *suite)
 {
-	struct platform_desc desc;
 	std::string err;
-	int rc;
+	int rc = platform_boot_named("smmuv3", &err);
 
-	rc = platform_desc_load("smmuv3", &desc, &err);
-	if (!rc)
-		rc = platform_boot(desc, &err);
 	if (rc)
 		fprintf(stderr, "smmuv3 platform: %s\n", err.c_str());
 	return rc;
@@ -70,16 +66,6 @@ static void smmuv3_platform_down(struct smmuv3_platform_test *t)
 	iommu_free_pages(t->page);
 }
 
-/* What the function's DMA reaches: the translated address, or a pci_dma_status */
-static int dma_translate(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa,
-			 u32 pasid = 0, bool has_pasid = false)
-{
-	u64 contig;
-
-	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, has_pasid, iova, write, pa,
-				   &contig);
-}
-
 static void check_map_unmap(struct kunit *test, struct smmuv3_platform_test *t,
 			    struct platform_dev *pdev, struct iommu_domain *domain)
 {
@@ -87,12 +73,12 @@ static void check_map_unmap(struct kunit *test, struct smmuv3_platform_test *t,
 
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t->page_pa, PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t->page_pa + 0x10);
 
 	/* Cached now: only the driver's invalidation can make the unmap visible */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
 }
 
 static void arm_smmu_v3_platform_s1_dma(struct kunit *test)
@@ -107,7 +93,7 @@ static void arm_smmu_v3_platform_s1_dma(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
 
 	/* Nothing attached: the blocked domain's abort STE */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
 
 	domain = iommu_paging_domain_alloc(pdev->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
@@ -171,11 +157,11 @@ static void arm_smmu_v3_platform_range_unmap(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, virt_to_phys(buf), n * PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), 0);
 	for (unsigned long i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
 				PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, n * PAGE_SIZE), n * PAGE_SIZE);
 	for (unsigned long i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
 				PCI_DMA_UR);
 
 	/* The same without range invalidation: one TLBI per page */
@@ -183,11 +169,11 @@ static void arm_smmu_v3_platform_range_unmap(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, virt_to_phys(buf), n * PAGE_SIZE,
 					IOMMU_READ, GFP_KERNEL), 0);
 	for (unsigned long i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
 				PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, n * PAGE_SIZE), n * PAGE_SIZE);
 	for (unsigned long i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + i * PAGE_SIZE, false, &pa),
 				PCI_DMA_UR);
 	t.smmu->features |= ARM_SMMU_FEAT_RANGE_INV;
 
@@ -223,15 +209,15 @@ static void arm_smmu_v3_platform_pasid_ats(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(pasid_domain, TEST_IOVA, t.page_pa, PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
 	/* Tagged with PASID 7 it translates; untagged it meets the RID's empty table */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
 	smmuv3_model_get_stats(t.model, &st);
 	KUNIT_EXPECT_GT(test, st.atc_entries, 0U);
 
 	/* The ATC entry goes with the unmap's ATC_INV */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(pasid_domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
 
 	iommu_detach_device_pasid(pasid_domain, pdev->dev, 7);
 	iommu_domain_free(pasid_domain);
@@ -273,14 +259,14 @@ static void arm_smmu_v3_platform_dirty(struct kunit *test)
 								      0, &dirty), 0);
 	iommu_iotlb_sync(domain, &gather);
 	/* A read leaves it clean */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
 	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
 	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
 								      0, &dirty), 0);
 	KUNIT_EXPECT_EQ(test, gather.end, 0UL);
 
 	/* A write makes it dirty, reported once */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 8, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 8, true, &pa), PCI_DMA_OK);
 	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
 	KUNIT_EXPECT_EQ(test, domain->dirty_ops->read_and_clear_dirty(domain, TEST_IOVA, PAGE_SIZE,
 								      0, &dirty), 0);
@@ -402,7 +388,7 @@ static void arm_smmu_v3_platform_pri_denied(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
 
 	ppr_before = t.smmu->nr_ppr.load();
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x123, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x123, true, &pa), PCI_DMA_UR);
 	arm_smmu_drain_queues(t.smmu);
 	KUNIT_EXPECT_EQ(test, t.smmu->nr_ppr.load(), ppr_before + 1);
 	{

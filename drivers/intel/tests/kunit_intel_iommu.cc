@@ -28,13 +28,9 @@ struct vtd_test {
 
 static int intel_iommu_platform_suite_init(struct kunit_suite *suite)
 {
-	struct platform_desc desc;
 	std::string err;
-	int rc;
+	int rc = platform_boot_named("vtd", &err);
 
-	rc = platform_desc_load("vtd", &desc, &err);
-	if (!rc)
-		rc = platform_boot(desc, &err);
 	if (rc)
 		fprintf(stderr, "vtd platform: %s\n", err.c_str());
 	return rc;
@@ -60,15 +56,6 @@ static void vtd_down(struct vtd_test *t)
 	iommu_free_pages(t->page);
 }
 
-static int dma_translate(struct platform_dev *pdev, u64 iova, bool write, phys_addr_t *pa,
-			 u32 pasid = 0, bool has_pasid = false)
-{
-	u64 contig;
-
-	return pdev->dma.translate(&pdev->dma, pdev->func, pasid, has_pasid, iova, write, pa,
-				   &contig);
-}
-
 static void check_map_unmap(struct kunit *test, struct vtd_test *t, struct platform_dev *pdev,
 			    struct iommu_domain *domain)
 {
@@ -76,11 +63,11 @@ static void check_map_unmap(struct kunit *test, struct vtd_test *t, struct platf
 
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t->page_pa, PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t->page_pa + 0x10);
 	/* Cached in the IOTLB now: only the driver's flush makes the unmap visible */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 0x10, true, &pa), PCI_DMA_UR);
 }
 
 /* Bring-up: the GCMD protocol left TE, QIE and the scalable root table on */
@@ -118,7 +105,7 @@ static void intel_iommu_ss_dma_and_fault(struct kunit *test)
 	intel_iommu_drain_events(t.iommu);
 	dmar_fault_log_get(t.iommu, &f, &before);
 	/* Nothing attached: PASID 0's entry is not present */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
 
 	domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
@@ -184,13 +171,13 @@ static void intel_iommu_range_flush(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA + 5 * PAGE_SIZE, virt_to_phys(buf),
 						n * PAGE_SIZE, IOMMU_READ, GFP_KERNEL), 0);
 		for (unsigned long i = 0; i < n; i++)
-			KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + (5 + i) * PAGE_SIZE,
+			KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + (5 + i) * PAGE_SIZE,
 							    false, &pa),
 					PCI_DMA_OK);
 		KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA + 5 * PAGE_SIZE, n * PAGE_SIZE),
 				n * PAGE_SIZE);
 		for (unsigned long i = 0; i < n; i++)
-			KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA + (5 + i) * PAGE_SIZE,
+			KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + (5 + i) * PAGE_SIZE,
 							    false, &pa),
 					PCI_DMA_UR);
 		iommu_detach_device(domain, pdev->dev);
@@ -224,10 +211,10 @@ static void intel_iommu_pasid_ats(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_attach_device_pasid(pasid_domain, pdev->dev, 7, &handle), 0);
 	KUNIT_ASSERT_EQ(test, iommu_map(pasid_domain, TEST_IOVA, t.page_pa, PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
 	/* Untagged, the RID's empty table */
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa), PCI_DMA_UR);
 	vtd_model_get_stats(t.model, &st);
 	KUNIT_EXPECT_GT(test, st.devtlb_entries, 0U);
 
@@ -235,13 +222,13 @@ static void intel_iommu_pasid_ats(struct kunit *test)
 	other = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(other));
 	KUNIT_ASSERT_EQ(test, iommu_replace_device_pasid(other, pdev->dev, 7, &handle2), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
 	KUNIT_ASSERT_EQ(test, iommu_replace_device_pasid(pasid_domain, pdev->dev, 7, &handle), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_OK);
 
 	/* The devTLB entry goes with the unmap's flush */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(pasid_domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa, 7, true), PCI_DMA_UR);
 
 	iommu_detach_device_pasid(pasid_domain, pdev->dev, 7);
 	iommu_domain_free(other);
@@ -262,10 +249,10 @@ static void intel_iommu_identity(struct kunit *test)
 	pdev = platform_dev_by_bdf(IOAT_BDF);
 	KUNIT_ASSERT_NOT_NULL(test, intel_iommu_ops.identity_domain);
 	KUNIT_ASSERT_EQ(test, iommu_attach_device(intel_iommu_ops.identity_domain, pdev->dev), 0);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, t.page_pa, false, &pa), PCI_DMA_OK);
 	KUNIT_EXPECT_EQ(test, pa, t.page_pa);
 	iommu_detach_device(intel_iommu_ops.identity_domain, pdev->dev);
-	KUNIT_EXPECT_EQ(test, dma_translate(pdev, t.page_pa, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, t.page_pa, false, &pa), PCI_DMA_UR);
 	vtd_down(&t);
 }
 
