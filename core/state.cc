@@ -127,17 +127,18 @@ void describe_ioas(struct snapshot *s, struct iommufd_ioas *ioas, struct state_i
 	guard(rwsem_read)(&iopt->iova_rwsem);
 	for (struct iopt_area *area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
+		unsigned int pid;
+
 		if (!area->pages)
 			continue;
 		nareas++;
+		pid = pages_id(s, area->pages);
 		state_item_field(item, "area 0x%lx-0x%lx %s pages%u+0x%lx%s", iopt_area_iova(area),
-				 iopt_area_last_iova(area), prot_str(area->iommu_prot),
-				 pages_id(s, area->pages),
+				 iopt_area_last_iova(area), prot_str(area->iommu_prot), pid,
 				 iopt_area_index(area) * PAGE_SIZE + area->page_offset,
 				 area->prevent_access ? " prevent_access" : "");
-		if (std::find(pages_seen.begin(), pages_seen.end(), pages_id(s, area->pages)) ==
-		    pages_seen.end())
-			pages_seen.push_back(pages_id(s, area->pages));
+		if (std::find(pages_seen.begin(), pages_seen.end(), pid) == pages_seen.end())
+			pages_seen.push_back(pid);
 	}
 	for (unsigned int id : pages_seen)
 		item->edges.emplace_back("pages", "pages" + std::to_string(id));

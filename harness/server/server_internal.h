@@ -135,6 +135,9 @@ void ufd_trace_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 const char *ufd_ioctl_name(unsigned long cmd);
 /* One region read or write of the calling client (pread/pwrite of a VFIO device). */
 void ufd_trace_rw(bool write, unsigned long buf, size_t count, long long pos, long ret);
+/* printf onto the end of a NUL-terminated line, never past @len bytes in all. */
+void ufd_trace_append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The calling client's memory at @addr; false if it cannot be read. */
 bool ufd_trace_peek(unsigned long addr, void *buf, size_t len);
 /* trace_vendor.cc: the driver data and invalidation entries behind an ioctl's pointers. */

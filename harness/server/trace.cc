@@ -24,6 +24,19 @@
 #include <cstring>
 #include <sys/uio.h>
 
+/* Appends to a NUL-terminated line, never past @len. */
+void ufd_trace_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
 namespace {
 
 enum fkind : u8 { F_DEC, F_HEX, F_FD, F_MAPFLAGS };
@@ -317,18 +330,6 @@ u64 get_field(const u8 *base, const field &f)
 	return v;
 }
 
-void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 void format_fields(char *out, size_t len, const u8 *base, size_t avail, const field *fields,
 		   size_t nr, fdir dir)
@@ -342,17 +343,17 @@ void format_fields(char *out, size_t len, const u8 *base, size_t avail, const fi
 		if (f.dir != dir || f.off + f.size > avail)
 			continue;
 		v = get_field(base, f);
-		append(out, len, "%s%s=", first ? "" : ", ", f.name);
+		ufd_trace_append(out, len, "%s%s=", first ? "" : ", ", f.name);
 		first = false;
 		switch (f.kind) {
 		case F_DEC:
-			append(out, len, "%" PRIu64, v);
+			ufd_trace_append(out, len, "%" PRIu64, v);
 			break;
 		case F_FD:
-			append(out, len, "%d", (int)(s32)v);
+			ufd_trace_append(out, len, "%d", (int)(s32)v);
 			break;
 		case F_HEX:
-			append(out, len, "%#" PRIx64, v);
+			ufd_trace_append(out, len, "%#" PRIx64, v);
 			break;
 		case F_MAPFLAGS: {
 			static const char *const names[] = {"FIXED_IOVA", "WRITEABLE", "READABLE"};
@@ -360,13 +361,13 @@ void format_fields(char *out, size_t len, const u8 *base, size_t avail, const fi
 
 			for (unsigned int b = 0; b < 3; b++)
 				if (v & (1u << b)) {
-					append(out, len, "%s%s", any ? "|" : "", names[b]);
+					ufd_trace_append(out, len, "%s%s", any ? "|" : "", names[b]);
 					any = true;
 				}
 			if (v & ~7ULL)
-				append(out, len, "%s%#" PRIx64, any ? "|" : "", (u64)(v & ~(u64)7));
+				ufd_trace_append(out, len, "%s%#" PRIx64, any ? "|" : "", (u64)(v & ~(u64)7));
 			else if (!any)
-				append(out, len, "0");
+				ufd_trace_append(out, len, "0");
 			break;
 		}
 		}
@@ -501,19 +502,19 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 		const test_op_desc *d = n ? find_test_op(c->op) : nullptr;
 
 		if (!n) {
-			append(t->in, sizeof(t->in), "IOMMU_TEST_CMD, %#lx", arg);
+			ufd_trace_append(t->in, sizeof(t->in), "IOMMU_TEST_CMD, %#lx", arg);
 			return;
 		}
-		append(t->in, sizeof(t->in), "IOMMU_TEST_CMD, {op=%s, id=%u", d ? d->name : "?",
+		ufd_trace_append(t->in, sizeof(t->in), "IOMMU_TEST_CMD, {op=%s, id=%u", d ? d->name : "?",
 		       c->id);
 		if (d) {
 			char f[384] = "";
 
 			format_fields(f, sizeof(f), buf, n, d->fields, ARRAY_SIZE(d->fields), IN);
 			if (f[0])
-				append(t->in, sizeof(t->in), ", %s", f);
+				ufd_trace_append(t->in, sizeof(t->in), ", %s", f);
 		}
-		append(t->in, sizeof(t->in), "}");
+		ufd_trace_append(t->in, sizeof(t->in), "}");
 		return;
 	}
 	if (const ioctl_desc *d = find_ioctl(cmd)) {
@@ -521,18 +522,18 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 		char f[384] = "";
 
 		if (!n) {
-			append(t->in, sizeof(t->in), "%s, %#lx", name, arg);
+			ufd_trace_append(t->in, sizeof(t->in), "%s, %#lx", name, arg);
 			return;
 		}
 		format_fields(f, sizeof(f), buf, n, d->fields, ARRAY_SIZE(d->fields), IN);
-		append(t->in, sizeof(t->in), "%s, {%s}", name, f);
+		ufd_trace_append(t->in, sizeof(t->in), "%s, {%s}", name, f);
 		ufd_trace_vendor_in(t->in, sizeof(t->in), cmd, buf, n);
 		return;
 	}
 	if (name)
-		append(t->in, sizeof(t->in), "%s, %#lx", name, arg);
+		ufd_trace_append(t->in, sizeof(t->in), "%s, %#lx", name, arg);
 	else
-		append(t->in, sizeof(t->in), "%#lx, %#lx", cmd, arg);
+		ufd_trace_append(t->in, sizeof(t->in), "%#lx, %#lx", cmd, arg);
 }
 
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret)

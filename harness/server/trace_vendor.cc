@@ -25,25 +25,11 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <cstdarg>
 #include <cstring>
 
 namespace {
 
 constexpr unsigned int STEPS = 8;
-
-void add(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void add(char *out, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(out);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(out + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 const char *ste_config(u64 cfg)
 {
@@ -59,7 +45,7 @@ const char *ste_config(u64 cfg)
 
 void decode_vste(char *out, size_t len, const u64 *ste)
 {
-	add(out, len,
+	ufd_trace_append(out, len,
 	    " vSTE{V=%" PRIu64 ", Config=%s(%" PRIu64 "), S1Fmt=%" PRIu64
 	    ", S1ContextPtr=%#" PRIx64 ", S1CDMax=%" PRIu64 ", S1DSS=%" PRIu64 ", EATS=%" PRIu64
 	    "}",
@@ -74,7 +60,7 @@ void decode_amd_dte(char *out, size_t len, const u64 *raw)
 	struct dev_table_entry dte;
 
 	memcpy(dte.data, raw, sizeof(dte.data));
-	add(out, len,
+	ufd_trace_append(out, len,
 	    " gDTE{V=%" PRIu64 ", TV=%" PRIu64 ", Mode=%" PRIu64 ", GV=%" PRIu64 ", GLX=%" PRIu64
 	    ", GCR3=%#" PRIx64 ", GuestPagingMode=%" PRIu64 ", DomainID=%" PRIu64 "}",
 	    FIELD_GET(DTE_FLAG_V, dte.data[0]), FIELD_GET(DTE_FLAG_TV, dte.data[0]),
@@ -113,28 +99,28 @@ void decode_smmu_cmd(char *out, size_t len, const u64 *cmd)
 		if (o.op == op)
 			name = o.name;
 	if (!name) {
-		add(out, len, "op %#x{%#" PRIx64 ", %#" PRIx64 "}", op, cmd[0], cmd[1]);
+		ufd_trace_append(out, len, "op %#x{%#" PRIx64 ", %#" PRIx64 "}", op, cmd[0], cmd[1]);
 		return;
 	}
-	add(out, len, "%s{", name);
+	ufd_trace_append(out, len, "%s{", name);
 	switch (op) {
 	case CMDQ_OP_CFGI_STE:
 	case CMDQ_OP_CFGI_CD:
-		add(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", LEAF=%" PRIu64,
+		ufd_trace_append(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", LEAF=%" PRIu64,
 		    FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]), FIELD_GET(CMDQ_CFGI_0_SSID, cmd[0]),
 		    FIELD_GET(CMDQ_CFGI_1_LEAF, cmd[1]));
 		break;
 	case CMDQ_OP_CFGI_CD_ALL:
-		add(out, len, "SID=%#" PRIx64, FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]));
+		ufd_trace_append(out, len, "SID=%#" PRIx64, FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]));
 		break;
 	case CMDQ_OP_TLBI_NH_ASID:
 	case CMDQ_OP_TLBI_NH_ALL:
-		add(out, len, "VMID=%" PRIu64 ", ASID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
+		ufd_trace_append(out, len, "VMID=%" PRIu64 ", ASID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
 		    FIELD_GET(CMDQ_TLBI_0_ASID, cmd[0]));
 		break;
 	case CMDQ_OP_TLBI_NH_VA:
 	case CMDQ_OP_TLBI_NH_VAA:
-		add(out, len,
+		ufd_trace_append(out, len,
 		    "VMID=%" PRIu64 ", ASID=%" PRIu64 ", VA=%#" PRIx64 ", NUM=%" PRIu64
 		    ", LEAF=%" PRIu64,
 		    FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]), FIELD_GET(CMDQ_TLBI_0_ASID, cmd[0]),
@@ -142,21 +128,21 @@ void decode_smmu_cmd(char *out, size_t len, const u64 *cmd)
 		    FIELD_GET(CMDQ_TLBI_1_LEAF, cmd[1]));
 		break;
 	case CMDQ_OP_TLBI_S2_IPA:
-		add(out, len, "VMID=%" PRIu64 ", IPA=%#" PRIx64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
+		ufd_trace_append(out, len, "VMID=%" PRIu64 ", IPA=%#" PRIx64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
 		    cmd[1] & CMDQ_TLBI_1_IPA_MASK);
 		break;
 	case CMDQ_OP_TLBI_S12_VMALL:
-		add(out, len, "VMID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]));
+		ufd_trace_append(out, len, "VMID=%" PRIu64, FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]));
 		break;
 	case CMDQ_OP_ATC_INV:
-		add(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", ADDR=%#" PRIx64,
+		ufd_trace_append(out, len, "SID=%#" PRIx64 ", SSID=%" PRIu64 ", ADDR=%#" PRIx64,
 		    FIELD_GET(CMDQ_ATC_0_SID, cmd[0]), FIELD_GET(CMDQ_ATC_0_SSID, cmd[0]),
 		    cmd[1] & CMDQ_ATC_1_ADDR_MASK);
 		break;
 	default:
 		break;
 	}
-	add(out, len, "}");
+	ufd_trace_append(out, len, "}");
 }
 
 struct flag_name {
@@ -172,12 +158,12 @@ void add_flags(char *out, size_t len, u64 v, const flag_name (&names)[N])
 
 	for (const flag_name &f : names)
 		if (v & f.bit) {
-			add(out, len, "%s%s", any ? "|" : "", f.name);
+			ufd_trace_append(out, len, "%s%s", any ? "|" : "", f.name);
 			v &= ~f.bit;
 			any = true;
 		}
 	if (v || !any)
-		add(out, len, "%s%#" PRIx64, any ? "|" : "", v);
+		ufd_trace_append(out, len, "%s%#" PRIx64, any ? "|" : "", v);
 }
 
 const flag_name vtd_s1_flags[] = {
@@ -199,7 +185,7 @@ void hwpt_alloc_data(char *out, size_t len, const struct iommu_hwpt_alloc *a)
 	if (a->data_type == IOMMU_HWPT_DATA_NONE || !a->data_len)
 		return;
 	if (!fetch(a->data_uptr, raw, want)) {
-		add(out, len, " data unreadable");
+		ufd_trace_append(out, len, " data unreadable");
 		return;
 	}
 	switch (a->data_type) {
@@ -210,9 +196,9 @@ void hwpt_alloc_data(char *out, size_t len, const struct iommu_hwpt_alloc *a)
 		struct iommu_hwpt_vtd_s1 s1;
 
 		memcpy(&s1, raw, sizeof(s1));
-		add(out, len, " vtd_s1{flags=");
+		ufd_trace_append(out, len, " vtd_s1{flags=");
 		add_flags(out, len, s1.flags, vtd_s1_flags);
-		add(out, len, ", pgtbl_addr=%#" PRIx64 ", addr_width=%u}", (u64)s1.pgtbl_addr,
+		ufd_trace_append(out, len, ", pgtbl_addr=%#" PRIx64 ", addr_width=%u}", (u64)s1.pgtbl_addr,
 		    s1.addr_width);
 		break;
 	}
@@ -220,10 +206,10 @@ void hwpt_alloc_data(char *out, size_t len, const struct iommu_hwpt_alloc *a)
 		decode_amd_dte(out, len, raw);
 		break;
 	case IOMMU_HWPT_DATA_SELFTEST:
-		add(out, len, " selftest{iotlb=%#x}", (u32)raw[0]);
+		ufd_trace_append(out, len, " selftest{iotlb=%#x}", (u32)raw[0]);
 		break;
 	default:
-		add(out, len, " data_type %u: %u bytes", a->data_type, a->data_len);
+		ufd_trace_append(out, len, " data_type %u: %u bytes", a->data_type, a->data_len);
 		break;
 	}
 }
@@ -234,15 +220,15 @@ void hwpt_invalidate_entries(char *out, size_t len, const struct iommu_hwpt_inva
 
 	if (!inv->entry_num || !inv->entry_len)
 		return;
-	add(out, len, " [");
+	ufd_trace_append(out, len, " [");
 	for (unsigned int i = 0; i < n; i++) {
 		u64 raw[4] = {};
 		u64 at = inv->data_uptr + (u64)i * inv->entry_len;
 
 		if (i)
-			add(out, len, ", ");
+			ufd_trace_append(out, len, ", ");
 		if (!fetch(at, raw, std::min<size_t>(inv->entry_len, sizeof(raw)))) {
-			add(out, len, "unreadable");
+			ufd_trace_append(out, len, "unreadable");
 			break;
 		}
 		switch (inv->data_type) {
@@ -253,24 +239,24 @@ void hwpt_invalidate_entries(char *out, size_t len, const struct iommu_hwpt_inva
 			struct iommu_hwpt_vtd_s1_invalidate e;
 
 			memcpy(&e, raw, sizeof(e));
-			add(out, len, "{addr=%#" PRIx64 ", npages=%#" PRIx64 ", flags=", (u64)e.addr,
+			ufd_trace_append(out, len, "{addr=%#" PRIx64 ", npages=%#" PRIx64 ", flags=", (u64)e.addr,
 			    (u64)e.npages);
 			add_flags(out, len, e.flags, vtd_inv_flags);
-			add(out, len, "}");
+			ufd_trace_append(out, len, "}");
 			break;
 		}
 		case IOMMU_HWPT_INVALIDATE_DATA_SELFTEST:
 			/* struct iommu_hwpt_invalidate_selftest: flags, then iotlb_id */
-			add(out, len, "{iotlb_id=%u, flags=%#x}", (u32)(raw[0] >> 32), (u32)raw[0]);
+			ufd_trace_append(out, len, "{iotlb_id=%u, flags=%#x}", (u32)(raw[0] >> 32), (u32)raw[0]);
 			break;
 		default:
-			add(out, len, "%#" PRIx64, raw[0]);
+			ufd_trace_append(out, len, "%#" PRIx64, raw[0]);
 			break;
 		}
 	}
 	if (inv->entry_num > n)
-		add(out, len, ", ... %u in all", inv->entry_num);
-	add(out, len, "]");
+		ufd_trace_append(out, len, ", ... %u in all", inv->entry_num);
+	ufd_trace_append(out, len, "]");
 }
 
 } // namespace
