@@ -332,6 +332,7 @@ int amd_iommu_alloc_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_enable_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_free_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_poll_ppr_log(struct amd_iommu *iommu);
+void amd_iommu_drain_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_page_response(struct device *dev, struct iopf_fault *evt,
 			     struct iommu_page_response *resp);
 int amd_iommu_iopf_add_device(struct iommu_dev_data *dev_data);

@@ -523,6 +523,11 @@ void amd_iommu_iopf_remove(struct iommu_domain *domain, struct iommu_dev_data *d
 	if (!WARN_ON(!dev_data->iopf_refcount) && --dev_data->iopf_refcount == 0) {
 		pdev_set_cap_pri(dev_data, false);
 		dev_data->ppr = 0;
+		/*
+		 * No handler of this device may run past its detach: the
+		 * caller answers what is left and may free the fault queue.
+		 */
+		amd_iommu_drain_ppr_log(dev_data->iommu);
 	}
 }
 

@@ -136,6 +136,16 @@ void amd_iommu_poll_ppr_log(struct amd_iommu *iommu)
 	}
 }
 
+/*
+ * Whatever the log holds is handled now, and a handler the interrupt
+ * thread is running has returned: both consume under evt_lock.
+ */
+void amd_iommu_drain_ppr_log(struct amd_iommu *iommu)
+{
+	guard(mutex)(&iommu->evt_lock);
+	amd_iommu_poll_ppr_log(iommu);
+}
+
 void amd_iommu_page_response(struct device *dev, struct iopf_fault *evt,
 			     struct iommu_page_response *resp)
 {
