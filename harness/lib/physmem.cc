@@ -915,8 +915,15 @@ void physmem_put_user_pages(struct page *const *pages, unsigned long npages, boo
 void physmem_unpin_user_page_range(struct page *page, unsigned long npages, bool dirty,
 				   void *caller)
 {
-	unsigned long pfn = page->pfn;
 	put_batch b;
+	unsigned long pfn;
+
+	/* A PFN with no page behind it (pfn_to_page() said NULL): the caller's bug. */
+	if (!page) {
+		report_page("unpin_user_page_range_dirty_lock of no page", page, caller);
+		return;
+	}
+	pfn = page->pfn;
 
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
