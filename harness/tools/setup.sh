@@ -8,7 +8,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 pkgs=(build-essential cmake ninja-build pkg-config g++ clang libclang-rt-14-dev python3
       googletest libgtest-dev libgmock-dev libbenchmark-dev
-      liburing-dev libxxhash-dev libcap-dev nlohmann-json3-dev uuid-dev xz-utils linux-source-6.12)
+      liburing-dev libxxhash-dev libcap-dev nlohmann-json3-dev uuid-dev xz-utils patch
+      linux-source-6.12)
 
 missing=()
 for p in "${pkgs[@]}"; do
