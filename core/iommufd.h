@@ -218,6 +218,21 @@ static inline void iommufd_viommu_destroy_mmap(struct iommufd_viommu *viommu,
 	_iommufd_destroy_mmap(viommu->ictx, &viommu->obj, offset);
 }
 
+/*
+ * An ioctl range a driver serves itself, outside the core's table: an
+ * experimental vendor uAPI whose commands name no iommufd object (the AMD
+ * HW-vIOMMU's 2023 RFC ioctls, drivers/amd/viommu_rfc.cc). @ioctl gets the
+ * raw command and user pointer; @ctx_release runs when a context closes,
+ * after its objects are gone, to drop what the driver keeps for it.
+ * Registered once, for the life of the program.
+ */
+struct iommufd_ext_ioctls {
+	unsigned int first_nr, last_nr;		/* _IOC_NR() range, inclusive */
+	long (*ioctl)(struct iommufd_ctx *ictx, unsigned int cmd, void __user *arg);
+	void (*ctx_release)(struct iommufd_ctx *ictx);
+};
+int iommufd_register_ext_ioctls(const struct iommufd_ext_ioctls *ext);
+
 /* One HW queue of a vIOMMU depending on another (destroy order). */
 #define iommufd_hw_queue_depend(dependent, depended, member)                         \
 	_iommufd_object_depend(&(dependent)->member.obj, &(depended)->member.obj)

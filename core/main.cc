@@ -19,6 +19,7 @@
 #include <linux/iommufd_test.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <sched.h>
 #include <fcntl.h>
@@ -286,6 +287,47 @@ void iommufd_for_each_ctx(void (*fn)(struct iommufd_ctx *ictx, u64 seq, void *ar
 
 void iommufd_state_ctx_items(struct iommufd_ctx *ictx, std::vector<struct state_item> *out);
 
+/*
+ * Driver ioctl ranges (struct iommufd_ext_ioctls): a few slots filled at
+ * driver init and never emptied, read without a lock by the ioctl path.
+ */
+static std::atomic<const struct iommufd_ext_ioctls *> iommufd_ext_ioctls_tbl[4];
+static DEFINE_MUTEX(iommufd_ext_ioctls_lock);
+
+int iommufd_register_ext_ioctls(const struct iommufd_ext_ioctls *ext)
+{
+	guard(mutex)(&iommufd_ext_ioctls_lock);
+	for (auto &slot : iommufd_ext_ioctls_tbl) {
+		const struct iommufd_ext_ioctls *cur = slot.load(std::memory_order_relaxed);
+
+		if (cur == ext)
+			return 0;
+		if (cur && ext->first_nr <= cur->last_nr && cur->first_nr <= ext->last_nr)
+			return -EBUSY;
+	}
+	/* Never the core's own range: a driver cannot shadow an upstream ioctl */
+	if (ext->first_nr <= _IOC_NR(IOMMU_TEST_CMD) || ext->last_nr < ext->first_nr)
+		return -EINVAL;
+	for (auto &slot : iommufd_ext_ioctls_tbl) {
+		if (!slot.load(std::memory_order_relaxed)) {
+			slot.store(ext, std::memory_order_release);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static const struct iommufd_ext_ioctls *iommufd_ext_ioctls_find(unsigned int nr)
+{
+	for (auto &slot : iommufd_ext_ioctls_tbl) {
+		const struct iommufd_ext_ioctls *ext = slot.load(std::memory_order_acquire);
+
+		if (ext && nr >= ext->first_nr && nr <= ext->last_nr)
+			return ext;
+	}
+	return NULL;
+}
+
 static int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx = (struct iommufd_ctx *)filp->private_data;
@@ -326,6 +368,12 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	}
 	/* Tombstones may remain. */
 	xa_destroy(&ictx->objects);
+	for (auto &slot : iommufd_ext_ioctls_tbl) {
+		const struct iommufd_ext_ioctls *ext = slot.load(std::memory_order_acquire);
+
+		if (ext && ext->ctx_release)
+			ext->ctx_release(ictx);
+	}
 	WARN_ON(!xa_empty(&ictx->groups));
 	xa_destroy(&ictx->groups);
 	/* Every region belongs to an object, which removed it when destroyed. */
@@ -455,8 +503,13 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd, unsigned lon
 	int ret;
 
 	nr = _IOC_NR(cmd);
-	if (nr < IOMMUFD_CMD_BASE || (nr - IOMMUFD_CMD_BASE) >= ARRAY_SIZE(iommufd_ioctl_ops))
+	if (nr < IOMMUFD_CMD_BASE || (nr - IOMMUFD_CMD_BASE) >= ARRAY_SIZE(iommufd_ioctl_ops)) {
+		const struct iommufd_ext_ioctls *ext = iommufd_ext_ioctls_find(nr);
+
+		if (ext)
+			return ext->ioctl(ictx, cmd, (void __user *)arg);
 		return iommufd_vfio_ioctl(ictx, cmd, arg);
+	}
 
 	ucmd.ictx = ictx;
 	ucmd.ubuffer = (void __user *)arg;

@@ -241,6 +241,8 @@ struct amd_hw_viommu {
 struct amd_iommu_viommu {
 	struct iommufd_viommu core;
 	struct amd_hw_viommu *hw;	/* NULL without the HW-vIOMMU */
+	/* A guest of the RFC uAPI (viommu_rfc.cc), no iommufd object */
+	bool rfc;
 	unsigned long vf_mmap_offset;	/* its VF page in the iommufd mmap space */
 	/* The HW queues programmed now (one command buffer, one event log) */
 	struct mutex queue_lock;
@@ -270,6 +272,8 @@ static inline struct nested_domain *to_ndomain(struct iommu_domain *dom)
 struct amd_iommu *amd_iommu_init(void __iomem *mmio, u16 devid, const char *name);
 void amd_iommu_remove(struct amd_iommu *iommu);
 struct amd_iommu *rlookup_amd_iommu_fwnode(const void *fwnode);
+/* The IOMMU whose own PCI DeviceID is @devid (the RFC uAPI names IOMMUs so). */
+struct amd_iommu *get_amd_iommu_from_devid(u16 devid);
 int amd_iommu_register(struct amd_iommu *iommu, const void *fwnode);
 void amd_iommu_unregister(struct amd_iommu *iommu);
 /* The IOMMU's MSI with its cause. */
@@ -361,10 +365,25 @@ int amd_viommu_attach_vdev(struct amd_hw_viommu *hw, struct device *dev, u64 gde
 void amd_viommu_detach_vdev(struct amd_hw_viommu *hw, struct device *dev);
 int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
 void amd_viommu_cmdbuf_disable(struct amd_hw_viommu *hw);
+void amd_viommu_set_translation(struct amd_hw_viommu *hw, struct protection_domain *parent);
+void amd_viommu_cmdbuf_enable_pas(struct amd_hw_viommu *hw, unsigned int len_lg2,
+				  bool comwait_int);
+int amd_viommu_cmdbuf_back(struct amd_hw_viommu *hw, const phys_addr_t *phys,
+			   unsigned long npages);
+void amd_viommu_cmdbuf_unback(struct amd_hw_viommu *hw, unsigned long npages);
 int amd_viommu_evtlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
 void amd_viommu_evtlog_disable(struct amd_hw_viommu *hw);
 /* The guest's VF page: what the VMM maps into the guest as its 0x2000 page. */
 u8 __iomem *amd_viommu_vf_page(struct amd_hw_viommu *hw);
+/* ----- viommu_rfc.cc: the HW-vIOMMU through the 2023 RFC's ioctls ----- */
+
+int amd_viommu_rfc_register(void);
+struct iommu_domain *amd_viommu_rfc_domain_alloc_nested(struct device *dev,
+							struct iommu_domain *parent, u32 flags,
+							const struct iommu_user_data *user_data);
+void amd_viommu_rfc_put(struct amd_iommu_viommu *aviommu);
+void amd_viommu_rfc_parent_free(struct protection_domain *pdom);
+
 /* Nested domain from a guest DTE already in kernel memory (validated here). */
 struct iommu_domain *amd_iommu_nested_domain_alloc(struct amd_iommu_viommu *aviommu,
 						   const struct iommu_hwpt_amd_guest *gdte);

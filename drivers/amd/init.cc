@@ -47,6 +47,16 @@ struct amd_iommu *rlookup_amd_iommu_fwnode(const void *fwnode)
 	return NULL;
 }
 
+struct amd_iommu *get_amd_iommu_from_devid(u16 devid)
+{
+	std::lock_guard<std::mutex> l(amd_iommus_lock);
+
+	for (struct amd_iommu *iommu : amd_iommus)
+		if (iommu->devid == devid)
+			return iommu;
+	return NULL;
+}
+
 int amd_iommu_register(struct amd_iommu *iommu, const void *fwnode)
 {
 	int ret;

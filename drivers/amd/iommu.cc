@@ -691,6 +691,8 @@ static void amd_iommu_domain_free(struct iommu_domain *dom)
 {
 	struct protection_domain *pdom = to_pdomain(dom);
 
+	if (pdom->nest_parent)
+		amd_viommu_rfc_parent_free(pdom);
 	WARN_ON(pdom->dev_cnt || !list_empty(&pdom->viommu_list) || !list_empty(&pdom->dev_pasids));
 	pt_iommu_deinit(&pdom->iommu);
 	amd_iommu_pdom_id_free(pdom->id);
@@ -967,6 +969,8 @@ const struct iommu_ops amd_iommu_ops = {
 	.capable = amd_iommu_capable,
 	.hw_info = amd_iommufd_hw_info,
 	.domain_alloc_paging_flags = amd_iommu_domain_alloc_paging_flags,
+	/* Only the RFC uAPI's guests: an AMD vIOMMU allocates its own */
+	.domain_alloc_nested = amd_viommu_rfc_domain_alloc_nested,
 	.probe_device = amd_iommu_probe_device,
 	.release_device = amd_iommu_release_device,
 	.device_group = platform_device_group,

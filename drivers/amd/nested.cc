@@ -82,8 +82,11 @@ static struct guest_domain_mapping_info *gdom_info_get(struct amd_iommu_viommu *
 		kfree(gdom_info);
 		return (struct guest_domain_mapping_info *)ERR_PTR(ret);
 	}
-	/* The HW-vIOMMU translates the guest's own commands through the same map */
-	if (aviommu->hw)
+	/*
+	 * The HW-vIOMMU translates the guest's own commands through the same
+	 * map; a guest of the RFC uAPI has it written by VIOMMU_DOMAIN_ATTACH
+	 */
+	if (aviommu->hw && !aviommu->rfc)
 		amd_viommu_map_domid(aviommu->hw, gdom_id, id, true);
 	return gdom_info;
 }
@@ -178,9 +181,13 @@ static int nested_attach_device(struct iommu_domain *dom, struct device *dev,
 static void nested_domain_free(struct iommu_domain *dom)
 {
 	struct nested_domain *ndom = to_ndomain(dom);
+	struct amd_iommu_viommu *aviommu = ndom->viommu;
 
-	gdom_info_put(ndom->viommu, ndom->gdom_id, ndom->gdom_info);
+	gdom_info_put(aviommu, ndom->gdom_id, ndom->gdom_info);
 	kfree(ndom);
+	/* An RFC guest lives while a nested domain of it does */
+	if (aviommu->rfc)
+		amd_viommu_rfc_put(aviommu);
 }
 
 const struct iommu_domain_ops amd_nested_domain_ops = {

@@ -147,6 +147,8 @@ int amd_iommu_viommu_setup(struct amd_iommu *iommu, void __iomem *vf_mmio,
 	make_v1_dte(iommu->pas, &dte);
 	amd_iommu_write_dte(iommu, iommu->devid, &dte);
 	iommu_feature_enable(iommu, CONTROL_VIOMMU_EN);
+	/* The 2023 RFC's ioctls serve every IOMMU with the HW-vIOMMU; once is enough */
+	WARN_ON(amd_viommu_rfc_register());
 	return 0;
 }
 
@@ -191,7 +193,11 @@ struct amd_hw_viommu *amd_viommu_guest_alloc(struct amd_iommu *iommu,
 		ret = -EBUSY;
 		goto err;
 	}
-	make_v1_dte(parent, &dte);
+	/* Without a parent yet (the RFC's init) nothing of the guest's is reachable */
+	if (parent)
+		make_v1_dte(parent, &dte);
+	else
+		blocked_dte(&dte);
 	amd_iommu_write_dte(iommu, hw->trans_devid, &dte);
 	writeq(FIELD_PREP(VIOMMU_MISC_TRANS_DEVID, hw->trans_devid),
 	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
@@ -201,6 +207,18 @@ err:
 	xa_erase(&iommu->guest_ids, gid);
 	kfree(hw);
 	return (struct amd_hw_viommu *)ERR_PTR(ret);
+}
+
+/* The VM's GPA -> SPA table for a guest made without one; NULL blocks it again. */
+void amd_viommu_set_translation(struct amd_hw_viommu *hw, struct protection_domain *parent)
+{
+	struct dev_table_entry dte;
+
+	if (parent)
+		make_v1_dte(parent, &dte);
+	else
+		blocked_dte(&dte);
+	amd_iommu_write_dte(hw->iommu, hw->trans_devid, &dte);
 }
 
 void amd_viommu_guest_free(struct amd_hw_viommu *hw)
@@ -280,6 +298,52 @@ int amd_viommu_cmdbuf_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
 	writeq(gpa | FIELD_PREP(VIOMMU_CMD_CONTROL_LEN, len_lg2) | VIOMMU_CMD_CONTROL_EN,
 	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
 	return 0;
+}
+
+/*
+ * The RFC's command buffer: the guest's pages at its PAS slot
+ * (viommu_cmdbuf_pas()), @len_lg2 log2 of its entries. The host backed
+ * the slot (amd_viommu_cmdbuf_back()) with at least that much.
+ */
+void amd_viommu_cmdbuf_enable_pas(struct amd_hw_viommu *hw, unsigned int len_lg2,
+				  bool comwait_int)
+{
+	u64 ctl = VIOMMU_CMD_CONTROL_PAS | FIELD_PREP(VIOMMU_CMD_CONTROL_LEN, len_lg2) |
+		  (comwait_int ? VIOMMU_CMD_CONTROL_COMWAIT_INT_EN : 0);
+
+	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_CMD_HEAD);
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_CMD_TAIL);
+	writeq(ctl, vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
+	writeq(ctl | VIOMMU_CMD_CONTROL_EN, vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET));
+}
+
+/* Maps @npages pages at @phys[] to the guest's command-buffer slot of the PAS. */
+int amd_viommu_cmdbuf_back(struct amd_hw_viommu *hw, const phys_addr_t *phys,
+			   unsigned long npages)
+{
+	struct amd_iommu *iommu = hw->iommu;
+	unsigned long i;
+	int ret;
+
+	if (npages * PAGE_SIZE > VIOMMU_GUEST_CMDBUF_SIZE)
+		return -EINVAL;
+	for (i = 0; i < npages; i++) {
+		ret = iommu_map(&iommu->pas->domain, viommu_cmdbuf_pas(hw->gid) + i * PAGE_SIZE,
+				phys[i], PAGE_SIZE, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+		if (ret) {
+			if (i)
+				amd_viommu_cmdbuf_unback(hw, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void amd_viommu_cmdbuf_unback(struct amd_hw_viommu *hw, unsigned long npages)
+{
+	iommu_unmap(&hw->iommu->pas->domain, viommu_cmdbuf_pas(hw->gid), npages * PAGE_SIZE);
+	amd_iommu_flush_tlb_domid(hw->iommu, hw->iommu->pas->id);
 }
 
 void amd_viommu_cmdbuf_disable(struct amd_hw_viommu *hw)

@@ -18,83 +18,7 @@
  * (the vIOMMU type and its invalidation format); built as a plain program
  * (the interposer build).
  */
-#include "uiommufd_utils.h"
-#include "vfio_dev.h"
-
-#include <dirent.h>
-#include <linux/iommufd_experimental.h>
-#include <linux/vfio.h>
-
-/* AMD IOMMU: EFR bits, guest DTE fields and x86-64 guest PTEs (spec 48882) */
-#define EFR_GT (1ULL << 4)
-#define EFR_GIOSUP (1ULL << 48)
-#define EFR_HASUP (1ULL << 49)
-#define EFR_HDSUP (1ULL << 52)
-#define DTE0_V (1ULL << 0)
-#define DTE0_TV (1ULL << 1)
-#define DTE0_MODE(x) ((__u64)(x) << 9)
-#define DTE0_GIOV (1ULL << 54)
-#define DTE0_GV (1ULL << 55)
-#define DTE0_GLX(x) ((__u64)(x) << 56)
-#define DTE2_GPT_LEVEL(x) ((__u64)(x) << 54)
-#define GCR3_VALID 1ULL
-#define G_PTE (0x1ULL /* P */ | 0x2ULL /* RW */ | 0x4ULL /* US: untagged DMA is user */)
-#define CMD_INV_IOMMU_PAGES 0x3
-#define INV_S 0x1
-#define INV_PDE 0x2
-#define INV_GN 0x4
-
-#define BUF_SIZE (2UL << 20)
-#define GPA_BASE (1UL << 32)		/* where guest memory sits in the IOAS */
-#define GVA_BASE 0x40000000UL		/* the guest's address of page 0 */
-#define PG_DESC 0
-#define PG_SRC 1
-#define PG_DST 2
-#define PG_ALT 3
-#define PG_GCR3 16
-#define PG_L0 17			/* PML4, then PDPT, PD, PT */
-#define GDOM_ID 0x42
-
-static int viommu_alloc_data(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, void *data,
-			     __u32 len, __u32 *out)
-{
-	struct iommu_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.type = type,
-		.dev_id = dev_id,
-		.hwpt_id = hwpt_id,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_viommu_id;
-	return rc;
-}
-
-static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
-{
-	return viommu_alloc_data(fd, dev_id, hwpt_id, type, NULL, 0, out);
-}
-
-static int gdte_alloc(int fd, __u32 dev_id, __u32 viommu, const struct iommu_hwpt_amd_guest *g,
-		      __u32 type, __u32 len, __u32 *out)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.dev_id = dev_id,
-		.pt_id = viommu,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)g,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hwpt_id;
-	return rc;
-}
+#include "amd_fixture.h"
 
 /* HWPT_INVALIDATE of @n guest commands on @id; *@done gets entry_num back. */
 static int invalidate(int fd, __u32 id, const struct iommu_viommu_amd_inv *reqs, __u32 n,
@@ -122,79 +46,6 @@ static void guest_inv_all(struct iommu_viommu_amd_inv *inv, __u16 gdom)
 	inv->cmd[1] = gdom | (CMD_INV_IOMMU_PAGES << 28);
 	inv->cmd[2] = 0xfffff000u | INV_S | INV_PDE | INV_GN;
 	inv->cmd[3] = 0x7fffffffu;
-}
-
-FIXTURE(amd)
-{
-	int iommufd;
-	int devfd;
-	__u32 dev_id;
-	__u32 ioas_id;
-	volatile __u8 *bar;
-	__u8 *buf;			/* guest memory, at GPA_BASE in the IOAS */
-	struct iommu_hw_info_amd info;
-	__u32 parent_id, viommu_id, nested_id;
-};
-
-static __u64 *guest_page(struct _test_data_amd *self, unsigned int pg)
-{
-	return (__u64 *)(self->buf + (size_t)pg * 4096);
-}
-
-static __u64 gpa(unsigned int pg)
-{
-	return GPA_BASE + (__u64)pg * 4096;
-}
-
-static __u64 gva(unsigned int pg)
-{
-	return GVA_BASE + (__u64)pg * 4096;
-}
-
-FIXTURE_SETUP(amd)
-{
-	struct iommu_hw_info hw;
-
-	self->devfd = open_cdev(IOAT_BDF);
-	if (self->devfd < 0)
-		SKIP(return, "no I/OAT function at " IOAT_BDF);
-	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->iommufd);
-	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, &self->dev_id));
-	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &self->info,
-			sizeof(self->info), &hw) ||
-	    hw.out_data_type != IOMMU_HW_INFO_TYPE_AMD) {
-		close(self->devfd);
-		close(self->iommufd);
-		self->devfd = -1;
-		SKIP(return, "the I/OAT function is not behind an AMD IOMMU");
-	}
-
-	ASSERT_EQ(0, ufd_ioas_alloc(self->iommufd, &self->ioas_id));
-	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->buf);
-	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
-
-	self->bar = ioat_bar_enable(self->devfd);
-	ASSERT_NE(MAP_FAILED, self->bar);
-}
-
-FIXTURE_TEARDOWN(amd)
-{
-	if (self->devfd < 0)
-		return;
-	munmap((void *)self->bar, IOAT_BAR_SIZE);
-	close(self->devfd);
-	close(self->iommufd);
-	munmap(self->buf, BUF_SIZE);
-}
-
-/* One descriptor in guest page PG_DESC at @desc_addr (a device address); the final status. */
-static __u64 ioat_copy(struct _test_data_amd *self, __u64 desc_addr, __u64 src, __u64 dst,
-		       __u32 size)
-{
-	return ioat_run(self->bar, (struct ioat_desc *)guest_page(self, PG_DESC), desc_addr, src,
-			dst, size);
 }
 
 /* ---- one stage: the IOAS straight on the device ---- */
@@ -284,33 +135,6 @@ TEST_F(amd, dirty_tracking)
 }
 
 /* ---- nesting: the VMM's view ---- */
-
-/* GVA_BASE + pg * 4K -> GPA of pg for the four data pages; GCR3[0] -> the PML4 */
-static void guest_build_s1(struct _test_data_amd *self)
-{
-	__u64 *gcr3 = guest_page(self, PG_GCR3);
-	__u64 *pml4 = guest_page(self, PG_L0), *pdpt = guest_page(self, PG_L0 + 1);
-	__u64 *pd = guest_page(self, PG_L0 + 2), *pt = guest_page(self, PG_L0 + 3);
-	unsigned int pg;
-
-	memset(gcr3, 0, 5 * 4096);
-	gcr3[0] = gpa(PG_L0) | GCR3_VALID;
-	pml4[(GVA_BASE >> 39) & 511] = gpa(PG_L0 + 1) | G_PTE;
-	pdpt[(GVA_BASE >> 30) & 511] = gpa(PG_L0 + 2) | G_PTE;
-	pd[(GVA_BASE >> 21) & 511] = gpa(PG_L0 + 3) | G_PTE;
-	for (pg = PG_DESC; pg <= PG_ALT; pg++)
-		pt[pg] = gpa(pg) | G_PTE;
-}
-
-/* The guest's DTE: GV with GIoV (untagged DMA is PASID 0), one-level GCR3 table, 4-level */
-static void guest_dte(struct iommu_hwpt_amd_guest *g, __u64 gcr3, __u16 gdom)
-{
-	memset(g, 0, sizeof(*g));
-	g->dte[0] = DTE0_V | DTE0_TV | DTE0_GV | DTE0_GIOV | DTE0_GLX(0) |
-		    (((gcr3 >> 12) & 0x7) << 58);
-	g->dte[1] = gdom | (((gcr3 >> 15) & 0xffff) << 16) | (((gcr3 >> 31) & 0x1fffff) << 43);
-	g->dte[2] = DTE2_GPT_LEVEL(0);
-}
 
 static void vmm_nest(struct __test_metadata *_metadata, struct _test_data_amd *self)
 {
@@ -489,39 +313,6 @@ TEST_F(amd, nested_parent_remap_flushes)
 	vmm_unnest(_metadata, self);
 }
 
-static int vdevice_alloc(int fd, __u32 viommu, __u32 dev_id, __u64 virt_id, __u32 *out)
-{
-	struct iommu_vdevice_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu,
-		.dev_id = dev_id,
-		.virt_id = virt_id,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_vdevice_id;
-	return rc;
-}
-
-static int hw_queue_alloc(int fd, __u32 viommu, __u32 type, __u32 index, __u64 iova,
-			  __u64 length, __u32 *out)
-{
-	struct iommu_hw_queue_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu,
-		.type = type,
-		.index = index,
-		.nesting_parent_iova = iova,
-		.length = length,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hw_queue_id;
-	return rc;
-}
-
 /*
  * The HW-vIOMMU's objects as a VMM makes them: a vDEVICE (the guest's
  * DeviceID for the I/OAT function), the guest's command buffer as a HW
@@ -569,17 +360,6 @@ TEST_F(amd, hw_viommu_objects)
 	vmm_unnest(_metadata, self);
 }
 
-#define VF_CMD_HEAD 0x00
-#define VF_CMD_TAIL 0x08
-#define VF_STATUS 0x20
-#define STATUS_CMDBUF_RUN 0x10
-#define CMD_COMPL_WAIT 0x1
-#define PG_CMDBUF 30
-#define PG_SEM 31
-#define PG_EVTLOG 32
-#define VF_EVT_TAIL 0x18
-#define EVT_IO_PAGE_FAULT 0x2
-#define EVT_ILLEGAL_COMMAND 0x5
 
 /*
  * The HW-vIOMMU end to end: the VMM maps the vIOMMU's VF page; the guest
@@ -640,13 +420,7 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 
 	/* ---- the guest, from here on: memory and its VF page only ---- */
 	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
-	memset(cmd, 0, 32);
-	cmd[1] = GDOM_ID | (CMD_INV_IOMMU_PAGES << 28);
-	cmd[2] = 0xfffff000u | INV_S | INV_PDE | INV_GN;
-	cmd[3] = 0x7fffffffu;
-	cmd[4] = (__u32)gpa(PG_SEM) | 0x1;	/* S: store */
-	cmd[5] = (__u32)(gpa(PG_SEM) >> 32) | (CMD_COMPL_WAIT << 28);
-	cmd[6] = 0x600d;
+	guest_cmd_inv_wait(cmd, GDOM_ID, gpa(PG_SEM), 0x600d);
 	*sem = 0;
 	vf[VF_CMD_TAIL / 8] = 32;
 	ASSERT_EQ(0x600d, *(volatile __u64 *)sem);

@@ -83,6 +83,13 @@ inline constexpr u64 VIOMMU_MISC_TRANS_DEVID = GENMASK_ULL(31, 16);
 inline constexpr u64 VIOMMU_CMD_CONTROL_LEN = GENMASK_ULL(3, 0);	/* log2(entries) */
 inline constexpr u64 VIOMMU_CMD_CONTROL_EN = BIT_ULL(8);		/* CmdBufEn */
 inline constexpr u64 VIOMMU_CMD_CONTROL_COMWAIT_INT_EN = BIT_ULL(9);
+/*
+ * The model's choice where the RFC is silent: set, the buffer is the
+ * guest's command-buffer slot of the PAS (viommu_cmdbuf_pas(), backed by
+ * the host with the guest's pages: the RFC's VIOMMU_CMDBUF_UPDATE) and
+ * BASE is ignored; clear, BASE is a GPA read through the translation DTE.
+ */
+inline constexpr u64 VIOMMU_CMD_CONTROL_PAS = BIT_ULL(10);
 inline constexpr u64 VIOMMU_CMD_CONTROL_BASE = GENMASK_ULL(51, 12);
 
 /* EVT_CONTROL: guest event log; dual logs are not described. */
@@ -145,6 +152,11 @@ constexpr u64 viommu_domid_map_pas(unsigned int gid, unsigned int gdomid)
 {
 	return VIOMMU_DOMID_MAPPING_BASE + (u64)gid * VIOMMU_DOMID_MAPPING_ENTRY_SIZE +
 	       (u64)gdomid * VIOMMU_DOMID_MAP_ENTRY_SIZE;
+}
+
+constexpr u64 viommu_cmdbuf_pas(unsigned int gid)
+{
+	return VIOMMU_GUEST_CMDBUF_BASE + (u64)gid * VIOMMU_GUEST_CMDBUF_SIZE;
 }
 
 constexpr u64 viommu_map_entry(unsigned int guest_id, unsigned int host_id, bool valid)

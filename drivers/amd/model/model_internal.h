@@ -117,6 +117,7 @@ struct amd_guest {
 	u64 misc, cmd_ctl, evt_ctl, ppr_ctl;	/* VF control registers */
 	struct amd_ring cmd, evt, ppr;
 	u64 status;				/* its VF MMIO Status */
+	bool cmd_in_pas;			/* CMD_CONTROL PAS as latched */
 };
 
 /* An event about to be logged. */

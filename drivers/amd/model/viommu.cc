@@ -41,6 +41,11 @@
  *    with the guest DeviceID; a guest without PprEn and PprLogEn gets
  *    INVALID_PPR_REQUEST in its event log instead. A full guest PPR log
  *    sets the guest's PprOverflow and stops it as the host's does.
+ *  - CMD_CONTROL's model-defined PAS bit puts the guest's command buffer
+ *    at its slot of the PAS (viommu_cmdbuf_pas(GuestID)), the RFC's
+ *    layout, where the host maps the guest's pages (VIOMMU_CMDBUF_UPDATE);
+ *    its completion stores and event log stay GPAs. An unbacked slot is
+ *    the PAS's PAGE_TAB_HARDWARE_ERROR and stops the guest's buffer.
  *  - A guest command buffer fetch or completion store the translation
  *    DTE does not map is a COMMAND_HARDWARE_ERROR in the host log
  *    (DeviceID = the translation DeviceID, address = the GPA), and stops
@@ -315,7 +320,13 @@ static void amd_guest_consume(struct amd_iommu_model *m, u32 gid, struct amd_gue
 	while (g->cmd.run && g->cmd.head != g->cmd.tail) {
 		u64 gpa = g->cmd.base + g->cmd.head;
 
-		if (amd_guest_rw(m, g, gpa, &c, sizeof(c), false)) {
+		/* A PAS slot with nothing behind it is logged by amd_pas_access() */
+		if (g->cmd_in_pas) {
+			if (amd_pas_access(m, gpa, &c, sizeof(c), false)) {
+				g->cmd.run = false;
+				return;
+			}
+		} else if (amd_guest_rw(m, g, gpa, &c, sizeof(c), false)) {
 			amd_guest_hw_err(m, g, gpa);
 			g->cmd.run = false;
 			return;
@@ -449,13 +460,18 @@ static void amd_vfctrl_write64(struct amd_iommu_model *m, u32 gid, unsigned int 
 		return;
 	case VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET:
 		val &= VIOMMU_CMD_CONTROL_LEN | VIOMMU_CMD_CONTROL_EN |
-		       VIOMMU_CMD_CONTROL_COMWAIT_INT_EN | VIOMMU_CMD_CONTROL_BASE;
+		       VIOMMU_CMD_CONTROL_COMWAIT_INT_EN | VIOMMU_CMD_CONTROL_PAS |
+		       VIOMMU_CMD_CONTROL_BASE;
 		rising = val & ~g->cmd_ctl;
 		falling = g->cmd_ctl & ~val;
-		/* Base and length are latched while the buffer is off. */
-		if (!(g->cmd_ctl & VIOMMU_CMD_CONTROL_EN))
-			amd_guest_ring(&g->cmd, val & VIOMMU_CMD_CONTROL_BASE,
+		/* Base, length and where the buffer lives are latched while it is off. */
+		if (!(g->cmd_ctl & VIOMMU_CMD_CONTROL_EN)) {
+			g->cmd_in_pas = val & VIOMMU_CMD_CONTROL_PAS;
+			amd_guest_ring(&g->cmd,
+				       g->cmd_in_pas ? viommu_cmdbuf_pas(gid)
+						     : val & VIOMMU_CMD_CONTROL_BASE,
 				       FIELD_GET(VIOMMU_CMD_CONTROL_LEN, val));
+		}
 		g->cmd_ctl = val;
 		if (falling & VIOMMU_CMD_CONTROL_EN)
 			g->cmd.run = false;
