@@ -319,3 +319,15 @@ void smmuv3_cmdq_consume(struct smmuv3_model *m)
 		q->cons = q_inc(q->cons & ~CMDQ_CONS_ERR, q->log2size);
 	}
 }
+
+u32 smmuv3_model_exec_cmd(struct smmuv3_model *m, const u64 *cmd)
+{
+	u32 err;
+
+	smmuv3_lock(m);
+	err = smmuv3_cmd_exec(m, cmd);
+	if (!err)
+		m->stats.cmds++;
+	smmuv3_unlock(m);
+	return err;
+}

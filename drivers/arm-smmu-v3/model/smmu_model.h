@@ -165,6 +165,13 @@ enum smmuv3_pri_status {
 enum smmuv3_pri_status smmuv3_model_page_request(struct smmuv3_model *m,
 						 const struct smmuv3_page_req *req);
 
+/*
+ * Runs one command that reached the SMMU by another queue (an extension's,
+ * such as a Tegra241 VCMDQ): 0, or the CMDQ_ERR_CERROR_* index the SMMU's
+ * own queue would have stopped with. Takes the instance's lock.
+ */
+u32 smmuv3_model_exec_cmd(struct smmuv3_model *m, const u64 *cmd);
+
 /* ----- Introspection for tests and traces ----- */
 
 struct smmuv3_model_stats {
