@@ -52,6 +52,19 @@
 #define PG_L0 17			/* PML4, then PDPT, PD, PT */
 #define GDOM_ID 0x42
 
+/* The guest's IOMMU registers as it writes them (the RFC's VIOMMU_MMIO_ACCESS offsets) */
+#define G_CMD_BUF 0x0008
+#define G_EVT_BUF 0x0010
+#define G_CONTROL 0x0018
+#define G_CMD_HEAD 0x2000
+#define G_CMD_TAIL 0x2008
+#define G_EVT_TAIL 0x2018
+#define G_STATUS 0x2020
+#define CTRL_IOMMU_EN (1ULL << 0)
+#define CTRL_EVT_LOG_EN (1ULL << 2)
+#define CTRL_CMDBUF_EN (1ULL << 12)
+#define BUF_LEN_4K (8ULL << 56)		/* ComLen/EventLen: 256 entries, 4 KiB */
+
 #define VF_CMD_HEAD 0x00
 #define VF_CMD_TAIL 0x08
 #define VF_STATUS 0x20

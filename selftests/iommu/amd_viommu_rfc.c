@@ -24,17 +24,6 @@
 #define PLAIN_DEVID 0x0010		/* 00:02.0, never bound here */
 #define GDEV_ID 0x0028			/* the guest's DeviceID of the I/OAT function */
 
-#define G_CMD_BUF 0x0008
-#define G_EVT_BUF 0x0010
-#define G_CONTROL 0x0018
-#define G_CMD_HEAD 0x2000
-#define G_CMD_TAIL 0x2008
-#define G_EVT_TAIL 0x2018
-#define G_STATUS 0x2020
-#define CTRL_IOMMU_EN (1ULL << 0)
-#define CTRL_EVT_LOG_EN (1ULL << 2)
-#define CTRL_CMDBUF_EN (1ULL << 12)
-#define BUF_LEN_4K (8ULL << 56)		/* 256 entries */
 
 static int rfc_init(int fd, __u32 iommu_id, __u32 *gid)
 {

@@ -112,13 +112,13 @@ static inline volatile __u8 *ioat_bar_enable(int devfd)
 	volatile __u8 *bar;
 	int i;
 
-	bar = mmap(NULL, IOAT_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, devfd,
-		   REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	bar = (volatile __u8 *)mmap(NULL, IOAT_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+				    devfd, REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
 	if (bar == MAP_FAILED)
 		return bar;
 	if (pwrite(devfd, &cmd, 2, REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + 4) != 2) {
 		munmap((void *)bar, IOAT_BAR_SIZE);
-		return MAP_FAILED;
+		return (volatile __u8 *)MAP_FAILED;
 	}
 	*(volatile __u8 *)(bar + IOAT_CHANCMD) = CHANCMD_RESET;
 	for (i = 0; i < 1000 && (*(volatile __u8 *)(bar + IOAT_CHANCMD) & CHANCMD_RESET); i++)
