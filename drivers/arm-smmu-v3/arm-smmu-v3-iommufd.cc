@@ -26,11 +26,15 @@
 void *arm_smmu_hw_info(struct device *dev, u32 *length, u32 *type)
 {
 	struct arm_smmu_master *master = arm_smmu_master_of(dev);
+	const struct arm_smmu_impl_ops *impl_ops = master->smmu->impl_ops;
 	struct iommu_hw_info_arm_smmuv3 *info;
 	u8 __iomem *base = (u8 __iomem *)master->smmu->base;
 
-	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT && *type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
-		return ERR_PTR(-EOPNOTSUPP);
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT && *type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+		if (!impl_ops || !impl_ops->hw_info)
+			return ERR_PTR(-EOPNOTSUPP);
+		return impl_ops->hw_info(master->smmu, length, type);
+	}
 
 	info = (struct iommu_hw_info_arm_smmuv3 *)kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
@@ -96,16 +100,24 @@ static void arm_smmu_make_nested_domain_ste(struct arm_smmu_ste *target,
 int arm_smmu_attach_prepare_vmaster(struct arm_smmu_attach_state *state,
 				    struct arm_smmu_nested_domain *nested_domain)
 {
+	unsigned int cfg = FIELD_GET(STRTAB_STE_0_CFG, le64_to_cpu(nested_domain->ste[0]));
 	struct arm_smmu_vmaster *vmaster;
 	unsigned long vsid;
 	int ret;
 
 	iommu_group_mutex_assert(state->master->dev);
 
-	/* Events name the device by its vSID: it must have a vDEVICE first */
+	/*
+	 * A translating vSTE needs the device's vDEVICE first: events, CD and
+	 * ATC invalidations name it by vSID. An abort or bypass vSTE (a guest
+	 * SMMU still disabled, its GBPA) has nothing to name it for.
+	 */
 	ret = iommufd_viommu_get_vdev_id(&nested_domain->vsmmu->core, state->master->dev, &vsid);
-	if (ret)
+	if (ret) {
+		if (cfg == STRTAB_STE_0_CFG_ABORT || cfg == STRTAB_STE_0_CFG_BYPASS)
+			return 0;
 		return ret;
+	}
 
 	vmaster = (struct arm_smmu_vmaster *)kzalloc(sizeof(*vmaster), GFP_KERNEL);
 	if (!vmaster)
@@ -211,9 +223,8 @@ static int arm_smmu_validate_vste(struct iommu_hwpt_arm_smmuv3 *arg, bool *enabl
 	return 0;
 }
 
-static struct iommu_domain *arm_vsmmu_alloc_domain_nested(struct iommufd_viommu *viommu,
-							  u32 flags,
-							  const struct iommu_user_data *user_data)
+struct iommu_domain *arm_vsmmu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
+						   const struct iommu_user_data *user_data)
 {
 	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
 	const u32 SUPPORTED_FLAGS = IOMMU_HWPT_FAULT_ID_VALID;
@@ -319,8 +330,7 @@ static int arm_vsmmu_convert_user_cmd(struct arm_vsmmu *vsmmu,
 	return 0;
 }
 
-static int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu,
-				      struct iommu_user_data_array *array)
+int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu, struct iommu_user_data_array *array)
 {
 	struct arm_vsmmu *vsmmu = to_vsmmu(viommu);
 	struct arm_smmu_device *smmu = vsmmu->smmu;
@@ -385,8 +395,12 @@ size_t arm_smmu_get_viommu_size(struct device *dev, u32 viommu_type)
 	 */
 	if (!(smmu->features & ARM_SMMU_FEAT_COHERENCY) && !(smmu->features & ARM_SMMU_FEAT_S2FWB))
 		return 0;
-	if (viommu_type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
-		return 0;
+	if (viommu_type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3) {
+		if (!smmu->impl_ops || !smmu->impl_ops->get_viommu_size ||
+		    !smmu->impl_ops->vsmmu_init)
+			return 0;
+		return smmu->impl_ops->get_viommu_size(viommu_type);
+	}
 	return VIOMMU_STRUCT_SIZE(struct arm_vsmmu, core);
 }
 
@@ -403,11 +417,13 @@ int arm_vsmmu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent_do
 	s2_parent = to_smmu_domain(parent_domain);
 	if (s2_parent->smmu != smmu || !s2_parent->nest_parent)
 		return -EINVAL;
-	/* Driver data of the vIOMMU is for implementations with extra queues: ignored */
-
 	vsmmu->smmu = smmu;
 	vsmmu->s2_parent = s2_parent;
 	vsmmu->vmid = s2_parent->s2_cfg.vmid;
+	/* An implementation's type: its part of the vIOMMU, its ops */
+	if (viommu->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
+		return smmu->impl_ops->vsmmu_init(vsmmu, user_data);
+	/* Driver data of the plain type is for implementations: ignored */
 	viommu->ops = &arm_vsmmu_ops;
 	return 0;
 }

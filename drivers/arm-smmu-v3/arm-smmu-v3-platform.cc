@@ -17,8 +17,13 @@
  * (pci_pri.h): it reaches the model's PRI queue, the driver, and the
  * IOMMU layer, and its PRG response comes back through the model's
  * pri_response hook, matched to the request by (StreamID, group index).
+ *
+ * With the capability "cmdqv" set, a Tegra241 CMDQV model sits beside the
+ * SMMU (model/cmdqv_model.h): its commands run on the SMMU model, its error
+ * line goes to the driver's tegra241_cmdqv_irq().
  */
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
+#include "drivers/arm-smmu-v3/model/cmdqv_model.h"
 #include "drivers/arm-smmu-v3/model/smmu_model.h"
 
 #include "harness/platform/pci_pri.h"
@@ -35,6 +40,7 @@ namespace {
 
 struct smmuv3_platform {
 	struct smmuv3_model *model;
+	struct tegra241_cmdqv_model *cmdqv;	/* NULL without the "cmdqv" capability */
 	std::atomic<struct arm_smmu_device *> smmu;
 	struct platform_iommu *piommu;
 	std::string name;
@@ -44,7 +50,7 @@ struct smmuv3_platform {
 
 const char *const smmuv3_cap_names[] = {
 	"sidsize", "ssidsize", "st_2lvl", "cd_2lvl", "ril", "ats", "pri", "httu",
-	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", nullptr,
+	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", "cmdqv", nullptr,
 };
 
 int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
@@ -56,6 +62,7 @@ int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
 		{ "cmdqs", 0, 19, "at most 19 (IDR1.CMDQS)" },
 		{ "evtqs", 0, 19, "at most 19 (IDR1.EVTQS)" },
 		{ "priqs", 0, 19, "at most 19 (IDR1.PRIQS)" },
+		{ "cmdqv", 0, 1, "0 or 1 (a Tegra241 CMDQV beside the SMMU)" },
 	};
 
 	return platform_check_cap(cap, val, smmuv3_cap_names, limits, ARRAY_SIZE(limits),
@@ -152,6 +159,34 @@ const struct smmuv3_model_ops smmuv3_platform_model_ops = {
 	.pri_response = smmuv3_platform_pri_response,
 };
 
+void smmuv3_platform_cmdqv_irq(void *priv)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)priv;
+	struct arm_smmu_device *smmu = sp->smmu.load();
+
+	if (smmu)
+		tegra241_cmdqv_irq(smmu);
+}
+
+const struct tegra241_cmdqv_model_ops smmuv3_platform_cmdqv_ops = {
+	.irq = smmuv3_platform_cmdqv_irq,
+};
+
+bool smmuv3_platform_has_cmdqv(const struct platform_iommu_desc *desc)
+{
+	for (const auto &[cap, val] : desc->caps)
+		if (cap == "cmdqv")
+			return val;
+	return false;
+}
+
+void smmuv3_platform_free(struct smmuv3_platform *sp)
+{
+	tegra241_cmdqv_model_destroy(sp->cmdqv);
+	smmuv3_model_destroy(sp->model);
+	delete sp;
+}
+
 int smmuv3_platform_create(struct platform_iommu *piommu)
 {
 	struct smmuv3_platform *sp;
@@ -167,28 +202,42 @@ int smmuv3_platform_create(struct platform_iommu *piommu)
 
 	smmuv3_model_cfg_default(&cfg);
 	smmuv3_apply_caps(piommu->desc, &cfg);
+	sp->cmdqv = NULL;
 	sp->model = smmuv3_model_create(&cfg, &smmuv3_platform_model_ops, sp);
 	if (IS_ERR(sp->model)) {
 		rc = PTR_ERR(sp->model);
 		delete sp;
 		return rc;
 	}
+	if (smmuv3_platform_has_cmdqv(piommu->desc)) {
+		struct tegra241_cmdqv_model_cfg qcfg;
+
+		tegra241_cmdqv_model_cfg_default(&qcfg);
+		sp->cmdqv = tegra241_cmdqv_model_create(&qcfg, sp->model,
+							&smmuv3_platform_cmdqv_ops, sp);
+		if (IS_ERR(sp->cmdqv)) {
+			rc = PTR_ERR(sp->cmdqv);
+			sp->cmdqv = NULL;
+			smmuv3_platform_free(sp);
+			return rc;
+		}
+	}
 
 	smmu = arm_smmu_device_probe(smmuv3_model_mmio(sp->model), sp->name.c_str());
 	if (IS_ERR(smmu)) {
-		rc = PTR_ERR(smmu);
-		smmuv3_model_destroy(sp->model);
-		delete sp;
-		return rc;
+		smmuv3_platform_free(sp);
+		return PTR_ERR(smmu);
 	}
-	sp->smmu = smmu;
-
-	rc = arm_smmu_register_iommu(smmu, piommu);
+	rc = sp->cmdqv ? tegra241_cmdqv_probe(smmu, tegra241_cmdqv_model_mmio(sp->cmdqv)) : 0;
+	if (!rc) {
+		sp->smmu = smmu;
+		rc = arm_smmu_register_iommu(smmu, piommu);
+	}
 	if (rc) {
 		sp->smmu = NULL;
+		tegra241_cmdqv_remove(smmu);
 		arm_smmu_device_remove(smmu);
-		smmuv3_model_destroy(sp->model);
-		delete sp;
+		smmuv3_platform_free(sp);
 		return rc;
 	}
 	piommu->priv = sp;
@@ -202,9 +251,9 @@ void smmuv3_platform_destroy(struct platform_iommu *piommu)
 
 	arm_smmu_unregister_iommu(smmu);
 	sp->smmu = NULL;
+	tegra241_cmdqv_remove(smmu);
 	arm_smmu_device_remove(smmu);
-	smmuv3_model_destroy(sp->model);
-	delete sp;
+	smmuv3_platform_free(sp);
 	piommu->priv = nullptr;
 }
 

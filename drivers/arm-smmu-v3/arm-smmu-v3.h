@@ -321,6 +321,22 @@ struct arm_smmu_device {
 	std::atomic<bool> quiet_events;
 	/* The last event record the event thread read, for tests and traces */
 	u64 last_evt[EVTQ_ENT_DWORDS];
+
+	/* An implementation's extension beside the SMMU (Tegra241 CMDQV), or NULL */
+	const struct arm_smmu_impl_ops *impl_ops;
+	void *impl;
+};
+
+/*
+ * What an implementation adds to the iommufd side (upstream's
+ * arm_smmu_impl_ops, user-space part): its own HW_INFO type, and a vIOMMU
+ * type of its own whose structure embeds struct arm_vsmmu at offset 0,
+ * initialised after the common part by @vsmmu_init.
+ */
+struct arm_smmu_impl_ops {
+	void *(*hw_info)(struct arm_smmu_device *smmu, u32 *length, u32 *type);
+	size_t (*get_viommu_size)(u32 viommu_type);
+	int (*vsmmu_init)(struct arm_vsmmu *vsmmu, const struct iommu_user_data *user_data);
 };
 
 /* A StreamID of a master, and the tree node that maps it back */
@@ -575,6 +591,21 @@ void arm_smmu_attach_commit_vmaster(struct arm_smmu_attach_state *state);
 void arm_smmu_master_clear_vmaster(struct arm_smmu_master *master);
 /* An event for a master under a vIOMMU: to the vEVENTQ, with its vSID. */
 int arm_vmaster_report_event(struct arm_smmu_vmaster *vmaster, u64 *evt);
+/* The ARM_SMMUV3 vIOMMU's ops, for an implementation's vIOMMU to reuse. */
+struct iommu_domain *arm_vsmmu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
+						   const struct iommu_user_data *user_data);
+int arm_vsmmu_cache_invalidate(struct iommufd_viommu *viommu, struct iommu_user_data_array *array);
+
+/* ----- tegra241-cmdqv.cc: the Tegra241 CMDQV extension ----- */
+/*
+ * Binds the CMDQV whose registers are @base to @smmu (smmu->impl_ops); 0 or
+ * -errno. The host keeps issuing through the SMMU's own queue (VINTF0 is
+ * reserved, its queues unused); VINTFs 1.. are for VMs.
+ */
+int tegra241_cmdqv_probe(struct arm_smmu_device *smmu, void __iomem *base);
+void tegra241_cmdqv_remove(struct arm_smmu_device *smmu);
+/* The CMDQV's error interrupt line. */
+void tegra241_cmdqv_irq(struct arm_smmu_device *smmu);
 
 /* ----- arm-smmu-v3-platform.cc: the "smmuv3" platform kind ----- */
 
