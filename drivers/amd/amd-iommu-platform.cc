@@ -267,19 +267,56 @@ int amd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 }
 
 /*
- * What the IOMMU holds that software can observe, for digests: its caches'
- * occupancy and what its command buffer and logs have done (host and
- * guests). Registers are left out: reading them goes through the MMIO
- * path, and their bases are physical addresses, which differ between runs.
+ * A ring's base register (Command Buffer, Event Log, PPR Log) and its head
+ * and tail: the length and whether a base is set, not the base itself,
+ * which is a physical address that differs between runs.
+ */
+static void amd_describe_ring(struct state_item *item, struct amd_iommu_model *m,
+			      const char *name, unsigned int base_off, unsigned int head_off,
+			      unsigned int tail_off)
+{
+	u64 base = amd_iommu_model_peek(m, base_off);
+
+	state_item_field(item, "%s len %u base %s head %#llx tail %#llx", name,
+			 (unsigned int)FIELD_GET(MMIO_BUF_LEN, base),
+			 base & MMIO_BUF_BASE ? "set" : "0",
+			 (unsigned long long)amd_iommu_model_peek(m, head_off),
+			 (unsigned long long)amd_iommu_model_peek(m, tail_off));
+}
+
+/*
+ * What the IOMMU holds that software can observe, for digests: its
+ * registers (read without an MMIO access: Control, Status, EFR/EFR2, the
+ * command buffer and logs), its caches' occupancy and what its command
+ * buffer and logs have done (host and guests).
  */
 void amd_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
 	struct amd_platform *ap = (struct amd_platform *)iommu->priv;
 	struct amd_iommu_model_stats st;
-	struct state_item item;
+	struct state_item regs, item;
 
 	if (!ap || !ap->model)
 		return;
+	regs.key = iommu->desc->name + "/regs";
+	regs.kind = "amd_regs";
+	regs.owner = iommu->desc->name;
+	regs.label = "registers";
+	state_item_field(&regs, "Control %#llx Status %#llx",
+			 (unsigned long long)amd_iommu_model_peek(ap->model, MMIO_CONTROL_OFFSET),
+			 (unsigned long long)amd_iommu_model_peek(ap->model, MMIO_STATUS_OFFSET));
+	state_item_field(&regs, "EFR %#llx EFR2 %#llx",
+			 (unsigned long long)amd_iommu_model_peek(ap->model, MMIO_EXT_FEATURES),
+			 (unsigned long long)amd_iommu_model_peek(ap->model, MMIO_EXT_FEATURES2));
+	amd_describe_ring(&regs, ap->model, "CmdBuf", MMIO_CMD_BUF_OFFSET, MMIO_CMD_HEAD_OFFSET,
+			  MMIO_CMD_TAIL_OFFSET);
+	amd_describe_ring(&regs, ap->model, "EvtLog", MMIO_EVT_BUF_OFFSET, MMIO_EVT_HEAD_OFFSET,
+			  MMIO_EVT_TAIL_OFFSET);
+	amd_describe_ring(&regs, ap->model, "PPRLog", MMIO_PPR_LOG_OFFSET, MMIO_PPR_HEAD_OFFSET,
+			  MMIO_PPR_TAIL_OFFSET);
+	state_item_seal(&regs);
+	out->push_back(std::move(regs));
+
 	amd_iommu_model_get_stats(ap->model, &st);
 	item.key = iommu->desc->name + "/caches";
 	item.kind = "amd_caches";

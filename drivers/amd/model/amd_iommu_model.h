@@ -185,3 +185,5 @@ struct amd_iommu_model_stats {
 	u32 iotlb_entries, dte_entries, devtlb_entries, pde_entries;
 };
 void amd_iommu_model_get_stats(struct amd_iommu_model *m, struct amd_iommu_model_stats *st);
+/* A register's value as a read of it would return, without an MMIO access (digests). */
+u64 amd_iommu_model_peek(struct amd_iommu_model *m, unsigned int offset);

@@ -394,6 +394,16 @@ void __iomem *amd_iommu_model_mmio(struct amd_iommu_model *m)
 	return m->mmio;
 }
 
+u64 amd_iommu_model_peek(struct amd_iommu_model *m, unsigned int offset)
+{
+	u64 val;
+
+	amd_lock(m);
+	val = amd_read64(m, offset & ~7U);
+	amd_unlock(m);
+	return val;
+}
+
 u64 amd_iommu_model_efr(struct amd_iommu_model *m)
 {
 	return m->efr;
