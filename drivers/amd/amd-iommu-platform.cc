@@ -317,6 +317,30 @@ void amd_platform_describe(struct platform_iommu *iommu, std::vector<struct stat
 	state_item_seal(&regs);
 	out->push_back(std::move(regs));
 
+	std::vector<struct amd_iommu_model_guest> guests;
+
+	amd_iommu_model_get_guests(ap->model, &guests);
+	if (!guests.empty()) {
+		struct state_item gi;
+
+		gi.key = iommu->desc->name + "/guests";
+		gi.kind = "amd_guests";
+		gi.owner = iommu->desc->name;
+		gi.label = "HW-vIOMMU guests";
+		/* Bases in VF control are guest physical (or the PAS): the same every run */
+		for (const auto &g : guests)
+			state_item_field(&gi,
+					 "guest %u misc %#llx cmd %#llx head %#llx tail %#llx "
+					 "evt %#llx head %#llx tail %#llx ppr %#llx status %#llx",
+					 g.gid, (unsigned long long)g.misc,
+					 (unsigned long long)g.cmd_ctl, (unsigned long long)g.cmd_head,
+					 (unsigned long long)g.cmd_tail, (unsigned long long)g.evt_ctl,
+					 (unsigned long long)g.evt_head, (unsigned long long)g.evt_tail,
+					 (unsigned long long)g.ppr_ctl, (unsigned long long)g.status);
+		state_item_seal(&gi);
+		out->push_back(std::move(gi));
+	}
+
 	amd_iommu_model_get_stats(ap->model, &st);
 	item.key = iommu->desc->name + "/caches";
 	item.kind = "amd_caches";

@@ -15,6 +15,7 @@
  */
 #include "harness/server/server_internal.h"
 
+#include <linux/amd_viommu.h>
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
 #include <linux/vfio.h>
@@ -170,6 +171,38 @@ const ioctl_desc ioctls[] = {
 	  FLD(struct iommu_hw_queue_alloc, nesting_parent_iova, F_HEX, IN),
 	  FLD(struct iommu_hw_queue_alloc, length, F_HEX, IN),
 	  FLD(struct iommu_hw_queue_alloc, out_hw_queue_id, F_DEC, OUT)}},
+	/* The AMD HW-vIOMMU's 2023 RFC ioctls (experimental, linux/amd_viommu.h). */
+	{VIOMMU_IOMMU_INIT, "VIOMMU_IOMMU_INIT", sizeof(struct amd_viommu_iommu_info),
+	 {FLD(struct amd_viommu_iommu_info, iommu_id, F_HEX, IN),
+	  FLD(struct amd_viommu_iommu_info, gid, F_DEC, OUT)}},
+	{VIOMMU_IOMMU_DESTROY, "VIOMMU_IOMMU_DESTROY", sizeof(struct amd_viommu_iommu_info),
+	 {FLD(struct amd_viommu_iommu_info, iommu_id, F_HEX, IN),
+	  FLD(struct amd_viommu_iommu_info, gid, F_DEC, IN)}},
+	{VIOMMU_DEVICE_ATTACH, "VIOMMU_DEVICE_ATTACH", sizeof(struct amd_viommu_dev_info),
+	 {FLD(struct amd_viommu_dev_info, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_dev_info, hdev_id, F_HEX, IN),
+	  FLD(struct amd_viommu_dev_info, gdev_id, F_HEX, IN)}},
+	{VIOMMU_DEVICE_DETACH, "VIOMMU_DEVICE_DETACH", sizeof(struct amd_viommu_dev_info),
+	 {FLD(struct amd_viommu_dev_info, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_dev_info, hdev_id, F_HEX, IN),
+	  FLD(struct amd_viommu_dev_info, gdev_id, F_HEX, IN)}},
+	{VIOMMU_DOMAIN_ATTACH, "VIOMMU_DOMAIN_ATTACH", sizeof(struct amd_viommu_dom_info),
+	 {FLD(struct amd_viommu_dom_info, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_dom_info, gdev_id, F_HEX, IN),
+	  FLD(struct amd_viommu_dom_info, gdom_id, F_HEX, IN)}},
+	{VIOMMU_DOMAIN_DETACH, "VIOMMU_DOMAIN_DETACH", sizeof(struct amd_viommu_dom_info),
+	 {FLD(struct amd_viommu_dom_info, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_dom_info, gdev_id, F_HEX, IN),
+	  FLD(struct amd_viommu_dom_info, gdom_id, F_HEX, IN)}},
+	{VIOMMU_MMIO_ACCESS, "VIOMMU_MMIO_ACCESS", sizeof(struct amd_viommu_mmio_data),
+	 {FLD(struct amd_viommu_mmio_data, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_mmio_data, offset, F_HEX, IN),
+	  FLD(struct amd_viommu_mmio_data, is_write, F_DEC, IN),
+	  FLD(struct amd_viommu_mmio_data, value, F_HEX, IN),
+	  FLD(struct amd_viommu_mmio_data, value, F_HEX, OUT)}},
+	{VIOMMU_CMDBUF_UPDATE, "VIOMMU_CMDBUF_UPDATE", sizeof(struct amd_viommu_cmdbuf_data),
+	 {FLD(struct amd_viommu_cmdbuf_data, gid, F_DEC, IN),
+	  FLD(struct amd_viommu_cmdbuf_data, cmdbuf_size, F_HEX, IN)}},
 	/* The VFIO device file's own ioctls (argsz plays the size field's part). */
 	{VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", sizeof(struct vfio_device_info),
 	 {FLD(struct vfio_device_info, flags, F_HEX, OUT),

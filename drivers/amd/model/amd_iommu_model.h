@@ -43,6 +43,8 @@
 #include "drivers/amd/hw/amd-iommu-hw.h"
 #include "harness/compiler.h"
 
+#include <vector>
+
 struct amd_iommu_model;
 
 /* Capabilities, turned into EFR and EFR2 by amd_iommu_model_create(). */
@@ -185,5 +187,13 @@ struct amd_iommu_model_stats {
 	u32 iotlb_entries, dte_entries, devtlb_entries, pde_entries;
 };
 void amd_iommu_model_get_stats(struct amd_iommu_model *m, struct amd_iommu_model_stats *st);
+/* A HW-vIOMMU guest the host has programmed: its VF control and VF MMIO registers. */
+struct amd_iommu_model_guest {
+	u32 gid;
+	u64 misc, cmd_ctl, evt_ctl, ppr_ctl;
+	u64 cmd_head, cmd_tail, evt_head, evt_tail, status;
+};
+void amd_iommu_model_get_guests(struct amd_iommu_model *m,
+				std::vector<struct amd_iommu_model_guest> *out);
 /* A register's value as a read of it would return, without an MMIO access (digests). */
 u64 amd_iommu_model_peek(struct amd_iommu_model *m, unsigned int offset);

@@ -363,6 +363,13 @@ static struct amd_guest *amd_guest_get(struct amd_iommu_model *m, u32 gid)
 	return &g;
 }
 
+static u64 amd_guest_status(const struct amd_guest *g)
+{
+	return g->status | (g->cmd.run ? MMIO_STATUS_CMDBUF_RUN_MASK : 0) |
+	       (g->evt.run ? MMIO_STATUS_EVT_RUN_MASK : 0) |
+	       (g->ppr.run ? MMIO_STATUS_PPR_RUN_MASK : 0);
+}
+
 static u64 amd_vf_read64(struct amd_iommu_model *m, u32 gid, unsigned int off)
 {
 	struct amd_guest *g = amd_guest_get(m, gid);
@@ -372,10 +379,7 @@ static u64 amd_vf_read64(struct amd_iommu_model *m, u32 gid, unsigned int off)
 	case VIOMMU_VF_MMIO_CMD_TAIL: return g->cmd.tail;
 	case VIOMMU_VF_MMIO_EVT_HEAD: return g->evt.head;
 	case VIOMMU_VF_MMIO_EVT_TAIL: return g->evt.tail;
-	case VIOMMU_VF_MMIO_STATUS:
-		return g->status | (g->cmd.run ? MMIO_STATUS_CMDBUF_RUN_MASK : 0) |
-		       (g->evt.run ? MMIO_STATUS_EVT_RUN_MASK : 0) |
-		       (g->ppr.run ? MMIO_STATUS_PPR_RUN_MASK : 0);
+	case VIOMMU_VF_MMIO_STATUS: return amd_guest_status(g);
 	case VIOMMU_VF_MMIO_PPR_HEAD: return g->ppr.head;
 	case VIOMMU_VF_MMIO_PPR_TAIL: return g->ppr.tail;
 	}
@@ -620,4 +624,18 @@ void __iomem *amd_iommu_model_vf_mmio(struct amd_iommu_model *m)
 void __iomem *amd_iommu_model_vfctrl_mmio(struct amd_iommu_model *m)
 {
 	return m->vfctrl_mmio;
+}
+
+void amd_iommu_model_get_guests(struct amd_iommu_model *m,
+				std::vector<struct amd_iommu_model_guest> *out)
+{
+	amd_lock(m);
+	for (const auto &[gid, g] : m->guests) {
+		/* A read of an unused guest's page makes an entry; only programmed ones count */
+		if (!g.misc && !g.cmd_ctl && !g.evt_ctl && !g.ppr_ctl)
+			continue;
+		out->push_back({ gid, g.misc, g.cmd_ctl, g.evt_ctl, g.ppr_ctl, g.cmd.head, g.cmd.tail,
+				 g.evt.head, g.evt.tail, amd_guest_status(&g) });
+	}
+	amd_unlock(m);
 }
