@@ -493,6 +493,18 @@ TEST_F(smmuv3, vste_hostile)
 				      IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_DATA_ARM_SMMUV3,
 				      &vste, sizeof(vste), &id));
 	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 1U << 31,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, sizeof(vste), &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	/* No data at all for a nested domain */
+	ASSERT_EQ(-1, hwpt_alloc_data(self->iommufd, self->dev_id, self->viommu_id, 0,
+				      IOMMU_HWPT_DATA_ARM_SMMUV3, &vste, 0, &id));
+	ASSERT_EQ(EINVAL, errno);
+	/* The stage-1 fields a guest owns are its to set (2-level CD table, CDMax, cacheability) */
+	ASSERT_EQ(0, vste_alloc(self, s1 | (1ULL << 4) | (10ULL << 59),
+				(1ULL << 0) | (1ULL << 2) | (1ULL << 4) | (3ULL << 6) | STE1_S1STALLD,
+				&id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, id));
 }
 
 TEST_F(smmuv3, invalidate_hostile)
@@ -570,21 +582,146 @@ TEST_F(smmuv3, invalidate_hostile)
 TEST_F(smmuv3, nested_attach_needs_vdevice)
 {
 	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev) };
-	__u32 nested_id;
+	__u32 bypass_id, abort_id, s1_id;
 
 	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
 	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
 				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &self->viommu_id));
-	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_BYPASS), 0, &nested_id));
-	/* No vSID yet: events could not name the device, so the attach is refused */
-	ASSERT_EQ(-1, attach_pt(self->devfd, nested_id));
+	/* A guest SMMU still off (its GBPA): bypass and abort need no vSID */
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_BYPASS), 0, &bypass_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, bypass_id));
+	ASSERT_EQ(0, vste_alloc(self, 0, 0, &abort_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, abort_id));
+	/* A translating vSTE: events and CD invalidations could not name the device */
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_S1) | STE0_S1CTXPTR(gpa(PG_CD)),
+				0, &s1_id));
+	ASSERT_EQ(-1, attach_pt(self->devfd, s1_id));
 	ASSERT_EQ(ENOENT, errno);
 	vdev.viommu_id = self->viommu_id;
 	vdev.dev_id = self->dev_id;
 	vdev.virt_id = GUEST_VSID;
 	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
-	ASSERT_EQ(0, attach_pt(self->devfd, nested_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, s1_id));
+}
+
+TEST_F(smmuv3, invalidate_hostile_entries)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[2] = {};
+	__u64 wide[2][3] = {};
+	__u32 done, other_viommu;
+
+	vmm_setup(_metadata, self);
+
+	/* Entries longer than the kernel's: zero tails are fine, anything else E2BIG */
+	wide[0][0] = CMD_TLBI_NH_ASID | CMD_ASID(GUEST_ASID);
+	wide[1][0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide, sizeof(wide[0]), 2,
+				&done));
+	ASSERT_EQ(2, done);
+	wide[1][2] = 1;
+	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide, sizeof(wide[0]), 2,
+				 &done));
+	ASSERT_EQ(E2BIG, errno);
+
+	/* A vSID belongs to its vIOMMU: another vIOMMU of the same VM does not know it */
+	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
+				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &other_viommu));
+	cmds[0].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
+	ASSERT_EQ(-1, invalidate(self->iommufd, other_viommu,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(0, done);
+	cmds[0].cmd[0] = CMD_ATC_INV | CMD_SID(GUEST_VSID);
+	ASSERT_EQ(-1, invalidate(self->iommufd, other_viommu,
+				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
+				 &done));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(0, done);
+
+	/*
+	 * An allowed opcode with reserved bits set passes the allow-list as
+	 * upstream's does; the SMMU refuses it (CERROR_ILL), the host skips it
+	 * and its queue carries on: the call succeeds and so do the next ones.
+	 */
+	cmds[0].cmd[0] = CMD_TLBI_NH_VA | CMD_ASID(GUEST_ASID) | (1ULL << 8);
+	cmds[0].cmd[1] = GVA_BASE | (0x7fULL << 1);
+	cmds[1].cmd[0] = CMD_TLBI_NH_ASID | CMD_ASID(GUEST_ASID);
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 2,
+				&done));
+	ASSERT_EQ(2, done);
+	cmds[0].cmd[0] = CMD_TLBI_NH_ALL;
+	cmds[0].cmd[1] = 0;
+	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 2,
+				&done));
+	ASSERT_EQ(2, done);
+}
+
+TEST_F(smmuv3, vdevice_veventq_hostile)
+{
+	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev) };
+	struct iommu_veventq_alloc veq = { .size = sizeof(veq) };
+	struct iommu_viommu_alloc viommu = { .size = sizeof(viommu) };
+
+	vmm_setup(_metadata, self);
+
+	/* One vDEVICE per device, on a vIOMMU that exists */
+	vdev.viommu_id = self->viommu_id;
+	vdev.dev_id = self->dev_id;
+	vdev.virt_id = GUEST_VSID + 1;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_EQ(EEXIST, errno);
+	vdev.viommu_id = self->parent_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_EQ(ENOENT, errno);
+	vdev.viommu_id = self->viommu_id;
+	vdev.dev_id = self->ioas_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_EQ(ENOENT, errno);
+
+	/* vEVENTQs: one per type and vIOMMU, a depth, no flags, a real type */
+	veq.viommu_id = self->viommu_id;
+	veq.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	veq.veventq_depth = 8;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	ASSERT_EQ(EEXIST, errno);
+	veq.veventq_depth = 0;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	ASSERT_EQ(EINVAL, errno);
+	veq.veventq_depth = 8;
+	veq.flags = 1;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	veq.flags = 0;
+	veq.type = IOMMU_VEVENTQ_TYPE_DEFAULT;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	veq.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	veq.viommu_id = self->parent_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	ASSERT_EQ(ENOENT, errno);
+
+	/* vIOMMU flags, and a device that is not one */
+	viommu.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	viommu.dev_id = self->dev_id;
+	viommu.hwpt_id = self->parent_id;
+	viommu.flags = 1;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	viommu.flags = 0;
+	viommu.dev_id = self->ioas_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(ENOENT, errno);
+	/* The parent must be a HWPT, not its IOAS */
+	viommu.dev_id = self->dev_id;
+	viommu.hwpt_id = self->ioas_id;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(ENOENT, errno);
 }
 
 TEST_HARNESS_MAIN

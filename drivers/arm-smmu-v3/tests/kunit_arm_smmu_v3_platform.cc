@@ -12,6 +12,7 @@
 
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "drivers/arm-smmu-v3/model/smmu_model.h"
+#include "drivers/arm-smmu-v3/tests/smmuv3_vmm.h"
 #include "harness/fault_inject.h"
 #include "harness/physmem.h"
 #include "harness/platform/pci_pri.h"
@@ -19,6 +20,7 @@
 #include "harness/platform/platform.h"
 
 #include <mutex>
+#include <sys/mman.h>
 #include <vector>
 
 #define IOAT_BDF "0000:00:03.0"
@@ -410,6 +412,142 @@ static void arm_smmu_v3_platform_pri_denied(struct kunit *test)
 	smmuv3_platform_down(&t);
 }
 
+/* Guest memory the IOAS does not map: stage 2 has nothing there */
+#define OUTSIDE_S2 (SMMUV3_VMM_GPA + (1ULL << 30))
+
+/* The guest's invalidation after it rewrites its CD or tables: CFGI_CD_ALL, TLBI_NH_ALL */
+static int guest_invalidate_all(struct inproc_vmm *v)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[2] = {};
+
+	cmds[0].cmd[0] = FIELD_PREP(CMDQ_0_OP, CMDQ_OP_CFGI_CD_ALL) |
+			 FIELD_PREP(CMDQ_CFGI_0_SID, SMMUV3_VMM_VSID);
+	cmds[1].cmd[0] = FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NH_ALL);
+	return smmuv3_vmm_invalidate(v, v->viommu, cmds, 2, NULL);
+}
+
+/*
+ * The guest's first page is refused; the SMMU's record of it is a stage-2
+ * fault of @cls at @ipa, which stays with the host: a guest cannot be
+ * told about its own stage 2 (the vEVENTQ stays empty).
+ */
+static void expect_s2_fault(struct kunit *test, struct smmuv3_platform_test *t,
+			    struct inproc_vmm *v, u64 cls, u64 ipa)
+{
+	struct iommu_vevent_arm_smmuv3 rec[2];
+	unsigned long before = t->smmu->nr_events.load();
+	phys_addr_t pa;
+
+	KUNIT_EXPECT_NE(test, platform_dev_translate(v->pdev, SMMUV3_VMM_GVA, false, &pa),
+			PCI_DMA_OK);
+	arm_smmu_drain_queues(t->smmu);
+	KUNIT_EXPECT_GT(test, t->smmu->nr_events.load(), before);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_ID, t->smmu->last_evt[0]),
+			(u64)EVT_ID_TRANSLATION_FAULT);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_SID, t->smmu->last_evt[0]),
+			(u64)v->pdev->desc->stream_id);
+	KUNIT_EXPECT_TRUE(test, t->smmu->last_evt[1] & EVTQ_1_S2);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_1_CLASS, t->smmu->last_evt[1]), cls);
+	KUNIT_EXPECT_EQ(test, t->smmu->last_evt[3] & EVTQ_3_IPA, ipa & EVTQ_3_IPA);
+	KUNIT_EXPECT_EQ(test, iommufd_read(v->veventq_fd, rec, sizeof(rec)), 0L);
+}
+
+/* A C_BAD_CD: the guest's own configuration error, on its vEVENTQ with its vSID */
+static void expect_guest_bad_cd(struct kunit *test, struct smmuv3_platform_test *t,
+				struct inproc_vmm *v)
+{
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct iommu_vevent_arm_smmuv3 vevt;
+	} rec;
+	phys_addr_t pa;
+
+	KUNIT_ASSERT_EQ(test, guest_invalidate_all(v), 0);
+	KUNIT_EXPECT_NE(test, platform_dev_translate(v->pdev, SMMUV3_VMM_GVA, false, &pa),
+			PCI_DMA_OK);
+	arm_smmu_drain_queues(t->smmu);
+	KUNIT_ASSERT_EQ(test, iommufd_read(v->veventq_fd, &rec, sizeof(rec)), (long)sizeof(rec));
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_ID, le64_to_cpu(rec.vevt.evt[0])),
+			(u64)EVT_ID_BAD_CD_CONFIG);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_SID, le64_to_cpu(rec.vevt.evt[0])),
+			(u64)SMMUV3_VMM_VSID);
+}
+
+/*
+ * A hostile guest's STE, CD and tables through the iommufd nesting uAPI
+ * (the VMM's objects made as smmuv3_dma.c makes them): a CD table, a
+ * stage-1 table or an output address at an IPA its stage 2 does not map
+ * is refused with a stage-2 F_TRANSLATION of class CD, TT or IN naming that
+ * IPA (the model never reads what stage 2 does not map: its own suite
+ * checks that), kept from the guest; a CD the guest got wrong (V clear,
+ * T0SZ out of range) is a C_BAD_CD delivered to the guest with its vSID.
+ */
+static void arm_smmu_v3_platform_guest_tables_hostile(struct kunit *test)
+{
+	const size_t guest_size = 2UL << 20;
+	struct smmuv3_platform_test t;
+	struct iommu_hwpt_arm_smmuv3 vste = smmuv3_vmm_s1_vste();
+	struct inproc_vmm v;
+	u64 *pg, *cd, *l3, leaf;
+	u32 good, bad_ptr;
+	phys_addr_t pa;
+	void *guest;
+
+	smmuv3_platform_up(test, &t);
+	guest = mmap(NULL, guest_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	KUNIT_ASSERT_NE(test, guest, MAP_FAILED);
+	smmuv3_vmm_guest_s1(guest, 1);
+	pg = (u64 *)guest;
+	cd = pg + SMMUV3_VMM_PG_CD * 512;
+	l3 = pg + SMMUV3_VMM_PG_L3 * 512;
+	leaf = l3[0];
+
+	KUNIT_ASSERT_EQ(test, smmuv3_vmm_open(&v, guest, guest_size), 0);
+	KUNIT_ASSERT_EQ(test, inproc_vmm_viommu(&v, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &v.viommu), 0);
+	KUNIT_ASSERT_EQ(test, inproc_vmm_vdevice(&v, v.viommu, SMMUV3_VMM_VSID, &v.vdev), 0);
+	KUNIT_ASSERT_EQ(test, inproc_vmm_veventq(&v, v.viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3), 0);
+	KUNIT_ASSERT_EQ(test, smmuv3_vmm_nested(&v, v.viommu, &vste, &good), 0);
+	KUNIT_ASSERT_EQ(test, inproc_vmm_attach(&v, good), 0);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(v.pdev, SMMUV3_VMM_GVA, false, &pa),
+			PCI_DMA_OK);
+
+	/* The vSTE's CD table pointer outside stage 2 */
+	vste.ste[0] = (vste.ste[0] & ~STRTAB_STE_0_S1CTXPTR_MASK) |
+		      (OUTSIDE_S2 & STRTAB_STE_0_S1CTXPTR_MASK);
+	KUNIT_ASSERT_EQ(test, smmuv3_vmm_nested(&v, v.viommu, &vste, &bad_ptr), 0);
+	KUNIT_ASSERT_EQ(test, iommufd_device_replace(v.idev, IOMMU_NO_PASID, &bad_ptr), 0);
+	expect_s2_fault(test, &t, &v, EVTQ_1_CLASS_CD, OUTSIDE_S2);
+	KUNIT_ASSERT_EQ(test, iommufd_device_replace(v.idev, IOMMU_NO_PASID, &good), 0);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(v.pdev, SMMUV3_VMM_GVA, false, &pa),
+			PCI_DMA_OK);
+
+	/* The CD's TTB0 outside stage 2 */
+	cd[1] = OUTSIDE_S2 & CTXDESC_CD_1_TTB0_MASK;
+	KUNIT_ASSERT_EQ(test, guest_invalidate_all(&v), 0);
+	expect_s2_fault(test, &t, &v, EVTQ_1_CLASS_TT, OUTSIDE_S2);
+	cd[1] = smmuv3_vmm_gpa(SMMUV3_VMM_PG_L0) & CTXDESC_CD_1_TTB0_MASK;
+
+	/* A stage-1 leaf whose output stage 2 does not map */
+	l3[0] = leaf - smmuv3_vmm_gpa(SMMUV3_VMM_PG_DATA) + OUTSIDE_S2;
+	KUNIT_ASSERT_EQ(test, guest_invalidate_all(&v), 0);
+	expect_s2_fault(test, &t, &v, EVTQ_1_CLASS_IN, OUTSIDE_S2);
+	l3[0] = leaf;
+	KUNIT_ASSERT_EQ(test, guest_invalidate_all(&v), 0);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(v.pdev, SMMUV3_VMM_GVA, false, &pa),
+			PCI_DMA_OK);
+
+	/* The guest's own CD errors */
+	cd[0] &= ~CTXDESC_CD_0_V;
+	expect_guest_bad_cd(test, &t, &v);
+	cd[0] |= CTXDESC_CD_0_V;
+	cd[0] &= ~CTXDESC_CD_0_TCR_T0SZ;
+	expect_guest_bad_cd(test, &t, &v);
+
+	inproc_vmm_close(&v);
+	munmap(guest, guest_size);
+	smmuv3_platform_down(&t);
+}
+
 static struct kunit_case arm_smmu_v3_platform_cases[] = {
 	KUNIT_CASE(arm_smmu_v3_platform_s1_dma),
 	KUNIT_CASE(arm_smmu_v3_platform_s2_dma),
@@ -417,6 +555,7 @@ static struct kunit_case arm_smmu_v3_platform_cases[] = {
 	KUNIT_CASE(arm_smmu_v3_platform_pasid_ats),
 	KUNIT_CASE(arm_smmu_v3_platform_dirty),
 	KUNIT_CASE(arm_smmu_v3_platform_fail_nth),
+	KUNIT_CASE(arm_smmu_v3_platform_guest_tables_hostile),
 	KUNIT_CASE(arm_smmu_v3_platform_pri_denied),
 	{}
 };
