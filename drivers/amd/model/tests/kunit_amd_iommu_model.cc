@@ -938,6 +938,39 @@ static void viommu_guest_cmdbuf(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.t->guest_irqs, 1U);
 }
 
+/*
+ * The RFC's layout (CMD_CONTROL PAS): the guest's commands are read from
+ * its slot of the PAS, whatever backs it, not from the GPA in BASE. An
+ * unbacked slot is the PAS's PAGE_TAB_HARDWARE_ERROR and stops the buffer;
+ * the completion store still goes to guest memory.
+ */
+static void viommu_guest_cmdbuf_in_pas(struct kunit *test)
+{
+	struct viommu_env e;
+	u64 slot = viommu_cmdbuf_pas(GID);
+
+	viommu_setup(test, &e);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET, 0);
+	vf_wrq(&e, GID, VIOMMU_VF_MMIO_CMD_TAIL, 0);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET,
+		   amd_pa(e.gcmd) | 8 | VIOMMU_CMD_CONTROL_PAS | VIOMMU_CMD_CONTROL_EN);
+	KUNIT_EXPECT_FALSE(test, guest_wait(&e, GID));
+	KUNIT_EXPECT_FALSE(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_STATUS) &
+					 MMIO_STATUS_CMDBUF_RUN_MASK);
+	expect_event(test, e.t, EVENT_TYPE_PAGE_TAB_ERR, 0x0002, slot);
+
+	/* The host backs the slot with the guest's page; the buffer restarts from 0 */
+	amd_v1_map(e.t, e.pas_root, 4, slot, amd_pa(e.gcmd), true, true);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET, 0);
+	vf_wrq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD, 0);
+	vf_wrq(&e, GID, VIOMMU_VF_MMIO_CMD_TAIL, 0);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET,
+		   8 | VIOMMU_CMD_CONTROL_PAS | VIOMMU_CMD_CONTROL_EN);
+	KUNIT_EXPECT_TRUE(test, guest_wait(&e, GID));
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD), 16ULL);
+	expect_no_event(test, e.t);
+}
+
 static void viommu_unmapped_ids_refused(struct kunit *test)
 {
 	struct viommu_env e;
@@ -1186,6 +1219,7 @@ static struct kunit_suite amd_log_suite = {
 
 static struct kunit_case amd_viommu_cases[] = {
 	KUNIT_CASE(viommu_guest_cmdbuf),
+	KUNIT_CASE(viommu_guest_cmdbuf_in_pas),
 	KUNIT_CASE(viommu_unmapped_ids_refused),
 	KUNIT_CASE(viommu_foreign_ids_refused),
 	KUNIT_CASE(viommu_guest_ppr_log),
