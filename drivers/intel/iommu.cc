@@ -296,6 +296,7 @@ struct intel_iommu *intel_iommu_probe(void __iomem *reg, const char *name)
 	ret = iommu_enable_translation(iommu);
 	if (ret)
 		goto err;
+	intel_iommu_debugfs_init();
 	return iommu;
 
 err:
@@ -305,6 +306,7 @@ err:
 
 void intel_iommu_remove(struct intel_iommu *iommu)
 {
+	intel_iommu_debugfs_exit();
 	iommu_disable_translation(iommu);
 	writel(DMA_FECTL_IM, ireg(iommu, DMAR_FECTL_REG));
 	intel_iommu_free(iommu);
@@ -660,6 +662,7 @@ void domain_remove_dev_pasid(struct iommu_domain *domain, struct device *dev, io
 	}
 	if (WARN_ON(!dev_pasid))
 		return;
+	intel_iommu_debugfs_remove_dev_pasid(dev_pasid);
 	cache_tag_unassign_domain(dmar_domain, dev, pasid);
 	domain_detach_iommu(dmar_domain, info->iommu);
 	kfree(dev_pasid);
@@ -693,6 +696,9 @@ int dmar_domain_set_dev_pasid(struct dmar_domain *domain, struct device *dev, io
 	if (ret)
 		goto out_iopf;
 	domain_remove_dev_pasid(old, dev, pasid);
+	/* After the old domain's directory of the same name is gone */
+	if (domain->domain.type & __IOMMU_DOMAIN_PAGING)
+		intel_iommu_debugfs_create_dev_pasid(dev_pasid);
 	return 0;
 
 out_iopf:
@@ -1061,6 +1067,7 @@ static struct iommu_device *intel_iommu_probe_device(struct device *dev)
 		return (struct iommu_device *)ERR_PTR(-ENOMEM);
 	info->dev = dev;
 	info->iommu = iommu;
+	info->segment = pdev->desc->segment;
 	info->bus = (pdev->desc->rid >> 8) & 0xff;
 	info->devfn = pdev->desc->rid & 0xff;
 	info->pfsid = (u16)pdev->desc->rid;	/* no virtual functions: its own RID */
@@ -1101,6 +1108,7 @@ static struct iommu_device *intel_iommu_probe_device(struct device *dev)
 	}
 	/* The context entry allows translation requests: let the endpoint ask */
 	iommu_enable_pci_ats(info);
+	intel_iommu_debugfs_create_dev(info);
 	return &iommu->iommu;
 }
 
@@ -1112,6 +1120,7 @@ static void intel_iommu_release_device(struct device *dev)
 	if (!info)
 		return;
 	iommu = info->iommu;
+	intel_iommu_debugfs_remove_dev(info);
 	device_block_translation(dev);
 	intel_pasid_teardown_sm_context(dev);
 	iommu_disable_pci_ats(info);

@@ -16,6 +16,7 @@
  *              change must be flushed from
  *   prq.cc     the page request queue and page group responses
  *   nested.cc  nested domains (iommu_hwpt_vtd_s1) and their invalidation
+ *   debugfs.cc iommu/intel/<device>/[<pasid>/]domain_translation_struct
  *   intel-iommu-platform.cc  the "vtd" platform kind: model + driver
  *
  * Modes: the driver runs the unit in scalable mode with queued
@@ -168,6 +169,7 @@ struct pasid_table {
 
 struct device_domain_info {
 	struct list_head link;		/* in dmar_domain->devices */
+	u16 segment;
 	u16 bus;
 	u8 devfn;
 	u16 pfsid;
@@ -182,6 +184,7 @@ struct device_domain_info {
 	struct intel_iommu *iommu;
 	struct dmar_domain *domain;	/* attached to the RID (PASID 0) */
 	struct pasid_table *pasid_table;
+	struct dentry *debugfs_dentry;	/* iommu/intel/<device>/ */
 };
 
 static inline u16 info_rid(const struct device_domain_info *info)
@@ -194,6 +197,7 @@ struct dev_pasid_info {
 	struct list_head link_domain;
 	struct device *dev;
 	ioasid_t pasid;
+	struct dentry *debugfs_dentry;	/* iommu/intel/<device>/<pasid>/, paging domains */
 };
 
 /* ----- Domains ----- */
@@ -288,6 +292,16 @@ void qi_flush_pasid_cache(struct intel_iommu *iommu, u16 did, u64 granu, u32 pas
 int dmar_fault(struct intel_iommu *iommu);
 void dmar_fault_log_get(struct intel_iommu *iommu, struct dmar_fault_info *out,
 			unsigned long *count);
+
+/* ----- debugfs.cc ----- */
+
+struct dentry;
+void intel_iommu_debugfs_init(void);
+void intel_iommu_debugfs_exit(void);
+void intel_iommu_debugfs_create_dev(struct device_domain_info *info);
+void intel_iommu_debugfs_remove_dev(struct device_domain_info *info);
+void intel_iommu_debugfs_create_dev_pasid(struct dev_pasid_info *dev_pasid);
+void intel_iommu_debugfs_remove_dev_pasid(struct dev_pasid_info *dev_pasid);
 
 /* ----- pasid.cc ----- */
 

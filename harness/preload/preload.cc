@@ -8,6 +8,7 @@
  *   /proc/self/task/<tid>/fail-nth, /proc/<pid>/task/<tid>/fail-nth,
  *   /proc/thread-self/fail-nth          that task's fail-nth in the server
  *   /sys/kernel/debug/...               the server's fault-injection knobs
+ *                                       and the drivers' debugfs files
  * and routes the descriptor calls the kernel would route to those files:
  * ioctl(), read()/write() (and p- variants), mmap()/munmap(), close() and
  * the dup family. Every other call goes straight to libc untouched, at
@@ -430,12 +431,16 @@ ssize_t emu_read(int fd, struct ufd_fd_entry e, void *buf, size_t n, off_t off)
 		snprintf(text, sizeof(text), "%u\n", (unsigned int)ret);
 		return read_text(text, strlen(text), buf, n, off);
 	}
+	if (off < 0)
+		return set_errno(-EINVAL);
+	/* The server answers with the text at @off: a show file may outgrow one reply. */
 	p.m.op = UFD_OP_DEBUGFS_READ;
+	p.m.arg[0] = (uint64_t)off;
 	p.m.len = (uint32_t)snprintf(p.payload, sizeof(p.payload), "%s", knob_names[e.value]) + 1;
 	ret = ufd_call(&p);
 	if (ret < 0)
 		return set_errno(ret);
-	return read_text(p.payload, (size_t)ret, buf, n, off);
+	return read_text(p.payload, (size_t)ret, buf, n, 0);
 }
 
 ssize_t emu_write(int fd, struct ufd_fd_entry e, const void *buf, size_t n)

@@ -11,6 +11,9 @@
  * relative, so they resolve inside it; realpath() answers with the path
  * the program would have seen.
  *
+ * stat and access of /sys/kernel/debug paths see the interposer's debugfs
+ * directory (the files preload.cc opens there).
+ *
  * The subtrees: /sys/bus/pci, /sys/devices/pci*, /sys/devices/virtual/iommu,
  * /sys/kernel/iommu_groups, /sys/class/iommu, /sys/bus/iommufd_mock and
  * /dev/vfio. The host's own PCI devices disappear from the program's view:
@@ -118,8 +121,33 @@ bool ufd_vfio_node(const char *path)
 	return true;
 }
 
-/* Redirected path into @buf if @path is the platform's, else @path itself. */
-#define SYSROOT_PATH(path, buf) (ufd_sysroot_redirect(path, buf, sizeof(buf)) ? buf : path)
+namespace {
+
+/*
+ * /sys/kernel/debug and below: the interposer's debugfs directory, whose
+ * knob and show files preload.cc opens (stat and access see them here).
+ */
+bool debugfs_redirect(const char *path, char *out, size_t len)
+{
+	static const char prefix[] = "/sys/kernel/debug";
+	const char *dir = getenv(UFD_ENV_DEBUGFS);
+	char norm[PATH_MAX];
+
+	if (!dir || !*dir || !path || path[0] != '/')
+		return false;
+	ufd_normalize_path(path, norm, sizeof(norm));
+	if (!under(norm, prefix))
+		return false;
+	return (size_t)snprintf(out, len, "%s%s", dir, norm + sizeof(prefix) - 1) < len;
+}
+
+} // namespace
+
+/* Redirected path into @buf if @path is the platform's or debugfs', else @path itself. */
+#define SYSROOT_PATH(path, buf)                                                    \
+	(ufd_sysroot_redirect(path, buf, sizeof(buf)) || debugfs_redirect(path, buf, sizeof(buf)) \
+		 ? buf                                                             \
+		 : path)
 
 EXPORT int stat(const char *path, struct stat *st)
 {

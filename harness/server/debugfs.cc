@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The clients' /sys/kernel/debug: the fault-injection attributes.
+ * The clients' /sys/kernel/debug: the fault-injection attributes, and the
+ * files drivers create (harness/debugfs.h).
  *
  * Programs under the interposer see a real directory in place of debugfs,
  * so opendir()/readdir()/stat() need no emulation: one subdirectory per
@@ -9,10 +10,13 @@
  * writes the interposer forwards here, to fault_attr_read_knob() and
  * fault_attr_write_knob() on the server's attributes — the same ones the
  * kernel side's should_fail() consults, shared by every client like the
- * kernel's.
+ * kernel's. A path that is no knob is a driver's show file: its text comes
+ * from debugfs_read_file(), at the offset the client reads at (a file may
+ * be longer than one reply).
  */
 #include "harness/server/server_internal.h"
 
+#include "harness/debugfs.h"
 #include "harness/fault_inject.h"
 
 #include <cerrno>
@@ -107,6 +111,7 @@ int ufd_debugfs_init(const std::string &dir)
 	if (mkdir(root.c_str(), 0755) && errno != EEXIST)
 		return -errno;
 	ufd_debugfs_sync();
+	debugfs_set_host_dir(root.c_str());
 	return 0;
 }
 
@@ -123,16 +128,28 @@ void ufd_debugfs_sync(void)
 	}
 }
 
-long ufd_debugfs_read(const char *path, char *buf, size_t len)
+long ufd_debugfs_read(const char *path, u64 off, char *buf, size_t len)
 {
 	const char *knob;
 	struct fault_attr *fa = resolve(path, &knob);
+	char text[128];
+	size_t n;
 	int rc;
 
-	if (!fa)
-		return -ENOENT;
-	rc = fault_attr_read_knob(fa, knob, buf, len);
-	return rc ? rc : (long)strlen(buf);
+	if (!fa) {
+		while (*path == '/')
+			path++;
+		return debugfs_read_file(path, off, buf, len);
+	}
+	rc = fault_attr_read_knob(fa, knob, text, sizeof(text));
+	if (rc)
+		return rc;
+	n = strlen(text);
+	if (off >= n)
+		return 0;
+	n = min_t(size_t, n - off, len);
+	memcpy(buf, text + off, n);
+	return (long)n;
 }
 
 long ufd_debugfs_write(const char *path, const char *val)

@@ -49,7 +49,7 @@ enum ufd_op {
 	UFD_OP_MMAP,		/* ret: a mapping id and a memfd to map, or -errno */
 	UFD_OP_FAIL_NTH_READ,	/* ret: value */
 	UFD_OP_FAIL_NTH_WRITE,	/* ret: 0 */
-	UFD_OP_DEBUGFS_READ,	/* payload: "attr/knob"; ret: length, payload: text */
+	UFD_OP_DEBUGFS_READ,	/* payload: the path; arg0: offset; ret: length, payload: text there */
 	UFD_OP_DEBUGFS_WRITE,	/* payload: "attr/knob\0value"; ret: 0 or -errno */
 	UFD_OP_EXIT,		/* the process is exiting: keep what it pinned */
 	UFD_OP_LEAK_MARK,	/* ret: kmem_leak_mark() */

@@ -705,7 +705,7 @@ static int handle(struct ufd_conn *conn, struct ufd_packet *p)
 		{
 			std::string path(p->payload);
 
-			ret = ufd_debugfs_read(path.c_str(), p->payload, UFD_PAYLOAD_MAX);
+			ret = ufd_debugfs_read(path.c_str(), m.arg[0], p->payload, UFD_PAYLOAD_MAX);
 			if (ret > 0)
 				p->m.len = (u32)ret;
 		}

@@ -117,7 +117,8 @@ void ufd_munmap_all(pid_t pid);
 int ufd_debugfs_init(const std::string &dir);
 /* Adds directories for attributes registered since (fail_iommufd...). */
 void ufd_debugfs_sync(void);
-long ufd_debugfs_read(const char *path, char *buf, size_t len);
+/* Up to @len bytes of @path's text at @off: a knob's value or a driver's show file. */
+long ufd_debugfs_read(const char *path, u64 off, char *buf, size_t len);
 long ufd_debugfs_write(const char *path, const char *val);
 
 /* ---- trace.cc ---- */

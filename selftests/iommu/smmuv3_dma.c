@@ -724,4 +724,303 @@ TEST_F(smmuv3, vdevice_veventq_hostile)
 	ASSERT_EQ(ENOENT, errno);
 }
 
+/* ---- Tegra241 CMDQV: a guest's own command queue (the tegra241 platform) ---- */
+
+/* The guest's view of its VINTF page: logical queue @q's registers */
+#define LVCMDQ_REG(q, off) (0x80 * (q) + (off))
+#define LVCMDQ_CONS 0x00
+#define LVCMDQ_PROD 0x04
+#define LVCMDQ_CONFIG 0x08
+#define LVCMDQ_STATUS 0x0c
+#define LVCMDQ_GERROR 0x10
+#define LVCMDQ_GERRORN 0x14
+#define CONS_ERR(cons) (((cons) >> 24) & 0x7f)
+#define CERROR_ILL 1
+#define PG_Q 8				/* guest memory page of the guest's queue */
+#define VINTF_PAGE 0x10000
+
+static __u32 vintf_readl(volatile __u8 *vintf, unsigned int off)
+{
+	return *(volatile __u32 *)(vintf + off);
+}
+
+static void vintf_writel(volatile __u8 *vintf, unsigned int off, __u32 val)
+{
+	*(volatile __u32 *)(vintf + off) = val;
+}
+
+static int hw_queue_alloc(int fd, __u32 viommu_id, __u32 index, __u64 iova, __u64 len,
+			  __u32 *out)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+		.type = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+		.index = index,
+		.nesting_parent_iova = iova,
+		.length = len,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hw_queue_id;
+	return rc;
+}
+
+/*
+ * The VMM's side for a CMDQV guest: the parent, a TEGRA241_CMDQV vIOMMU
+ * (its VINTF page mapped), the vDEVICE, a CMDQV vEVENTQ. Skips when the
+ * SMMU has no CMDQV.
+ */
+static volatile __u8 *cmdqv_vmm_setup(struct __test_metadata *_metadata,
+				      struct _test_data_smmuv3 *self)
+{
+	struct iommu_hw_info_tegra241_cmdqv info = {};
+	struct iommu_viommu_tegra241_cmdqv data = {};
+	struct iommu_viommu_alloc viommu = {
+		.size = sizeof(viommu),
+		.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+		.dev_id = self->dev_id,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	struct iommu_vdevice_alloc vdev = {
+		.size = sizeof(vdev),
+		.dev_id = self->dev_id,
+		.virt_id = GUEST_VSID,
+	};
+	struct iommu_veventq_alloc veq = {
+		.size = sizeof(veq),
+		.type = IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV,
+		.veventq_depth = 8,
+	};
+	struct iommu_hw_info hw;
+	void *page;
+
+	if (ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+			IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV, &info, sizeof(info), &hw))
+		return NULL;
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV, hw.out_data_type);
+	EXPECT_EQ(1, info.version);
+	EXPECT_EQ(1, info.log2vcmdqs);	/* two queues per VINTF */
+	EXPECT_EQ(3, info.log2vsids);	/* eight StreamID pairs */
+
+	EXPECT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	viommu.hwpt_id = self->parent_id;
+	EXPECT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	self->viommu_id = viommu.out_viommu_id;
+	EXPECT_EQ(VINTF_PAGE, data.out_vintf_mmap_length);
+	page = mmap(NULL, VINTF_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
+		    data.out_vintf_mmap_offset);
+	EXPECT_NE(MAP_FAILED, page);
+	vdev.viommu_id = self->viommu_id;
+	EXPECT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VDEVICE_ALLOC, &vdev));
+	self->vdev_id = vdev.out_vdevice_id;
+	veq.viommu_id = self->viommu_id;
+	EXPECT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VEVENTQ_ALLOC, &veq));
+	self->veventq_id = veq.out_veventq_id;
+	self->veventq_fd = veq.out_veventq_fd;
+	return page == MAP_FAILED ? NULL : (volatile __u8 *)page;
+}
+
+/* The guest puts @n commands on its queue 0 from slot @at and moves PROD past them. */
+static void guest_queue_cmds(struct _test_data_smmuv3 *self, volatile __u8 *vintf,
+			     const __u64 (*cmds)[2], unsigned int n, unsigned int at)
+{
+	__u64 *q = guest_page(self, PG_Q);
+
+	for (unsigned int i = 0; i < n; i++) {
+		q[2 * (at + i)] = cmds[i][0];
+		q[2 * (at + i) + 1] = cmds[i][1];
+	}
+	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_PROD), at + n);
+}
+
+TEST_F(smmuv3, cmdqv_guest_queue_invalidates)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *l3 = guest_page(self, PG_L0 + 3);
+	const __u64 tlbi[2][2] = {
+		{ CMD_TLBI_NH_VA | CMD_ASID(GUEST_ASID), GVA_BASE + PG_DST * 4096 },
+		{ CMD_CMD_SYNC, 0 },
+	};
+	volatile __u8 *vintf;
+	__u32 queue_id;
+
+	vintf = cmdqv_vmm_setup(_metadata, self);
+	if (!vintf)
+		SKIP(return, "the SMMU has no Tegra241 CMDQV (run on the tegra241 platform)");
+	guest_build_s1(self);
+	ASSERT_EQ(0, vste_alloc(self, STE0_V | STE0_CFG(STE0_CFG_S1) | STE0_S1CTXPTR(gpa(PG_CD)),
+				0, &self->nested_id));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* The guest's queue: one page of guest memory, 256 commands */
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096,
+				    &queue_id));
+	/* Configured by the host, enabled by the guest through its page */
+	ASSERT_EQ(0, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_STATUS)));
+	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_CONFIG), 1);
+	ASSERT_EQ(1, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_STATUS)));
+
+	/* The guest moves its destination page: stale until its own TLBI */
+	l3[PG_DST] = gpa(PG_ALT) | PTE_PAGE;
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	ASSERT_EQ('z', alt[0]);
+
+	/* TLBI_NH_VA + CMD_SYNC on the guest's queue: no ioctl, the hardware runs them */
+	guest_queue_cmds(self, vintf, tlbi, 2, 0);
+	ASSERT_EQ(2, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS)));
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
+					  GVA_BASE + PG_DST * 4096, 4096));
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+	ASSERT_EQ('y', dst[0]);
+
+	/* Torn down in order: the queue, then the vIOMMU's page with it */
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue_id));
+	ASSERT_EQ(0, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_STATUS)));
+	munmap((void *)vintf, VINTF_PAGE);
+}
+
+TEST_F(smmuv3, cmdqv_guest_queue_errors)
+{
+	const __u64 cfgi[1][2] = { { CMD_CFGI_STE | CMD_SID(GUEST_VSID), 0 } };
+	const __u64 sync[1][2] = { { CMD_CMD_SYNC, 0 } };
+	const __u64 atc_foreign[1][2] = { { CMD_ATC_INV | CMD_SID(0x99), 0 } };
+	const __u64 atc_own[1][2] = { { CMD_ATC_INV | CMD_SID(GUEST_VSID), 0 } };
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct iommu_vevent_tegra241_cmdqv vevt;
+	} rec;
+	__u64 *q = guest_page(self, PG_Q);
+	struct pollfd pfd = { .events = POLLIN };
+	volatile __u8 *vintf;
+	__u32 queue_id, queue1_id, gerror;
+
+	vintf = cmdqv_vmm_setup(_metadata, self);
+	if (!vintf)
+		SKIP(return, "the SMMU has no Tegra241 CMDQV (run on the tegra241 platform)");
+
+	/* What the VMM asks for is checked: order, index, size, alignment, type */
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 1, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 2, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 48, NULL));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 16, NULL));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q) + 2048, 4096,
+				     NULL));
+	ASSERT_EQ(EINVAL, errno);
+	/* Guest memory the IOAS does not map */
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, 1UL << 40, 4096, NULL));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096,
+				    &queue_id));
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(EEXIST, errno);
+	/* The second queue after the first; the first cannot go before it */
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 1, gpa(PG_Q + 1), 4096,
+				    &queue1_id));
+	ASSERT_EQ(-1, ufd_destroy(self->iommufd, queue_id));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue1_id));
+
+	/* A command a VM's queue may not run: the queue stops on it */
+	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_CONFIG), 1);
+	guest_queue_cmds(self, vintf, cfgi, 1, 0);
+	ASSERT_EQ(CERROR_ILL, CONS_ERR(vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS))));
+	ASSERT_EQ(0, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS)) & 0xff);
+	gerror = vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_GERROR));
+	ASSERT_NE(gerror, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_GERRORN)));
+	/* ... and the VMM hears of it on the vEVENTQ: logical queue 0 of this VINTF */
+	pfd.fd = self->veventq_fd;
+	ASSERT_EQ(1, poll(&pfd, 1, -1));
+	ASSERT_EQ(sizeof(rec), read(self->veventq_fd, &rec, sizeof(rec)));
+	ASSERT_EQ(1, rec.vevt.lvcmdq_err_map[0]);
+	ASSERT_EQ(0, rec.vevt.lvcmdq_err_map[1]);
+
+	/* The guest skips it (a CMD_SYNC in its place) and acknowledges: the queue runs on */
+	q[0] = sync[0][0];
+	q[1] = sync[0][1];
+	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_GERRORN), gerror);
+	ASSERT_EQ(1, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS)));
+
+	/* ATC_INV of a StreamID that is not one of this VM's: stopped too */
+	guest_queue_cmds(self, vintf, atc_foreign, 1, 1);
+	ASSERT_EQ(CERROR_ILL, CONS_ERR(vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS))));
+	gerror = vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_GERROR));
+	ASSERT_EQ(1, poll(&pfd, 1, -1));
+	ASSERT_EQ(sizeof(rec), read(self->veventq_fd, &rec, sizeof(rec)));
+	ASSERT_EQ(1, rec.vevt.lvcmdq_err_map[0]);
+	q[2] = atc_own[0][0];
+	q[3] = atc_own[0][1];
+	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_GERRORN), gerror);
+	/* Its own vSID goes through (on the physical StreamID) */
+	ASSERT_EQ(2, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS)));
+	ASSERT_EQ(0, CONS_ERR(vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_CONS))));
+
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue_id));
+	munmap((void *)vintf, VINTF_PAGE);
+}
+
+TEST_F(smmuv3, cmdqv_viommu_hostile)
+{
+	struct iommu_viommu_tegra241_cmdqv data = {};
+	struct iommu_viommu_alloc viommu = {
+		.size = sizeof(viommu),
+		.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+		.dev_id = self->dev_id,
+	};
+	struct iommu_hw_info_tegra241_cmdqv info = {};
+	struct iommu_hw_info hw;
+	__u32 ids[4], n;
+
+	if (ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+			IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV, &info, sizeof(info), &hw))
+		SKIP(return, "the SMMU has no Tegra241 CMDQV (run on the tegra241 platform)");
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
+	viommu.hwpt_id = self->parent_id;
+	/* The VINTF's page has to go somewhere: no data, no vIOMMU */
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(EINVAL, errno);
+	viommu.data_uptr = (uintptr_t)&data;
+	viommu.data_len = sizeof(data) - 1;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(EINVAL, errno);
+	viommu.data_len = sizeof(data);
+	viommu.data_uptr = 8;
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(EFAULT, errno);
+	/* Four VINTFs, one the host's: three VMs, then no more */
+	viommu.data_uptr = (uintptr_t)&data;
+	for (n = 0; n < 3; n++) {
+		ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+		ids[n] = viommu.out_viommu_id;
+	}
+	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_EQ(ENOSPC, errno);
+	/* A freed VINTF is there for the next VM */
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, ids[1]));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ids[3] = viommu.out_viommu_id;
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, ids[0]));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, ids[2]));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, ids[3]));
+}
+
 TEST_HARNESS_MAIN

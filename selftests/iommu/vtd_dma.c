@@ -7,7 +7,8 @@
  * (x86-64 4-level) table written in guest memory, the nested HWPT
  * (iommu_hwpt_vtd_s1) attached, DMA through both stages, a guest PTE
  * change that takes effect only after IOMMU_HWPT_INVALIDATE; and the
- * nesting uAPI given hostile values, each with upstream's errno.
+ * nesting uAPI given hostile values, each with upstream's errno; and the
+ * intel-iommu debugfs dump of the device's page table (1G/2M/4K leaves).
  *
  * It needs the vtd platform (`uiommufd run --platform vtd -- ./vtd_dma`),
  * with the I/OAT function at 0000:00:03.0; elsewhere (no function there,
@@ -18,6 +19,7 @@
 #include "vfio_dev.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <linux/vfio.h>
 
 /* VT-d: the CAP/ECAP bits checked, and x86-64 first-stage entries (US: untagged DMA is user) */
@@ -230,6 +232,126 @@ TEST_F(vtd, dirty_tracking)
 	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set));
 	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, hwpt_id));
+}
+
+/* ---- the intel-iommu debugfs view of the device's page table ---- */
+
+#define DEBUGFS_DEV "/sys/kernel/debug/iommu/intel/" IOAT_BDF
+#define SZ_2M_ (2UL << 20)
+#define SZ_1G_ (1UL << 30)
+
+struct dts_line {
+	__u64 pml5e, pml4e, pdpe, pde, pte;
+};
+
+/*
+ * The line of domain_translation_struct whose IOVA_PFN is @iova's: 1 when
+ * found (*@out filled), 0 when not; checks the two header lines on the way.
+ */
+static int dts_lookup(struct __test_metadata *_metadata, __u64 iova, struct dts_line *out)
+{
+	char line[512], want[64];
+	int found = 0, n = 0;
+	FILE *f = fopen(DEBUGFS_DEV "/domain_translation_struct", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "0x%013llx |\t", (unsigned long long)(iova >> 12));
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (n == 1) {
+			/* RID requests without PASID use the RID_PASID entry, PASID 0 */
+			EXPECT_EQ(0, strncmp(line, "Device " IOAT_BDF " with pasid 0 @0x", 33));
+			continue;
+		}
+		if (n == 2) {
+			EXPECT_STREQ("IOVA_PFN         \tPML5E             \tPML4E             \t"
+				     "PDPE              \tPDE               \tPTE\n", line);
+			continue;
+		}
+		/* Every leaf line has one width: 13 digits, then five 16-digit entries */
+		EXPECT_EQ(strlen("0x0000000000000 |") + 5 * strlen("\t0x0000000000000000") + 1,
+			  strlen(line));
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		EXPECT_EQ(5, sscanf(line + strlen(want), "0x%llx\t0x%llx\t0x%llx\t0x%llx\t0x%llx",
+				    (unsigned long long *)&out->pml5e,
+				    (unsigned long long *)&out->pml4e,
+				    (unsigned long long *)&out->pdpe,
+				    (unsigned long long *)&out->pde, (unsigned long long *)&out->pte));
+		found = 1;
+	}
+	fclose(f);
+	EXPECT_LE(2, n);
+	return found;
+}
+
+/*
+ * 1 GiB, 2 MiB and 4 KiB mappings show as leaves at PDPE, PDE and PTE: the
+ * columns below the leaf are 0, the leaf has PS (bit 7) where it is not a
+ * PTE, and its address is the start of the pinned range. Unmapped, the
+ * IOVA is gone from the file.
+ */
+TEST_F(vtd, debugfs_domain_translation_struct)
+{
+	const __u64 iova_1g = 1UL << 33, iova_2m = iova_1g + SZ_1G_, iova_4k = iova_2m + SZ_2M_;
+	struct dts_line l;
+	struct stat st;
+	void *big, *mid, *small;
+
+	ASSERT_EQ(0, access("/sys/kernel/debug/iommu/intel", F_OK));
+	ASSERT_EQ(0, stat(DEBUGFS_DEV "/domain_translation_struct", &st));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+
+	/*
+	 * Pinned pages get consecutive fake pfns from the lowest free one, so
+	 * map the largest first, after dropping the fixture's buffer: each
+	 * range then starts at a physical address aligned as its IOVA.
+	 */
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	big = mmap(NULL, SZ_1G_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	mid = mmap(NULL, SZ_2M_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	small = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, big);
+	ASSERT_NE(MAP_FAILED, mid);
+	ASSERT_NE(MAP_FAILED, small);
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, big, SZ_1G_, iova_1g));
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, mid, SZ_2M_, iova_2m));
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, small, 4096, iova_4k));
+
+	/* x86-64 4-level first stage: no PML5E, a PML4E on every walk */
+	ASSERT_EQ(1, dts_lookup(_metadata, iova_1g, &l));
+	ASSERT_EQ(0, l.pml5e);
+	ASSERT_NE(0, l.pml4e);
+	ASSERT_NE(0, l.pdpe);
+	ASSERT_TRUE(l.pdpe & 0x80);
+	ASSERT_EQ(0, l.pde);
+	ASSERT_EQ(0, l.pte);
+	/* Inside a 1 GiB leaf there is no other line */
+	ASSERT_EQ(0, dts_lookup(_metadata, iova_1g + SZ_2M_, &l));
+
+	ASSERT_EQ(1, dts_lookup(_metadata, iova_2m, &l));
+	ASSERT_NE(0, l.pdpe);
+	ASSERT_FALSE(l.pdpe & 0x80);
+	ASSERT_TRUE(l.pde & 0x80);
+	ASSERT_EQ(0, l.pte);
+
+	ASSERT_EQ(1, dts_lookup(_metadata, iova_4k, &l));
+	ASSERT_NE(0, l.pde);
+	ASSERT_FALSE(l.pde & 0x80);
+	ASSERT_NE(0, l.pte);
+	ASSERT_EQ(1, l.pte & 1);	/* P */
+
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, iova_4k, 4096, NULL));
+	ASSERT_EQ(0, dts_lookup(_metadata, iova_4k, &l));
+	ASSERT_EQ(1, dts_lookup(_metadata, iova_2m, &l));
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, 0, UINT64_MAX, NULL));
+	ASSERT_EQ(0, dts_lookup(_metadata, iova_1g, &l));
+	ASSERT_EQ(0, dts_lookup(_metadata, iova_2m, &l));
+	munmap(big, SZ_1G_);
+	munmap(mid, SZ_2M_);
+	munmap(small, 4096);
 }
 
 /* ---- nesting: the VMM's view ---- */

@@ -11,6 +11,7 @@
 
 #include "drivers/intel/iommu.h"
 #include "drivers/intel/model/vtd_model.h"
+#include "harness/debugfs.h"
 #include "harness/io.h"
 #include "harness/physmem.h"
 #include "harness/platform/platform.h"
@@ -238,6 +239,91 @@ static void intel_iommu_pasid_ats(struct kunit *test)
 	vtd_down(&t);
 }
 
+/* debugfs.cc's text of @path, read in pieces of @chunk bytes as a reader would. */
+static std::string debugfs_text(const char *path, size_t chunk)
+{
+	std::string text;
+	char buf[4096];
+	long n;
+
+	while ((n = debugfs_read_file(path, text.size(), buf, chunk)) > 0)
+		text.append(buf, (size_t)n);
+	return n < 0 ? "error " + std::to_string(n) : text;
+}
+
+/*
+ * iommu/intel/<BDF>/<pasid>/domain_translation_struct: a PASID's paging
+ * domain while it is attached, its one leaf at PTE level pointing at the
+ * page; the RID's file walks PASID 0's (empty) table; gone after detach.
+ */
+static void intel_iommu_debugfs_pasid(struct kunit *test)
+{
+	const char *rid_path = "iommu/intel/" EDU_BDF "/domain_translation_struct";
+	const char *pasid_path = "iommu/intel/" EDU_BDF "/7/domain_translation_struct";
+	const char *columns = "IOVA_PFN         \tPML5E             \tPML4E             \t"
+			      "PDPE              \tPDE               \tPTE\n";
+	struct iommu_attach_handle handle = {};
+	struct iommu_domain *rid, *pasid_domain;
+	struct platform_dev *pdev;
+	struct vtd_test t;
+	std::string text, head;
+	unsigned long long pml5e, pml4e, pdpe, pde, pte;
+	char buf[64];
+
+	vtd_up(test, &t);
+	pdev = platform_dev_by_bdf(EDU_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	rid = iommu_paging_domain_alloc(pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(rid));
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(rid, pdev->dev), 0);
+	pasid_domain = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pasid_domain));
+	KUNIT_EXPECT_EQ(test, debugfs_read_file(pasid_path, 0, buf, sizeof(buf)), -ENOENT);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device_pasid(pasid_domain, pdev->dev, 7, &handle), 0);
+	KUNIT_ASSERT_EQ(test, iommu_map(pasid_domain, TEST_IOVA, t.page_pa, PAGE_SIZE,
+					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+
+	/* Read in 7-byte pieces: one snapshot, the same text as at once */
+	text = debugfs_text(pasid_path, 7);
+	head = debugfs_text(pasid_path, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, text.c_str(), head.c_str());
+	head = "Device " EDU_BDF " with pasid 7 @0x";
+	KUNIT_ASSERT_EQ(test, text.compare(0, head.size(), head), 0);
+	text = text.substr(text.find('\n') + 1);
+	KUNIT_ASSERT_EQ(test, text.compare(0, strlen(columns), columns), 0);
+	text = text.substr(strlen(columns));
+	/* One leaf: TEST_IOVA's pfn, a 4-level first stage (no PML5E), a PTE to the page */
+	KUNIT_ASSERT_EQ(test, text.compare(0, 18, "0x0000000000100 |\t"), 0);
+	KUNIT_ASSERT_EQ(test, sscanf(text.c_str() + 18, "0x%llx\t0x%llx\t0x%llx\t0x%llx\t0x%llx\n",
+				     &pml5e, &pml4e, &pdpe, &pde, &pte), 5);
+	KUNIT_EXPECT_EQ(test, pml5e, 0ULL);
+	KUNIT_EXPECT_NE(test, pml4e, 0ULL);
+	KUNIT_EXPECT_NE(test, pdpe, 0ULL);
+	KUNIT_EXPECT_NE(test, pde, 0ULL);
+	KUNIT_EXPECT_EQ(test, pte & GENMASK_ULL(51, 12), (unsigned long long)t.page_pa);
+	KUNIT_EXPECT_EQ(test, text.find('\n'), text.size() - 1);
+
+	/* The RID's file: PASID 0's table, nothing mapped there */
+	text = debugfs_text(rid_path, sizeof(buf));
+	head = "Device " EDU_BDF " with pasid 0 @0x";
+	KUNIT_EXPECT_EQ(test, text.compare(0, head.size(), head), 0);
+	KUNIT_EXPECT_EQ(test, text.size(), text.find('\n') + 1 + strlen(columns));
+
+	/* Unmapped: the header lines only; detached: the directory is gone */
+	KUNIT_EXPECT_EQ(test, iommu_unmap(pasid_domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
+	text = debugfs_text(pasid_path, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, text.size(), text.find('\n') + 1 + strlen(columns));
+	iommu_detach_device_pasid(pasid_domain, pdev->dev, 7);
+	KUNIT_EXPECT_EQ(test, debugfs_read_file(pasid_path, 0, buf, sizeof(buf)), -ENOENT);
+	KUNIT_EXPECT_FALSE(test, debugfs_exists("iommu/intel/" EDU_BDF "/7"));
+	KUNIT_EXPECT_TRUE(test, debugfs_exists(rid_path));
+
+	iommu_domain_free(pasid_domain);
+	iommu_detach_device(rid, pdev->dev);
+	iommu_domain_free(rid);
+	vtd_down(&t);
+}
+
 /* Identity: pass-through PASID entry, the IOVA is the address */
 static void intel_iommu_identity(struct kunit *test)
 {
@@ -290,6 +376,7 @@ static struct kunit_case intel_iommu_platform_cases[] = {
 	KUNIT_CASE(intel_iommu_fs_dma),
 	KUNIT_CASE(intel_iommu_range_flush),
 	KUNIT_CASE(intel_iommu_pasid_ats),
+	KUNIT_CASE(intel_iommu_debugfs_pasid),
 	KUNIT_CASE(intel_iommu_identity),
 	KUNIT_CASE(intel_iommu_qi_iqe_recovery),
 	{},
