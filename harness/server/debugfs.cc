@@ -12,7 +12,9 @@
  * kernel side's should_fail() consults, shared by every client like the
  * kernel's. A path that is no knob is a driver's show file: its text comes
  * from debugfs_read_file(), at the offset the client reads at (a file may
- * be longer than one reply).
+ * be longer than one reply). One file is ours, not the kernel's:
+ * uiommufd/mark, where a program names a step of its --digest by writing
+ * a line (harness/server/digest.cc).
  */
 #include "harness/server/server_internal.h"
 
@@ -27,6 +29,7 @@
 
 namespace {
 
+const char MARK_FILE[] = "uiommufd/mark";
 std::string root;
 std::mutex sync_lock;
 
@@ -111,6 +114,10 @@ int ufd_debugfs_init(const std::string &dir)
 	if (mkdir(root.c_str(), 0755) && errno != EEXIST)
 		return -errno;
 	ufd_debugfs_sync();
+	/* Not a kernel file: where a program marks a step of its digest. */
+	if (mkdir((root + "/uiommufd").c_str(), 0755) && errno != EEXIST)
+		return -errno;
+	touch(root + "/" + MARK_FILE);
 	debugfs_set_host_dir(root.c_str());
 	return 0;
 }
@@ -139,6 +146,8 @@ long ufd_debugfs_read(const char *path, u64 off, char *buf, size_t len)
 	if (!fa) {
 		while (*path == '/')
 			path++;
+		if (!strcmp(path, MARK_FILE))
+			return 0;
 		return debugfs_read_file(path, off, buf, len);
 	}
 	rc = fault_attr_read_knob(fa, knob, text, sizeof(text));
@@ -157,6 +166,10 @@ long ufd_debugfs_write(const char *path, const char *val)
 	const char *knob;
 	struct fault_attr *fa = resolve(path, &knob);
 
+	if (!fa && !strcmp(path + strspn(path, "/"), MARK_FILE)) {
+		ufd_state_mark(val);
+		return 0;
+	}
 	if (!fa)
 		return -ENOENT;
 	return fault_attr_write_knob(fa, knob, val);

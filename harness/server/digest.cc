@@ -262,6 +262,22 @@ void ufd_state_ioctl_end(unsigned long cmd, unsigned long arg, long ret)
 	state_lock.unlock();
 }
 
+void ufd_state_mark(const char *text)
+{
+	std::lock_guard<std::mutex> g(state_lock);
+	std::string what = "mark";
+
+	if (!digest_file)
+		return;
+	/* One line of printable text, whatever the program wrote. */
+	for (const char *c = text; *c && *c != '\n'; c++) {
+		if (what.size() == 4)
+			what += ' ';
+		what += (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+	}
+	digest_write_step(what);
+}
+
 void ufd_state_exit(void)
 {
 	std::lock_guard<std::mutex> g(state_lock);

@@ -154,5 +154,11 @@ void ufd_state_ioctl_begin(void);
 void ufd_state_ioctl_end(unsigned long cmd, unsigned long arg, long ret);
 /* After the last client: the exit step, the graph file. */
 void ufd_state_exit(void);
+/*
+ * A program's own mark (a write to /sys/kernel/debug/uiommufd/mark): a
+ * step named "mark TEXT" with the state at that point; nothing without a
+ * digest.
+ */
+void ufd_state_mark(const char *text);
 /* "ENOENT" for ENOENT; "E?" for a number with no name. */
 const char *ufd_errno_name(int err);

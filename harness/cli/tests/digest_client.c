@@ -5,11 +5,14 @@
  * buffers mapped at fixed IOVAs, an access, one mapping removed, then exit
  * with everything still open.
  *
- *   digest_client [SECOND_IOVA]
+ *   digest_client [SECOND_IOVA [mark]]
  *
  * SECOND_IOVA (default 0x2000000) moves the second mapping: a run with
  * another value is "the same program on a build that maps one buffer
  * elsewhere", which a diff must catch at exactly that step (the 4th).
+ * With "mark", the program marks a step of its own after the mappings
+ * ("mark mappings done", the 5th), as a test names a point it wants to
+ * find in the digest.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -71,6 +74,13 @@ int main(int argc, char **argv)
 	memset(b, 2, LEN);
 	map_fixed(fd, alloc.out_ioas_id, a, FIRST_IOVA);				/* step 3 */
 	map_fixed(fd, alloc.out_ioas_id, b, second);					/* step 4 */
+	if (argc > 2 && !strcmp(argv[2], "mark")) {
+		int mark = open("/sys/kernel/debug/uiommufd/mark", O_WRONLY);
+
+		must(mark >= 0, "open /sys/kernel/debug/uiommufd/mark");
+		must(write(mark, "mappings done\n", 14) == 14, "write mark");
+		close(mark);
+	}
 	access.id = alloc.out_ioas_id;
 	access.create_access.flags = 0;
 	must(!ioctl(fd, IOMMU_TEST_CMD, &access), "CREATE_ACCESS");			/* step 5 */

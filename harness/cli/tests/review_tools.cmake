@@ -78,6 +78,13 @@ expect_match("a.dot" "${g}" "\"ctx1/hwpt[0-9]+\" -> \"ctx1/ioas1\" \\[label=\"io
 expect_match("a.dot" "${g}" "\"ctx1/ioas1\" -> \"pages1\" \\[label=\"pages\"\\]")
 expect_match("a.dot" "${g}" "\"0000:00:03.0\" \\[shape=component")
 
+# A mark the program writes: a step of its own, where a diff lines it up.
+run_ok(--digest ${WORK_DIR}/m.digest -- ${CLIENT} 0x2000000 mark)
+file(READ ${WORK_DIR}/m.digest m)
+expect_match("m.digest" "${m}" "\nstep 5 mark mappings done state [0-9a-f]+\nstep 6 IOMMU_TEST_CMD\\(CREATE_ACCESS\\)")
+run_diff(1 ${WORK_DIR}/a.digest ${WORK_DIR}/m.digest)
+expect_match("diff a m" "${diff_out}" "first difference at step 5: A ran IOMMU_TEST_CMD\\(CREATE_ACCESS\\) = 0, B ran mark mappings done\n")
+
 # Not a digest: one line, exit 2.
 file(WRITE ${WORK_DIR}/junk "hello\n")
 run_diff(2 ${WORK_DIR}/a.digest ${WORK_DIR}/junk)
