@@ -312,6 +312,43 @@ int smmuv3_platform_translate(struct platform_iommu *piommu, struct platform_dev
 }
 
 /*
+ * The CMDQV's enables and error maps, each VINTF's configuration (VMID,
+ * ownership) and StreamID pairs in use, and its counters: reads without
+ * side effects. Queue bases are physical addresses, left out.
+ */
+void smmuv3_platform_describe_cmdqv(struct smmuv3_platform *sp, struct platform_iommu *iommu,
+				    std::vector<struct state_item> *out)
+{
+	u8 __iomem *base = (u8 __iomem *)tegra241_cmdqv_model_mmio(sp->cmdqv);
+	u32 param = readl(base + TEGRA241_CMDQV_PARAM);
+	unsigned int nr_vintfs = 1U << FIELD_GET(CMDQV_NUM_VINTF_LOG2, param);
+	unsigned int nr_sids = 1U << FIELD_GET(CMDQV_NUM_SID_PER_VM_LOG2, param);
+	struct tegra241_cmdqv_model_stats st;
+	struct state_item item;
+
+	item.key = iommu->desc->name + "/cmdqv";
+	item.kind = "tegra241_cmdqv";
+	item.owner = iommu->desc->name;
+	item.label = "CMDQV";
+	state_item_field(&item, "CONFIG %#x VINTF_ERR_MAP %#x", readl(base + TEGRA241_CMDQV_CONFIG),
+			 readl(base + TEGRA241_CMDQV_VINTF_ERR_MAP));
+	for (unsigned int v = 0; v < nr_vintfs; v++) {
+		u8 __iomem *vintf = base + TEGRA241_VINTF(v);
+		unsigned int pairs = 0;
+
+		for (unsigned int s = 0; s < nr_sids; s++)
+			pairs += !!(readl(vintf + TEGRA241_VINTF_SID_MATCH(s)) & VINTF_SID_MATCH_VALID);
+		state_item_field(&item, "VINTF%u CONFIG %#x sid_pairs %u", v,
+				 readl(vintf + TEGRA241_VINTF_CONFIG), pairs);
+	}
+	tegra241_cmdqv_model_get_stats(sp->cmdqv, &st);
+	state_item_field(&item, "commands %llu errors %llu", (unsigned long long)st.cmds,
+			 (unsigned long long)st.errors);
+	state_item_seal(&item);
+	out->push_back(std::move(item));
+}
+
+/*
  * What the SMMU holds that software can observe, for digests: the control
  * and error registers, the queues' indexes (not their bases: physical
  * addresses differ between runs) and the caches' occupancy and counters.
@@ -359,6 +396,8 @@ void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct s
 			 (unsigned long long)st.events_lost);
 	state_item_seal(&cache_item);
 	out->push_back(std::move(cache_item));
+	if (sp->cmdqv)
+		smmuv3_platform_describe_cmdqv(sp, iommu, out);
 }
 
 const struct platform_iommu_kind smmuv3_platform_kind = {

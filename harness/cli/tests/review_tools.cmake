@@ -103,3 +103,11 @@ foreach(vendor smmuv3 vtd amd)
   endif()
   expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/caches ${vendor}_caches [0-9a-f]+\n\\| entries ")
 endforeach()
+
+# With a Tegra241 CMDQV beside the SMMU, the digest has its state too.
+if(SMMUV3)
+  run_ok(--platform tegra241 --digest ${WORK_DIR}/tegra241.digest -- ${SMMUV3})
+  file(READ ${WORK_DIR}/tegra241.digest d)
+  expect_match("tegra241.digest" "${d}" "\n\\+ [a-z0-9]+/cmdqv tegra241_cmdqv [0-9a-f]+\n\\| CONFIG 0x1 VINTF_ERR_MAP 0\n\\| VINTF0 CONFIG 0 sid_pairs 0\n")
+  expect_match("tegra241.digest" "${d}" "\n\\| VINTF1 CONFIG 0x3 sid_pairs 1\n")
+endif()
