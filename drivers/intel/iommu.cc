@@ -595,6 +595,23 @@ out_detach:
 	return ret;
 }
 
+/*
+ * The RID's attach once device_block_translation() has run. If it fails the
+ * RID goes back to @old: the core keeps a device whose attach failed on the
+ * domain it had (it re-attaches only the other devices of the group), so the
+ * hardware must be there too, not blocked. Best effort: should that attach
+ * fail as well, the RID stays blocked, which is safe.
+ */
+int dmar_domain_attach_device_or_restore(struct dmar_domain *domain, struct device *dev,
+					 struct iommu_domain *old)
+{
+	int ret = dmar_domain_attach_device(domain, dev);
+
+	if (ret && old && old != &domain->domain && old->ops && old->ops->attach_dev)
+		old->ops->attach_dev(old, dev, NULL);
+	return ret;
+}
+
 static int intel_iommu_attach_device(struct iommu_domain *domain, struct device *dev,
 				     struct iommu_domain *old)
 {
@@ -604,7 +621,7 @@ static int intel_iommu_attach_device(struct iommu_domain *domain, struct device 
 	if (ret)
 		return ret;
 	device_block_translation(dev);
-	return dmar_domain_attach_device(to_dmar_domain(domain), dev);
+	return dmar_domain_attach_device_or_restore(to_dmar_domain(domain), dev, old);
 }
 
 struct dev_pasid_info *domain_add_dev_pasid(struct iommu_domain *domain, struct device *dev,

@@ -365,6 +365,8 @@ int domain_attach_iommu(struct dmar_domain *domain, struct intel_iommu *iommu);
 void domain_detach_iommu(struct dmar_domain *domain, struct intel_iommu *iommu);
 struct dmar_domain *dmar_domain_alloc(void);
 int dmar_domain_attach_device(struct dmar_domain *domain, struct device *dev);
+int dmar_domain_attach_device_or_restore(struct dmar_domain *domain, struct device *dev,
+					 struct iommu_domain *old);
 int dmar_domain_set_dev_pasid(struct dmar_domain *domain, struct device *dev, ioasid_t pasid,
 			      struct iommu_domain *old);
 int paging_domain_compatible(struct iommu_domain *domain, struct device *dev);

@@ -64,7 +64,7 @@ static int intel_nested_attach_dev(struct iommu_domain *domain, struct device *d
 		return ret;
 	}
 	device_block_translation(dev);
-	return dmar_domain_attach_device(dmar_domain, dev);
+	return dmar_domain_attach_device_or_restore(dmar_domain, dev, old);
 }
 
 static int intel_nested_set_dev_pasid(struct iommu_domain *domain, struct device *dev,

@@ -2,7 +2,9 @@
 /*
  * What every uiommufd benchmark program shares: the yardstick (an ioctl
  * the kernel rejects with ENOTTY on an eventfd, measured in the same run),
- * the x_syscall counter relative to it, smoke mode, and main().
+ * the x_syscall counter relative to it, smoke mode, main(), and the pieces
+ * of a floor (CPU time, best of seven rounds, a pointer chase) that a
+ * model's row reports x_floor against.
  */
 #pragma once
 
@@ -10,12 +12,17 @@
 
 #include <linux/iommufd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <random>
 #include <string>
 #include <sys/eventfd.h>
+#include <vector>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -87,6 +94,69 @@ inline double measure_syscall_ns()
 	close(efd);
 	return best;
 }
+
+/* ---- floors: a plain-code baseline for a model's operation, in the same run ---- */
+
+inline double thread_cpu_ns()
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* x_floor from the loop's CPU time per iteration (CPU time: the machine is shared). */
+struct cpu_timer {
+	double start = thread_cpu_ns();
+
+	double per_op(benchmark::State &state) const
+	{
+		return state.iterations() ? (thread_cpu_ns() - start) / state.iterations() : 0;
+	}
+	void report(benchmark::State &state, double floor_ns) const
+	{
+		if (state.iterations() && floor_ns > 0)
+			state.counters["x_floor"] = per_op(state) / floor_ns;
+	}
+};
+
+/* Best of seven rounds of @rounds calls of @op(i), in CPU ns per call. */
+template <typename Op> double best_of_seven(unsigned int rounds, Op op)
+{
+	double best = 1e30;
+
+	for (int r = 0; r != 7; r++) {
+		double t0 = thread_cpu_ns();
+
+		for (unsigned int i = 0; i != rounds; i++)
+			op(i);
+		best = std::min(best, (thread_cpu_ns() - t0) / rounds);
+	}
+	return best;
+}
+
+/* Dependent plain loads through a random cycle of 512 words (one page): a walk's floor. */
+struct chase {
+	std::vector<uint64_t> next = std::vector<uint64_t>(512);
+
+	chase()
+	{
+		std::vector<uint64_t> order(512);
+		std::mt19937_64 rng(2);
+
+		for (uint64_t i = 0; i != 512; i++)
+			order[i] = i;
+		std::shuffle(order.begin() + 1, order.end(), rng);
+		for (uint64_t i = 0; i != 512; i++)
+			next[order[i]] = order[(i + 1) % 512];
+	}
+	uint64_t walk(uint64_t at, unsigned int loads) const
+	{
+		for (unsigned int i = 0; i != loads; i++)
+			at = next[at];
+		return at;
+	}
+};
 
 /* main(): smoke mode, the yardstick, the context, then @register_all's benchmarks. */
 inline int run_main(int argc, char **argv, void (*register_all)(void))
