@@ -13,7 +13,8 @@
  * physical memory), then the rest is a program of operations (enum op):
  * fill a region with bytes, store a pointer to a region in a region (so
  * entries can chain into tables the fuzzer also fills), write or read a
- * register, append a command at the queue's tail, make a transaction,
+ * register (of the model, or for AMD of a HW-vIOMMU guest's VF MMIO page
+ * or VF control page), append a command at the queue's tail, make a transaction,
  * send a page request, consume the logs.
  *
  * What must hold: no crash (ASan, UBSan), no harness tripwire; bad input
@@ -73,9 +74,9 @@ enum model_kind { M_SMMUV3, M_AMD, M_VTD_LEGACY, M_VTD_SM, NR_MODELS };
 enum op {
 	OP_FILL,	/* u8 region, u16 offset, u8 len, bytes */
 	OP_PTR,		/* u8 region, u16 offset, u8 target, u16 target offset, u64 bits */
-	OP_WR32,	/* u16 register, u32 value */
-	OP_WR64,	/* u16 register, u64 value */
-	OP_RD,		/* u16 register */
+	OP_WR32,	/* u8 window, u32 register, u32 value */
+	OP_WR64,	/* u8 window, u32 register, u64 value */
+	OP_RD,		/* u8 window, u32 register */
 	OP_CMD,		/* the model's command size in bytes, appended at the tail */
 	OP_DMA,		/* u32 requester, u32 pasid, u8 flags (DMA_*), u64 address */
 	OP_PRQ,		/* u32 requester, u32 pasid, u8 flags (DMA_*), u16 group, u64 address */
@@ -93,11 +94,23 @@ enum dma_flags {
 };
 
 
+/*
+ * A register window: the model's register file, and for the AMD
+ * HW-vIOMMU the guests' VF MMIO pages (what a guest's own register
+ * accesses reach) and the VF control pages.
+ */
+struct window {
+	void __iomem *base;
+	unsigned long size;
+};
+
 /* One model under test, with its driver's view of the queues. */
 struct machine {
 	model_kind kind;
 	void __iomem *base;
 	unsigned long mmio_size;
+	struct window windows[3];
+	unsigned int nr_windows;
 	unsigned int cmd_size;
 	struct smmuv3_model *smmu;
 	struct amd_iommu_model *amd;
@@ -147,6 +160,11 @@ void amd_up(struct machine *m)
 	m->base = amd_iommu_model_mmio(m->amd);
 	m->mmio_size = AMD_IOMMU_MODEL_MMIO_SIZE;
 	m->cmd_size = 16;
+	m->windows[1] = { amd_iommu_model_vf_mmio(m->amd),
+			  (unsigned long)cfg.nr_guests * VIOMMU_VF_MMIO_ENTRY_SIZE };
+	m->windows[2] = { amd_iommu_model_vfctrl_mmio(m->amd),
+			  (unsigned long)cfg.nr_guests * VIOMMU_VFCTRL_MMIO_ENTRY_SIZE };
+	m->nr_windows = 3;
 	wr64(m, MMIO_DEV_TABLE_OFFSET, region_pa(R_TABLE, 0) | (AMD_DEVTAB_PAGES - 1));
 	wr64(m, MMIO_CMD_BUF_OFFSET, region_pa(R_CMDQ, 0) | MMIO_CMD_SIZE_512);
 	wr64(m, MMIO_EVT_BUF_OFFSET, region_pa(R_EVTQ, 0) | EVT_LEN_MASK);
@@ -200,6 +218,9 @@ void machine_up(struct machine *m, model_kind kind)
 		vtd_up(m, kind == M_VTD_SM);
 		break;
 	}
+	m->windows[0] = { m->base, m->mmio_size };
+	if (!m->nr_windows)
+		m->nr_windows = 1;
 }
 
 void machine_down(struct machine *m)
@@ -379,7 +400,9 @@ void run(struct machine *m, struct fuzz_reader *in)
 	u8 buf[256];
 
 	for (int steps = 0; in->left && steps < 256; steps++) {
-		switch (in->get<u8>() % NR_OPS) {
+		unsigned int op = in->get<u8>() % NR_OPS;
+
+		switch (op) {
 		case OP_FILL: {
 			unsigned int r = in->get<u8>() % NR_REGIONS;
 			size_t off = in->get<u16>() % region_size[r];
@@ -401,23 +424,21 @@ void run(struct machine *m, struct fuzz_reader *in)
 			memcpy(regions[r] + off, &v, sizeof(v));
 			break;
 		}
-		case OP_WR32: {
-			unsigned int off = (in->get<u16>() % m->mmio_size) & ~3U;
-			u32 v = in->get<u32>();
+		case OP_WR32:
+		case OP_WR64:
+		case OP_RD: {
+			const struct window *w = &m->windows[in->get<u8>() % m->nr_windows];
+			unsigned long align = op == OP_WR64 ? 8 : 4;
+			u8 __iomem *reg = (u8 __iomem *)w->base + (in->get<u32>() % w->size & ~(align - 1));
 
-			wr32(m, off, v);
+			if (op == OP_WR32)
+				writel(in->get<u32>(), reg);
+			else if (op == OP_WR64)
+				writeq(in->get<u64>(), reg);
+			else
+				(void)readl(reg);
 			break;
 		}
-		case OP_WR64: {
-			unsigned int off = (in->get<u16>() % m->mmio_size) & ~7U;
-			u64 v = in->get<u64>();
-
-			wr64(m, off, v);
-			break;
-		}
-		case OP_RD:
-			(void)rd32(m, (in->get<u16>() % m->mmio_size) & ~3U);
-			break;
 		case OP_CMD:
 			memset(buf, 0, m->cmd_size);
 			in->take(buf, m->cmd_size);
