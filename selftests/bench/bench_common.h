@@ -22,6 +22,7 @@
 #include <random>
 #include <string>
 #include <sys/eventfd.h>
+#include <unordered_map>
 #include <vector>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -157,6 +158,35 @@ struct chase {
 		return at;
 	}
 };
+
+/*
+ * A hash table of @n page-aligned keys, as large as a model's TLB: find()
+ * of one of its keys is a TLB hit's floor.
+ */
+struct lookup_table {
+	std::unordered_map<uint64_t, uint64_t> map;
+	uint64_t key;
+
+	explicit lookup_table(unsigned int n = 65536)
+	{
+		std::mt19937_64 rng(1);
+
+		for (uint64_t i = 0; i != n; i++)
+			map[rng() & ~0xfffULL] = i;
+		key = map.begin()->first;
+	}
+	auto find() const { return map.find(key); }
+};
+
+/* When a program's machine did not come up: one row, reporting @err rather than a number. */
+inline void register_error_row(const char *name, const std::string *err)
+{
+	benchmark::RegisterBenchmark(name, [err](benchmark::State &state) {
+		for (auto _ : state)
+			;
+		state.SkipWithError(err->c_str());
+	});
+}
 
 /* main(): smoke mode, the yardstick, the context, then @register_all's benchmarks. */
 inline int run_main(int argc, char **argv, void (*register_all)(void))

@@ -37,7 +37,6 @@
 
 #include <string>
 #include <sys/mman.h>
-#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -125,24 +124,13 @@ bool invalidate_all()
 	return !vtd_vmm_invalidate(&env.vmm, env.vmm.nested, &req, 1, NULL);
 }
 
-std::unordered_map<u64, u64> iotlb_sized_table()
-{
-	std::unordered_map<u64, u64> table;
-	std::mt19937_64 rng(1);
-
-	for (u64 i = 0; i != 65536; i++)
-		table[rng() & ~0xfffULL] = i;
-	return table;
-}
-
 void BM_lookup_floor(benchmark::State &state)
 {
-	auto table = iotlb_sized_table();
-	u64 key = table.begin()->first;
+	bench::lookup_table table;
 	bench::cpu_timer timer;
 
 	for (auto _ : state)
-		benchmark::DoNotOptimize(table.find(key));
+		benchmark::DoNotOptimize(table.find());
 	timer.report(state, lookup_floor_ns);
 }
 
@@ -219,16 +207,9 @@ std::vector<struct iommu_hwpt_vtd_s1_invalidate> page_reqs(unsigned int n)
 /* The same HWPT_INVALIDATE, refused by the driver for its data type. */
 int invalidate_refused(const struct iommu_hwpt_vtd_s1_invalidate *reqs, unsigned int n)
 {
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd),
-		.hwpt_id = env.vmm.nested,
-		.data_uptr = (uintptr_t)reqs,
-		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
-		.entry_len = sizeof(*reqs),
-		.entry_num = n,
-	};
-
-	return iommufd_ioctl(env.vmm.fd, IOMMU_HWPT_INVALIDATE, &cmd);
+	return inproc_vmm_invalidate(&env.vmm, env.vmm.nested,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, reqs, sizeof(*reqs), n,
+				     NULL);
 }
 
 void BM_invalidate_floor(benchmark::State &state)
@@ -238,7 +219,7 @@ void BM_invalidate_floor(benchmark::State &state)
 	bench::cpu_timer timer;
 
 	for (auto _ : state) {
-		if (invalidate_refused(reqs.data(), n) != -1 || errno != EINVAL) {
+		if (invalidate_refused(reqs.data(), n) != EINVAL) {
 			state.SkipWithError("the wrong data type was accepted");
 			break;
 		}
@@ -270,14 +251,13 @@ void BM_hwpt_invalidate(benchmark::State &state)
 
 void measure_floors()
 {
-	auto table = iotlb_sized_table();
 	unsigned int rounds = bench::smoke ? 1000 : 200000;
+	bench::lookup_table table;
 	bench::chase c;
-	u64 key = table.begin()->first;
 	uint64_t at = 0;
 
 	lookup_floor_ns = bench::best_of_seven(rounds, [&](unsigned int) {
-		benchmark::DoNotOptimize(table.find(key));
+		benchmark::DoNotOptimize(table.find());
 	});
 	chase_floor_ns = bench::best_of_seven(rounds, [&](unsigned int) {
 		benchmark::DoNotOptimize(at = c.walk(at, env.walk_loads));
@@ -298,12 +278,7 @@ void register_all()
 {
 	if (!env_up()) {
 		fprintf(stderr, "vtd_bench: %s\n", env.err.c_str());
-		/* Every row reports the error rather than a number. */
-		benchmark::RegisterBenchmark("vtd_platform", [](benchmark::State &state) {
-			for (auto _ : state)
-				;
-			state.SkipWithError(env.err.c_str());
-		});
+		bench::register_error_row("vtd_platform", &env.err);
 		return;
 	}
 	measure_floors();
