@@ -9,14 +9,16 @@
  * a field the SMMU's configuration does not have (a 16-bit VMID without
  * VMID16, range fields without RIL, EL2 invalidation without HYP, ATC_INV
  * without ATS, PRI_RESP without PRI), or a reserved encoding (CMD_SYNC CS
- * 3, PRI_RESP Resp 3) is CERROR_ILL: CONS stays on the command, CONS.ERR
+ * 3, PRI_RESP Resp 3, RESUME Action 3) is CERROR_ILL: CONS stays on the command, CONS.ERR
  * says why, GERROR.CMDQ_ERR is raised, and the queue waits until software
  * acknowledges it through GERRORN. A command that cannot be fetched is
  * CERROR_ABT the same way.
  *
  * Accepted without effect (counted in stats.cmds_ignored): PREFETCH_* (the
- * model prefetches nothing), RESUME and STALL_TERM (it never stalls, so
- * there is no transaction to resume or terminate).
+ * model prefetches nothing). RESUME ends the stalled transaction of its
+ * StreamID and STAG (Retry, Abort, or Term: as if it had not stalled), and
+ * STALL_TERM every one of its StreamID with an abort; either, matching
+ * nothing, has no effect.
  *
  * Invalidation scope (4.4): the TLB holds leaf translations only, so the
  * LEAF flag and the TTL hint make no difference here; walk caches are not
@@ -287,8 +289,20 @@ static u32 smmuv3_cmd_exec(struct smmuv3_model *m, const u64 *cmd)
 			return CMDQ_ERR_CERROR_ILL_IDX;
 		smmuv3_cmd_sync(m, cmd);
 		break;
+	case CMDQ_OP_RESUME:
+		if (FIELD_GET(CMDQ_RESUME_0_RESP, cmd[0]) > CMDQ_RESUME_0_RESP_ABORT)
+			return CMDQ_ERR_CERROR_ILL_IDX;
+		/* A RESUME that matches no stalled transaction has no effect */
+		smmuv3_stall_end(m, FIELD_GET(CMDQ_RESUME_0_SID, cmd[0]), false,
+				 FIELD_GET(CMDQ_RESUME_1_STAG, cmd[1]), false,
+				 FIELD_GET(CMDQ_RESUME_0_RESP, cmd[0]));
+		break;
+	case CMDQ_OP_STALL_TERM:
+		smmuv3_stall_end(m, FIELD_GET(CMDQ_STALL_TERM_0_SID, cmd[0]), false, 0, true,
+				 CMDQ_RESUME_0_RESP_ABORT);
+		break;
 	default:
-		/* PREFETCH_*, RESUME, STALL_TERM */
+		/* PREFETCH_* */
 		m->stats.cmds_ignored++;
 		break;
 	}

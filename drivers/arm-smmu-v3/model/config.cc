@@ -287,7 +287,8 @@ static int smmuv3_cd_fetch(struct smmuv3_model *m, const struct smmuv3_ste *ste,
 }
 
 /* 0, or -EINVAL when the CD is invalid or ILLEGAL (C_BAD_CD). */
-static int smmuv3_decode_cd(struct smmuv3_model *m, const u64 *raw, struct smmuv3_cd *cd)
+static int smmuv3_decode_cd(struct smmuv3_model *m, const struct smmuv3_ste *ste, const u64 *raw,
+			    struct smmuv3_cd *cd)
 {
 	unsigned int t0sz = FIELD_GET(CTXDESC_CD_0_TCR_T0SZ, raw[0]);
 	unsigned int tg0 = FIELD_GET(CTXDESC_CD_0_TCR_TG0, raw[0]);
@@ -304,9 +305,14 @@ static int smmuv3_decode_cd(struct smmuv3_model *m, const u64 *raw, struct smmuv
 	if ((raw[1] & CTXDESC_CD_1_RES0) || (raw[2] & CTXDESC_CD_2_RES0) ||
 	    (raw[6] & CTXDESC_CD_6_RES0) || (raw[7] & CTXDESC_CD_7_RES0))
 		return -EINVAL;
-	/* No stalls: CD.S must be 0 on an SMMU with STALL_MODEL "terminate only". */
-	if (raw[0] & CTXDESC_CD_0_S)
+	/*
+	 * CD.S needs STALL_MODEL "stall and terminate", and is ILLEGAL under
+	 * an STE with S1STALLD.
+	 */
+	if ((raw[0] & CTXDESC_CD_0_S) &&
+	    (!m->cfg.stall || (ste->raw[1] & STRTAB_STE_1_S1STALLD)))
 		return -EINVAL;
+	cd->stall = raw[0] & CTXDESC_CD_0_S;
 	cd->asid = FIELD_GET(CTXDESC_CD_0_ASID, raw[0]) & (m->cfg.asid16 ? 0xffff : 0xff);
 	cd->record = raw[0] & CTXDESC_CD_0_R;
 	cd->abort_on_fault = raw[0] & CTXDESC_CD_0_A;
@@ -374,7 +380,7 @@ int smmuv3_get_cd(struct smmuv3_model *m, const struct smmuv3_ste *ste, u32 sid,
 	rc = smmuv3_cd_fetch(m, ste, addr, raw, sizeof(raw), fi);
 	if (rc)
 		return rc;
-	if (smmuv3_decode_cd(m, raw, &cd))
+	if (smmuv3_decode_cd(m, ste, raw, &cd))
 		return smmuv3_cfg_fault(fi, EVT_ID_BAD_CD_CONFIG, 0);
 	*out = smmuv3_cache_insert(m->cd_cache, key, cd, SMMUV3_CFG_MAX);
 	return 0;

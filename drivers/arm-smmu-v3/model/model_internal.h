@@ -15,6 +15,8 @@
 #include "drivers/arm-smmu-v3/model/smmu_model.h"
 #include "drivers/generic_pt/pt_walk.h"
 
+#include <condition_variable>
+#include <list>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -77,6 +79,7 @@ struct smmuv3_cd {
 	u64 raw[CTXDESC_CD_DWORDS];
 	u16 asid;
 	bool record, abort_on_fault; /* CD.R, CD.A */
+	bool stall;		/* CD.S: a stage-1 fault stalls */
 	bool epd0, epd1, tbi0, tbi1;
 	struct pt_walk_cfg ttb0, ttb1;
 };
@@ -171,7 +174,29 @@ struct smmuv3_model {
 		bool automatic;
 	};
 	std::vector<pri_resp_msg> pending_pri;
+
+	/*
+	 * Stalled transactions (3.12.2): each waits in the translating thread
+	 * on @stall_cv until CMD_RESUME (its StreamID and STAG),
+	 * CMD_STALL_TERM (its StreamID) or the SMMU's disable ends it.
+	 */
+	struct stall {
+		u32 sid;
+		u16 stag;
+		bool done;
+		u8 resp;	/* CMDQ_RESUME_0_RESP_* */
+	};
+	std::list<stall> stalls;
+	std::condition_variable stall_cv;
+	u16 next_stag;
 };
+
+/* At most this many transactions stall at once (IDR5.STALL_MAX); more terminate. */
+#define SMMUV3_STALL_MAX 16
+
+/* Ends the stalled transactions of @sid (all of them if @all) with @resp. */
+void smmuv3_stall_end(struct smmuv3_model *m, u32 sid, bool all, u16 stag, bool any_stag,
+		      u8 resp);
 
 /* Takes the lock; smmuv3_unlock() drops it and then delivers hooks. */
 void smmuv3_lock(struct smmuv3_model *m);
@@ -204,7 +229,7 @@ void smmuv3_cfgi_ste(struct smmuv3_model *m, u32 sid, u32 nr);
 void smmuv3_cfgi_cd(struct smmuv3_model *m, u32 sid, u32 ssid, bool all);
 
 /* translate.cc */
-void smmuv3_record_event(struct smmuv3_model *m, const struct arm_smmu_evtq_ent_raw *evt);
+bool smmuv3_record_event(struct smmuv3_model *m, const struct arm_smmu_evtq_ent_raw *evt);
 void smmuv3_tlb_flush(struct smmuv3_model *m, bool (*match)(const struct smmuv3_tlb_key *,
 							    const void *), const void *arg);
 void smmuv3_atc_inv(struct smmuv3_model *m, u32 sid, u32 ssid, bool ssv, bool global,

@@ -26,6 +26,7 @@
  */
 #include "drivers/arm-smmu-v3/model/model_internal.h"
 
+#include "harness/bug.h"
 #include "harness/err.h"
 #include "harness/io.h"
 
@@ -82,7 +83,9 @@ static void smmuv3_build_idrs(struct smmuv3_model *m)
 		    (c->msi ? IDR0_MSI : 0) | (c->sev ? IDR0_SEV : 0) | (c->pri ? IDR0_PRI : 0) |
 		    (c->vmid16 ? IDR0_VMID16 : 0) | (c->cd_2lvl ? IDR0_CD2L : 0) |
 		    FIELD_PREP(IDR0_TTENDIAN, IDR0_TTENDIAN_LE) |
-		    FIELD_PREP(IDR0_STALL_MODEL, IDR0_STALL_MODEL_NONE) | IDR0_TERM_MODEL |
+		    FIELD_PREP(IDR0_STALL_MODEL,
+			       c->stall ? IDR0_STALL_MODEL_STALL : IDR0_STALL_MODEL_NONE) |
+		    IDR0_TERM_MODEL |
 		    FIELD_PREP(IDR0_ST_LVL, c->st_2lvl ? IDR0_ST_LVL_2LVL : IDR0_ST_LVL_LINEAR);
 	m->idr[1] = FIELD_PREP(IDR1_SIDSIZE, c->sidsize) | FIELD_PREP(IDR1_SSIDSIZE, c->ssidsize) |
 		    FIELD_PREP(IDR1_PRIQS, c->pri ? c->priqs : 0) |
@@ -92,7 +95,8 @@ static void smmuv3_build_idrs(struct smmuv3_model *m)
 	m->idr[4] = 0;
 	m->idr[5] = FIELD_PREP(IDR5_OAS, c->oas) | (c->gran4k ? IDR5_GRAN4K : 0) |
 		    (c->gran16k ? IDR5_GRAN16K : 0) | (c->gran64k ? IDR5_GRAN64K : 0) |
-		    FIELD_PREP(IDR5_VAX, IDR5_VAX_48_BIT);
+		    FIELD_PREP(IDR5_VAX, IDR5_VAX_48_BIT) |
+		    FIELD_PREP(IDR5_STALL_MAX, c->stall ? SMMUV3_STALL_MAX : 0);
 	m->iidr = c->iidr;
 	/* SMMUv3.1: the revision whose STE/CD layouts hw/ describes. */
 	m->aidr = FIELD_PREP(AIDR_ARCH_MINOR_REV, 1);
@@ -291,6 +295,9 @@ static void smmuv3_write_cr0(struct smmuv3_model *m, u32 val)
 	u32 old = m->cr0;
 
 	m->cr0 = val & smmuv3_cr0_mask(m);
+	/* Disabling the SMMU terminates what it holds stalled */
+	if (!(m->cr0 & CR0_SMMUEN) && (old & CR0_SMMUEN))
+		smmuv3_stall_end(m, 0, true, 0, true, CMDQ_RESUME_0_RESP_ABORT);
 	/* A queue enabled again picks up where PROD/CONS stand. */
 	if ((m->cr0 & CR0_CMDQEN) && !(old & CR0_CMDQEN))
 		smmuv3_cmdq_consume(m);
@@ -478,6 +485,8 @@ void smmuv3_model_destroy(struct smmuv3_model *m)
 {
 	if (IS_ERR_OR_NULL(m))
 		return;
+	/* Nothing may still wait on the model: the owner ended its DMA first */
+	WARN_ON(!m->stalls.empty());
 	iounmap(m->mmio);
 	delete m;
 }

@@ -59,6 +59,12 @@ struct smmuv3_model_cfg {
 	u8 ssidsize;		/* IDR1.SSIDSIZE, bits of SubstreamID (<= 20) */
 	u8 cmdqs, evtqs, priqs;	/* IDR1 queue size limits (log2 entries, <= 19) */
 	bool gbpa_abort;	/* GBPA.ABORT out of reset */
+	/*
+	 * IDR0.STALL_MODEL "stall and terminate" (else terminate only): a
+	 * stage-1 fault under a CD with S=1 stalls the transaction, recorded
+	 * with Stall and STAG, until CMD_RESUME or CMD_STALL_TERM.
+	 */
+	bool stall;
 	u32 iidr;
 };
 

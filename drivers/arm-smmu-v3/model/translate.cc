@@ -22,8 +22,15 @@
  * set and terminates with an abort when CD.A is set, else reads as zero
  * and ignores writes; a stage-2 fault is recorded when STE.S2R is set and
  * aborts. Configuration errors and walk external aborts are always
- * recorded. The model does not stall (IDR0.STALL_MODEL says terminate
- * only), so STAG and Stall are always 0.
+ * recorded. With cfg.stall (IDR0.STALL_MODEL "stall and terminate") a
+ * stage-1 F_TRANSLATION, F_ADDR_SIZE, F_ACCESS or F_PERMISSION under a CD
+ * with S=1 stalls instead: its event is recorded (whatever CD.R says) with
+ * Stall and a STAG, and smmuv3_model_translate() waits, the model unlocked,
+ * until CMD_RESUME retries it (the whole translation again), terminates it
+ * as though it had not stalled, or aborts it (CMD_STALL_TERM and an SMMU
+ * disable abort too). Stage-2 faults (STE.S2S) and ATS requests never
+ * stall; a stall the event queue cannot record, or one past
+ * SMMUV3_STALL_MAX, terminates at once.
  */
 #include "drivers/arm-smmu-v3/model/model_internal.h"
 
@@ -45,40 +52,43 @@ struct smmuv3_fault {
 	u8 cls;
 	u64 ipa;
 	u64 fetch_addr;
+	bool stall;
+	u16 stag;
 };
 
 /* ----- Events ----- */
 
-void smmuv3_record_event(struct smmuv3_model *m, const struct arm_smmu_evtq_ent_raw *evt)
+bool smmuv3_record_event(struct smmuv3_model *m, const struct arm_smmu_evtq_ent_raw *evt)
 {
 	struct smmuv3_queue *q = &m->evtq;
 	u64 addr;
 
 	if (!(m->cr0 & CR0_EVTQEN)) {
 		m->stats.events_lost++;
-		return;
+		return false;
 	}
 	if (q_full(q->prod, q->cons, q->log2size)) {
 		/* An overflow shows while PROD.OVFLG differs from CONS.OVACKFLG. */
 		if (!((q->prod ^ q->cons) & Q_OVERFLOW_FLAG))
 			q->prod ^= Q_OVERFLOW_FLAG;
 		m->stats.events_lost++;
-		return;
+		return false;
 	}
 	addr = (q->base & Q_BASE_ADDR_MASK) +
 	       (u64)q_idx(q->prod, q->log2size) * sizeof(*evt);
 	if (phys_write(addr, evt, sizeof(*evt))) {
 		m->stats.events_lost++;
 		smmuv3_gerror_raise(m, GERROR_EVTQ_ABT_ERR);
-		return;
+		return false;
 	}
 	q->prod = q_inc(q->prod, q->log2size);
 	m->stats.events++;
 	if (m->irq_ctrl & IRQ_CTRL_EVTQ_IRQEN)
 		smmuv3_raise_irq(m, SMMUV3_IRQ_EVTQ, q->irq_cfg0, q->irq_cfg1);
+	return true;
 }
 
-static void smmuv3_event(struct smmuv3_model *m, const struct smmuv3_txn *txn,
+static bool smmuv3_event(struct smmuv3_model *m, const struct smmuv3_txn *txn,
 			 const struct smmuv3_fault *f)
 {
 	struct arm_smmu_evtq_ent_raw evt = {};
@@ -97,6 +107,8 @@ static void smmuv3_event(struct smmuv3_model *m, const struct smmuv3_txn *txn,
 		evt.data[1] = (txn->priv ? 0 : EVTQ_1_PnU) | (txn->exec ? EVTQ_1_InD : 0) |
 			      (txn->write ? 0 : EVTQ_1_RnW) | (f->s2 ? EVTQ_1_S2 : 0) |
 			      FIELD_PREP(EVTQ_1_CLASS, f->cls);
+		if (f->stall)
+			evt.data[1] |= EVTQ_1_STALL | FIELD_PREP(EVTQ_1_STAG, f->stag);
 		evt.data[2] = txn->addr;
 		if (f->event == EVT_ID_WALK_EABT)
 			evt.data[3] = f->fetch_addr & EVTQ_3_FETCH_ADDR;
@@ -108,7 +120,7 @@ static void smmuv3_event(struct smmuv3_model *m, const struct smmuv3_txn *txn,
 		evt.data[3] = f->fetch_addr & EVTQ_3_FETCH_ADDR;
 		break;
 	}
-	smmuv3_record_event(m, &evt);
+	return smmuv3_record_event(m, &evt);
 }
 
 /* Ends @txn on @f: its event if recorded, and how it terminates. */
@@ -306,9 +318,62 @@ static void smmuv3_ok(struct smmuv3_txn_result *res, u64 pa, unsigned int size_l
  * Request, whose translation faults are answered, not recorded. @x, when
  * not NULL, receives the permissions and size of the translation.
  */
+/*
+ * Stalls @txn on the stage-1 fault @f when that fault can stall: its event
+ * with Stall and a STAG, and a place in m->stalls (*@out). False when it
+ * terminates instead.
+ */
+static bool smmuv3_stall_txn(struct smmuv3_model *m, const struct smmuv3_txn *txn,
+			     struct smmuv3_fault *f, struct smmuv3_model::stall **out)
+{
+	switch (f->event) {
+	case EVT_ID_TRANSLATION_FAULT:
+	case EVT_ID_ADDR_SIZE_FAULT:
+	case EVT_ID_ACCESS_FAULT:
+	case EVT_ID_PERMISSION_FAULT:
+		break;
+	default:
+		return false;
+	}
+	if (f->s2 || m->stalls.size() >= SMMUV3_STALL_MAX)
+		return false;
+	f->stall = true;
+	f->stag = m->next_stag++;
+	/* Software that never sees the event could never resume it */
+	if (!smmuv3_event(m, txn, f)) {
+		f->stall = false;
+		return false;
+	}
+	m->stalls.push_back({ .sid = txn->sid, .stag = f->stag, .done = false, .resp = 0 });
+	*out = &m->stalls.back();
+	return true;
+}
+
+void smmuv3_stall_end(struct smmuv3_model *m, u32 sid, bool all, u16 stag, bool any_stag,
+		      u8 resp)
+{
+	bool woke = false;
+
+	for (auto &st : m->stalls) {
+		if (st.done || (!all && (st.sid != sid || (!any_stag && st.stag != stag))))
+			continue;
+		st.done = true;
+		st.resp = resp;
+		woke = true;
+	}
+	if (woke)
+		m->stall_cv.notify_all();
+}
+
+/*
+ * @stalled: where a transaction that stalls is put (smmuv3_model_translate()
+ * waits for it), or NULL where nothing may stall. A stalled transaction's
+ * @res is what terminating it gives.
+ */
 static void smmuv3_translate_locked(struct smmuv3_model *m, const struct smmuv3_txn *txn,
 				    bool quiet, struct smmuv3_txn_result *res,
-				    struct smmuv3_xlate *xout)
+				    struct smmuv3_xlate *xout,
+				    struct smmuv3_model::stall **stalled = nullptr)
 {
 	const struct smmuv3_ste *ste;
 	const struct smmuv3_cd *cd;
@@ -385,8 +450,11 @@ static void smmuv3_translate_locked(struct smmuv3_model *m, const struct smmuv3_
 		}
 		return smmuv3_cfg_error(m, txn, &fi, quiet, res);
 	}
-	if (smmuv3_s1(m, ste, cd, txn->addr, access, &x, &f))
+	if (smmuv3_s1(m, ste, cd, txn->addr, access, &x, &f)) {
+		if (stalled && cd->stall && smmuv3_stall_txn(m, txn, &f, stalled))
+			return smmuv3_fault(m, txn, &f, true, res);
 		return smmuv3_fault(m, txn, &f, quiet, res);
+	}
 done:
 	smmuv3_ok(res, x.oa, x.size_lg2);
 	if (xout)
@@ -397,7 +465,30 @@ void smmuv3_model_translate(struct smmuv3_model *m, const struct smmuv3_txn *txn
 			    struct smmuv3_txn_result *res)
 {
 	smmuv3_lock(m);
-	smmuv3_translate_locked(m, txn, false, res, nullptr);
+	for (;;) {
+		struct smmuv3_model::stall *st = nullptr;
+		u8 resp;
+
+		smmuv3_translate_locked(m, txn, false, res, nullptr, &st);
+		if (!st)
+			break;
+		/* The event's interrupt goes out first, then the transaction waits */
+		smmuv3_unlock(m);
+		smmuv3_lock(m);
+		{
+			std::unique_lock<std::mutex> l(m->lock, std::adopt_lock);
+
+			m->stall_cv.wait(l, [st] { return st->done; });
+			l.release();
+		}
+		resp = st->resp;
+		m->stalls.remove_if([st](const auto &s) { return &s == st; });
+		if (resp == CMDQ_RESUME_0_RESP_RETRY)
+			continue;
+		if (resp == CMDQ_RESUME_0_RESP_ABORT)
+			res->status = SMMUV3_TXN_ABORT;
+		break;
+	}
 	smmuv3_unlock(m);
 }
 

@@ -8,6 +8,8 @@
  */
 #include "smmu_test.h"
 
+#include <thread>
+
 #define SID 3
 #define IOVA 0x12345000ULL
 
@@ -185,6 +187,8 @@ static const struct illegal_cmd illegal_cmds[] = {
 	  0, true, false, false },
 	{ "sync_cs_reserved", FIELD_PREP(CMDQ_0_OP, CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMDQ_SYNC_0_CS, 3), 0, true, false, true },
 	{ "pri_resp_reserved", FIELD_PREP(CMDQ_0_OP, CMDQ_OP_PRI_RESP), FIELD_PREP(CMDQ_PRI_1_RESP, 3), true, false, true },
+	{ "resume_action_reserved", FIELD_PREP(CMDQ_0_OP, CMDQ_OP_RESUME) | FIELD_PREP(CMDQ_RESUME_0_RESP, 3), 0,
+	  true, false, true },
 	{ "tlbi_el3", FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_EL3_ALL), 0, true, true, true },
 	{ "secure_tlbi", FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_SNH_ALL), 0, true, true, true },
 };
@@ -927,6 +931,129 @@ static void nested_never_reaches_unmapped_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.data[3] & EVTQ_3_IPA, 0x5000000ULL);
 }
 
+/* ----- 3.12.2: stalls ----- */
+
+/* The stalled DMA's event (it is recorded before the DMA waits): its STAG. */
+static u16 stall_event(struct kunit *test, struct smmu_test *t, u64 addr)
+{
+	struct arm_smmu_evtq_ent_raw e;
+
+	while (!smmu_evt_pop(t, &e))
+		std::this_thread::yield();
+	KUNIT_EXPECT_EQ(test, evt_id(&e), EVT_ID_TRANSLATION_FAULT);
+	KUNIT_EXPECT_TRUE(test, e.data[1] & EVTQ_1_STALL);
+	KUNIT_EXPECT_EQ(test, e.data[2], addr);
+	return FIELD_GET(EVTQ_1_STAG, e.data[1]);
+}
+
+/*
+ * A DMA of @addr, in a thread of its own since it stalls; @answer gets its
+ * STAG and ends the stall. What the DMA got.
+ */
+template <typename Answer>
+static struct smmuv3_txn_result stalled_dma(struct kunit *test, struct smmu_test *t, u64 addr,
+					    Answer answer)
+{
+	struct smmuv3_txn_result res;
+	std::thread dma([&] { res = smmu_dma(t, SID, addr, false); });
+
+	answer(stall_event(test, t, addr));
+	dma.join();
+	return res;
+}
+
+static void resume(struct smmu_test *t, u32 sid, u16 stag, u64 action)
+{
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_RESUME) | FIELD_PREP(CMDQ_RESUME_0_SID, sid) |
+			    FIELD_PREP(CMDQ_RESUME_0_RESP, action),
+		 FIELD_PREP(CMDQ_RESUME_1_STAG, stag));
+	smmu_sync(t);
+}
+
+/*
+ * With STALL_MODEL "stall", a stage-1 fault under CD.S=1 waits for
+ * software: RESUME Retry translates again (the page mapped meanwhile),
+ * Abort aborts, Term ends it as if it had not stalled (CD.A clear: RAZ/WI),
+ * STALL_TERM aborts every stall of its StreamID, a RESUME for another STAG
+ * or StreamID leaves it waiting, and disabling the SMMU ends it.
+ */
+static void stall_resume(struct kunit *test)
+{
+	struct smmuv3_model_cfg cfg;
+	struct smmuv3_txn_result r;
+	struct smmu_test *t;
+	struct s1_stream s;
+
+	smmuv3_model_cfg_default(&cfg);
+	cfg.stall = true;
+	t = smmu_test_create(test, &cfg);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(IDR0_STALL_MODEL, smmu_rd(t, ARM_SMMU_IDR0)),
+			IDR0_STALL_MODEL_STALL);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(IDR5_STALL_MAX, smmu_rd(t, ARM_SMMU_IDR5)), 16U);
+	s = make_s1(t, SID, 1);
+	s.cdtab[0] |= CTXDESC_CD_0_S;
+	smmu_cfgi_cd(t, SID, 0);
+
+	r = stalled_dma(test, t, IOVA, [&](u16 stag) {
+		/* Not its STAG, not its StreamID: still stalled */
+		resume(t, SID, stag + 1, CMDQ_RESUME_0_RESP_ABORT);
+		resume(t, SID + 1, stag, CMDQ_RESUME_0_RESP_ABORT);
+		smmu_pt_map(t, s.pt, IOVA, 0x80000000ULL, false, 0);
+		resume(t, SID, stag, CMDQ_RESUME_0_RESP_RETRY);
+	});
+	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_OK);
+	KUNIT_EXPECT_EQ(test, r.pa, 0x80000000ULL);
+	r = stalled_dma(test, t, IOVA + 0x1000, [&](u16 stag) {
+		resume(t, SID, stag, CMDQ_RESUME_0_RESP_ABORT);
+	});
+	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_ABORT);
+	r = stalled_dma(test, t, IOVA + 0x2000, [&](u16) {
+		smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_STALL_TERM) |
+				    FIELD_PREP(CMDQ_STALL_TERM_0_SID, SID), 0);
+		smmu_sync(t);
+	});
+	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_ABORT);
+	s.cdtab[0] &= ~CTXDESC_CD_0_A;
+	smmu_cfgi_cd(t, SID, 0);
+	r = stalled_dma(test, t, IOVA + 0x3000, [&](u16 stag) {
+		resume(t, SID, stag, CMDQ_RESUME_0_RESP_TERM);
+	});
+	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_RAZWI);
+	r = stalled_dma(test, t, IOVA + 0x4000, [&](u16) {
+		smmu_wr(t, ARM_SMMU_CR0, smmu_rd(t, ARM_SMMU_CR0) & ~CR0_SMMUEN);
+	});
+	KUNIT_EXPECT_EQ(test, r.status, SMMUV3_TXN_ABORT);
+	KUNIT_EXPECT_EQ(test, smmu_evt_drain(t), 0);
+}
+
+/* CD.S: C_BAD_CD on an SMMU that cannot stall, or under an STE with S1STALLD. */
+static void stall_cd_illegal(struct kunit *test)
+{
+	struct smmuv3_model_cfg cfg;
+	struct smmu_test *t;
+	struct s1_stream s;
+	u64 ste[8];
+
+	t = smmu_test_create(test, NULL);
+	s = make_s1(t, SID, 1);
+	s.cdtab[0] |= CTXDESC_CD_0_S;
+	smmu_cfgi_cd(t, SID, 0);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).event, EVT_ID_BAD_CD_CONFIG);
+	expect_one_event(t, EVT_ID_BAD_CD_CONFIG, SID);
+
+	smmuv3_model_cfg_default(&cfg);
+	cfg.stall = true;
+	t = smmu_test_create(test, &cfg);
+	s = make_s1(t, SID, 1);
+	s.cdtab[0] |= CTXDESC_CD_0_S;
+	smmu_ste_s1(ste, smmu_pa(s.cdtab), 0, 0, 0);
+	ste[1] |= STRTAB_STE_1_S1STALLD;
+	smmu_ste_write(t, SID, ste);
+	smmu_cfgi_ste(t, SID);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA, false).event, EVT_ID_BAD_CD_CONFIG);
+	expect_one_event(t, EVT_ID_BAD_CD_CONFIG, SID);
+}
+
 static struct kunit_case smmuv3_regs_cases[] = {
 	KUNIT_CASE(regs_idr_reflect_cfg),
 	KUNIT_CASE(regs_bad_cfg_rejected),
@@ -979,6 +1106,8 @@ static struct kunit_suite smmuv3_config_suite = {
 
 static struct kunit_case smmuv3_fault_cases[] = {
 	KUNIT_CASE(fault_events),
+	KUNIT_CASE(stall_resume),
+	KUNIT_CASE(stall_cd_illegal),
 	KUNIT_CASE(fault_httu_sets_af_and_dirty),
 	KUNIT_CASE(fault_s2_record_flag),
 	KUNIT_CASE(ats_request_answer),
