@@ -20,6 +20,11 @@
  *    no mapping of the VF page, so the trapped tail store is replayed
  *    with VIOMMU_MMIO_ACCESS. One ioctl per invalidation.
  *
+ *  - vf_tail_store: the hw_viommu_objects set-up, and one store of the
+ *    unchanged CmdTail to the VF page: no command runs, so this is what
+ *    uiommufd's trap of the store costs alone (the floor of
+ *    hw_viommu_objects here; on hardware such a store is a posted write).
+ *
  * Counters: inv_per_s (round trips per second), host_calls_per_inv
  * (ioctls counted in the timed loop over its iterations), vs_trap (the
  * trap_and_emulate row's time per round trip over this row's, from the
@@ -302,6 +307,25 @@ void BM_guest_invalidation(benchmark::State &state, way w)
 		state.counters["vs_trap"] = trap_ns / ns;
 }
 
+/* One store of the unchanged tail to the VF page: the trap alone, nothing runs. */
+void BM_vf_tail_store(benchmark::State &state)
+{
+	amd_vm vm(way::hw_viommu_objects);
+
+	if (!vm.error.empty()) {
+		state.SkipWithError(vm.error.c_str());
+		return;
+	}
+
+	bench::loop_timer timer;
+
+	for (auto _ : state)
+		vm.vf[VF_CMD_TAIL / 8] = vm.tail;
+	timer.report(state);
+	if (vm.vf[VF_CMD_HEAD / 8] != vm.tail)
+		state.SkipWithError("the IOMMU ran commands nobody wrote");
+}
+
 void register_all()
 {
 	/* The baseline first: the other rows' vs_trap reads it */
@@ -311,6 +335,7 @@ void register_all()
 				     way::hw_viommu_objects)->UseRealTime();
 	benchmark::RegisterBenchmark("hw_viommu_rfc", BM_guest_invalidation,
 				     way::hw_viommu_rfc)->UseRealTime();
+	benchmark::RegisterBenchmark("vf_tail_store", BM_vf_tail_store)->UseRealTime();
 }
 
 } // namespace
