@@ -296,6 +296,10 @@ static DEFINE_MUTEX(iommufd_ext_ioctls_lock);
 
 int iommufd_register_ext_ioctls(const struct iommufd_ext_ioctls *ext)
 {
+	/* Never the core's own range: a driver cannot shadow an upstream ioctl */
+	if (ext->first_nr <= _IOC_NR(IOMMU_TEST_CMD) || ext->last_nr < ext->first_nr ||
+	    ext->last_nr > _IOC_NRMASK)
+		return -EINVAL;
 	guard(mutex)(&iommufd_ext_ioctls_lock);
 	for (auto &slot : iommufd_ext_ioctls_tbl) {
 		const struct iommufd_ext_ioctls *cur = slot.load(std::memory_order_relaxed);
@@ -305,9 +309,6 @@ int iommufd_register_ext_ioctls(const struct iommufd_ext_ioctls *ext)
 		if (cur && ext->first_nr <= cur->last_nr && cur->first_nr <= ext->last_nr)
 			return -EBUSY;
 	}
-	/* Never the core's own range: a driver cannot shadow an upstream ioctl */
-	if (ext->first_nr <= _IOC_NR(IOMMU_TEST_CMD) || ext->last_nr < ext->first_nr)
-		return -EINVAL;
 	for (auto &slot : iommufd_ext_ioctls_tbl) {
 		if (!slot.load(std::memory_order_relaxed)) {
 			slot.store(ext, std::memory_order_release);
