@@ -1034,6 +1034,9 @@ static struct iommu_device *arm_smmu_probe_device(struct device *dev)
 	master->ats_supported = (smmu->features & ARM_SMMU_FEAT_ATS) && pdev->desc->ats &&
 				pdev->func && pdev->func->ats_ecap;
 	master->pri_supported = (smmu->features & ARM_SMMU_FEAT_PRI) && pdev->desc->pri;
+	/* Its stage-1 faults stall (CD.S) and come back as I/O page faults to resume */
+	master->stall_enabled = ((smmu->features & ARM_SMMU_FEAT_STALLS) && smmu->dma_can_stall) ||
+				(smmu->features & ARM_SMMU_FEAT_STALL_FORCE);
 
 	dev_iommu_priv_set(dev, master);
 	return &smmu->iommu;
@@ -1065,8 +1068,25 @@ static void arm_smmu_get_resv_regions(struct device *dev, struct list_head *head
 }
 
 /*
- * A page request the PRI queue reported is answered: a PRI_RESP for its
- * group, which the SMMU turns into a PRG Response to the function.
+ * A stalled transaction is answered with a RESUME for its STAG: retried
+ * on success, aborted otherwise (upstream's choice).
+ */
+static void arm_smmu_stall_response(struct arm_smmu_master *master,
+				    struct iommu_page_response *resp)
+{
+	struct arm_smmu_cmdq_ent cmd = { .opcode = CMDQ_OP_RESUME };
+
+	cmd.resume.sid = master->streams[0].id;
+	cmd.resume.stag = resp->grpid;
+	cmd.resume.resp = resp->code == IOMMU_PAGE_RESP_SUCCESS ? CMDQ_RESUME_0_RESP_RETRY :
+								  CMDQ_RESUME_0_RESP_ABORT;
+	arm_smmu_cmdq_issue_cmd_with_sync(master->smmu, &cmd);
+}
+
+/*
+ * An I/O page fault is answered: a stall with a RESUME, a page request the
+ * PRI queue reported with a PRI_RESP for its group, which the SMMU turns
+ * into a PRG Response to the function.
  */
 static void arm_smmu_page_response(struct device *dev, struct iopf_fault *evt,
 				   struct iommu_page_response *resp)
@@ -1077,6 +1097,8 @@ static void arm_smmu_page_response(struct device *dev, struct iopf_fault *evt,
 
 	if (!master || !master->num_streams)
 		return;
+	if (master->stall_enabled)
+		return arm_smmu_stall_response(master, resp);
 	cmd.substream_valid = prm->flags & IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
 	cmd.pri.sid = master->streams[0].id;
 	cmd.pri.ssid = resp->pasid;

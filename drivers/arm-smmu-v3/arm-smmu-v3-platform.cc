@@ -21,6 +21,11 @@
  * With the capability "cmdqv" set, a Tegra241 CMDQV model sits beside the
  * SMMU (model/cmdqv_model.h): its commands run on the SMMU model, its error
  * line goes to the driver's tegra241_cmdqv_irq().
+ *
+ * With the capability "stall" set, the SMMU has the stall model and every
+ * device behind it is dma-can-stall: a stage-1 fault blocks the function's
+ * DMA, in the thread that issued it, until the driver's RESUME answers the
+ * fault (the platform "smmuv3-stall").
  */
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "drivers/arm-smmu-v3/model/cmdqv_model.h"
@@ -50,7 +55,8 @@ struct smmuv3_platform {
 
 const char *const smmuv3_cap_names[] = {
 	"sidsize", "ssidsize", "st_2lvl", "cd_2lvl", "ril", "ats", "pri", "httu",
-	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", "cmdqv", nullptr,
+	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", "cmdqv", "stall",
+	nullptr,
 };
 
 int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
@@ -63,6 +69,7 @@ int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
 		{ "evtqs", 0, 19, "at most 19 (IDR1.EVTQS)" },
 		{ "priqs", 0, 19, "at most 19 (IDR1.PRIQS)" },
 		{ "cmdqv", 0, 1, "0 or 1 (a Tegra241 CMDQV beside the SMMU)" },
+		{ "stall", 0, 1, "0 or 1 (IDR0.STALL_MODEL stall, every device dma-can-stall)" },
 	};
 
 	return platform_check_cap(cap, val, smmuv3_cap_names, limits, ARRAY_SIZE(limits),
@@ -104,6 +111,8 @@ void smmuv3_apply_caps(const struct platform_iommu_desc *desc, struct smmuv3_mod
 			cfg->evtqs = val;
 		else if (cap == "priqs")
 			cfg->priqs = val;
+		else if (cap == "stall")
+			cfg->stall = val;
 	}
 }
 
@@ -228,6 +237,8 @@ int smmuv3_platform_create(struct platform_iommu *piommu)
 		smmuv3_platform_free(sp);
 		return PTR_ERR(smmu);
 	}
+	/* The firmware's dma-can-stall, for every device behind a stalling SMMU */
+	smmu->dma_can_stall = cfg.stall;
 	rc = sp->cmdqv ? tegra241_cmdqv_probe(smmu, tegra241_cmdqv_model_mmio(sp->cmdqv)) : 0;
 	if (!rc) {
 		sp->smmu = smmu;

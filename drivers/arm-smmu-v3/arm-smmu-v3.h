@@ -319,6 +319,12 @@ struct arm_smmu_device {
 	std::atomic<unsigned long> nr_evtq_overflows;
 	/* Do not print events nobody took (tests that provoke them) */
 	std::atomic<bool> quiet_events;
+	/*
+	 * Firmware says every master behind this SMMU can stall its DMA (the
+	 * devices' dma-can-stall property): set by the platform before masters
+	 * are probed.
+	 */
+	bool dma_can_stall;
 	/* The last event record the event thread read, for tests and traces */
 	u64 last_evt[EVTQ_ENT_DWORDS];
 

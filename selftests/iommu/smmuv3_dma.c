@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <linux/vfio.h>
 #include <poll.h>
+#include <pthread.h>
 
 /* SMMUv3 (IHI 0070) encodings the guest side writes */
 #define STE0_V (1ULL << 0)
@@ -722,6 +723,101 @@ TEST_F(smmuv3, vdevice_veventq_hostile)
 	viommu.hwpt_id = self->ioas_id;
 	ASSERT_EQ(-1, ufd_ioctl(self->iommufd, IOMMU_VIOMMU_ALLOC, &viommu));
 	ASSERT_EQ(ENOENT, errno);
+}
+
+/* ---- stalls: the smmuv3-stall platform ---- */
+
+/* What answers a stalled DMA's fault, in a thread of its own: the DMA's waits. */
+struct stall_responder {
+	int fault_fd, iommufd;
+	__u32 ioas_id;
+	void *page;		/* mapped at @gpa before a SUCCESS response */
+	__u64 gpa;
+	__u32 code;
+	struct iommu_hwpt_pgfault rec;
+	int rc;
+};
+
+static void *stall_respond(void *arg)
+{
+	struct stall_responder *r = arg;
+
+	r->rc = fault_read(r->fault_fd, &r->rec);
+	if (!r->rc && r->code == IOMMUFD_PAGE_RESP_SUCCESS)
+		r->rc = ufd_map_fixed(r->iommufd, r->ioas_id, r->page, 4096, r->gpa);
+	if (!r->rc)
+		r->rc = fault_respond(r->fault_fd, r->rec.cookie, r->code);
+	return NULL;
+}
+
+/* One copy to PG_DST, which nothing maps, while @r answers its stall. */
+static __u64 stalled_copy(struct _test_data_smmuv3 *self, struct stall_responder *r)
+{
+	pthread_t th;
+	__u64 sts;
+
+	r->rc = -1;
+	if (pthread_create(&th, NULL, stall_respond, r))
+		return 0;
+	sts = ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096);
+	pthread_join(th, NULL);
+	return sts;
+}
+
+/*
+ * A stall-capable device on a stage-1 domain with a fault queue: its write
+ * to an unmapped page stalls the copy until the fault is answered; the
+ * VMM maps the page and answers SUCCESS, the SMMU retries (RESUME) and the
+ * copy completes; answered INVALID, the SMMU aborts it and the copy halts.
+ */
+TEST_F(smmuv3, stall_fault_queue)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	struct iommu_hw_info_arm_smmuv3 info = {};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.dev_id = self->dev_id,
+		.pt_id = self->ioas_id,
+	};
+	struct stall_responder r = {
+		.iommufd = self->iommufd,
+		.ioas_id = self->ioas_id,
+		.page = dst,
+		.gpa = gpa(PG_DST),
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+	struct iommu_hw_info hw;
+
+	ASSERT_EQ(0, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_ARM_SMMUV3, &info, sizeof(info), &hw));
+	/* IDR0.STALL_MODEL 0: stall and terminate */
+	if ((info.idr[0] >> 24) & 3)
+		SKIP(return, "the SMMU does not stall (run on the smmuv3-stall platform)");
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &alloc.fault_id, &r.fault_fd));
+	ASSERT_EQ(0, ufd_ioctl(self->iommufd, IOMMU_HWPT_ALLOC, &alloc));
+	ASSERT_EQ(0, attach_pt(self->devfd, alloc.out_hwpt_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	/* The descriptor and source pages mapped, the destination page not */
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
+	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, 2 * 4096, GPA_BASE));
+
+	ASSERT_EQ(CHANSTS_DONE, stalled_copy(self, &r));
+	ASSERT_EQ(0, r.rc);
+	ASSERT_EQ(gpa(PG_DST), r.rec.addr);
+	ASSERT_TRUE(r.rec.perm & IOMMU_PGFAULT_PERM_WRITE);
+	ASSERT_EQ(self->dev_id, r.rec.dev_id);
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	r.code = IOMMUFD_PAGE_RESP_INVALID;
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, gpa(PG_DST), 4096, NULL));
+	ASSERT_EQ(CHANSTS_HALTED, stalled_copy(self, &r));
+	ASSERT_EQ(0, r.rc);
+	ASSERT_TRUE(ioat_readl(self->bar, IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
+	ASSERT_EQ('y', dst[0]);
+	close(r.fault_fd);
 }
 
 /* ---- Tegra241 CMDQV: a guest's own command queue (the tegra241 platform) ---- */

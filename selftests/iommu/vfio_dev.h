@@ -11,7 +11,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -155,6 +157,37 @@ static inline __u64 ioat_run(volatile __u8 *bar, struct ioat_desc *desc, __u64 d
 			break;
 	}
 	return sts;
+}
+
+/* IOMMU_FAULT_QUEUE_ALLOC: the queue's object ID and its file. */
+static inline int fault_queue_alloc(int fd, __u32 *fault_id, int *fault_fd)
+{
+	struct iommu_fault_alloc cmd = {.size = sizeof(cmd)};
+	int rc = ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	if (!rc) {
+		*fault_id = cmd.out_fault_id;
+		*fault_fd = cmd.out_fault_fd;
+	}
+	return rc;
+}
+
+/* One record from the fault queue, within a few seconds. */
+static inline int fault_read(int fault_fd, struct iommu_hwpt_pgfault *rec)
+{
+	struct pollfd p = {.fd = fault_fd, .events = POLLIN};
+
+	if (poll(&p, 1, 5000) != 1)
+		return -1;
+	return read(fault_fd, rec, sizeof(*rec)) == sizeof(*rec) ? 0 : -1;
+}
+
+/* The response to the fault group whose last record had @cookie. */
+static inline int fault_respond(int fault_fd, __u32 cookie, __u32 code)
+{
+	struct iommu_hwpt_page_response resp = {.cookie = cookie, .code = code};
+
+	return write(fault_fd, &resp, sizeof(resp)) == sizeof(resp) ? 0 : -1;
 }
 
 #endif

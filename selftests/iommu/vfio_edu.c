@@ -81,18 +81,6 @@ static int detach(int devfd, bool pasid, __u32 pasid_val)
 	return ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
 }
 
-static int fault_alloc(int fd, __u32 *fault_id, int *fault_fd)
-{
-	struct iommu_fault_alloc cmd = {.size = sizeof(cmd)};
-	int rc = ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
-
-	if (!rc) {
-		*fault_id = cmd.out_fault_id;
-		*fault_fd = cmd.out_fault_fd;
-	}
-	return rc;
-}
-
 static int hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags, __u32 fault_id,
 		      __u32 *hwpt_id)
 {
@@ -173,23 +161,6 @@ static __u64 irq_count(int efd)
 	if (read(efd, &count, sizeof(count)) != sizeof(count))
 		return 0;
 	return count;
-}
-
-/* One record from the fault queue, within a few seconds. */
-static int read_fault(int fault_fd, struct iommu_hwpt_pgfault *rec)
-{
-	struct pollfd p = {.fd = fault_fd, .events = POLLIN};
-
-	if (poll(&p, 1, 5000) != 1)
-		return -1;
-	return read(fault_fd, rec, sizeof(*rec)) == sizeof(*rec) ? 0 : -1;
-}
-
-static int respond(int fault_fd, __u32 cookie, __u32 code)
-{
-	struct iommu_hwpt_page_response resp = {.cookie = cookie, .code = code};
-
-	return write(fault_fd, &resp, sizeof(resp)) == sizeof(resp) ? 0 : -1;
 }
 
 FIXTURE_SETUP(vfio_edu)
@@ -347,7 +318,7 @@ TEST_F(vfio_edu, refused_dma_without_fault_queue)
 	int fault_fd;
 
 	/* A fault queue exists but the HWPT is not fault-capable: nothing reaches it. */
-	ASSERT_EQ(0, fault_alloc(self->iommufd, &fault_id, &fault_fd));
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &fault_id, &fault_fd));
 	ASSERT_EQ(0, hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, 0, 0, &hwpt_id));
 	ASSERT_EQ(0, attach(self->devfd, hwpt_id, false, 0));
 
@@ -375,7 +346,7 @@ static void pri_attach(struct __test_metadata *_metadata, struct _test_data_vfio
 {
 	__u32 flags = IOMMU_HWPT_FAULT_ID_VALID | (pasid ? IOMMU_HWPT_ALLOC_PASID : 0);
 
-	ASSERT_EQ(0, fault_alloc(self->iommufd, &p->fault_id, &p->fault_fd));
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &p->fault_id, &p->fault_fd));
 	ASSERT_EQ(0, hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id, flags, p->fault_id,
 				&p->hwpt_id));
 	ASSERT_EQ(0, attach(self->devfd, p->hwpt_id, pasid, pasid_val));
@@ -406,7 +377,7 @@ TEST_F(vfio_edu, page_request_success_retries)
 	/* The buffer to an unmapped page: refused, a page request, the transfer waits. */
 	ASSERT_EQ(STS_PAGE_REQ, edu_dma(self, EDU_BUF, HOLE_IOVA + 0x40, 256, DMA_TO_RAM | DMA_IRQ));
 	ASSERT_EQ(DMA_START, rd64(self, EDU_DMA_CMD) & DMA_START);
-	ASSERT_EQ(0, read_fault(p.fault_fd, &rec));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &rec));
 	ASSERT_EQ(IOMMU_PGFAULT_FLAGS_LAST_PAGE, rec.flags);
 	ASSERT_EQ(self->dev_id, rec.dev_id);
 	ASSERT_EQ(0, rec.pasid);
@@ -421,14 +392,14 @@ TEST_F(vfio_edu, page_request_success_retries)
 
 	/* Map the page, answer Success: the device retries and finishes. */
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, buf, 4096, HOLE_IOVA));
-	ASSERT_EQ(0, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_EQ(0, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_EQ(0, edu_wait(self));
 	for (int i = 0; i < 64; i++)
 		ASSERT_EQ(0xc0de0000 + i, *(__u32 *)(buf + 0x40 + 4 * i));
 	ASSERT_EQ(0, buf[0x3f]);
 	ASSERT_EQ(1, irq_count(self->irq[EDU_MSIX_VEC_DMA]));
 	/* Answered once: the same cookie again is refused. */
-	ASSERT_EQ(-1, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_EQ(-1, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
 
 	/* Now mapped, the same transfer needs no page request. */
 	ASSERT_EQ(0, edu_dma(self, HOLE_IOVA, EDU_BUF, 16, 0));
@@ -446,16 +417,16 @@ TEST_F(vfio_edu, page_request_success_without_mapping)
 	pri_attach(_metadata, self, &p, false, 0);
 	/* A read from the hole: perm READ. Success without mapping: a second request. */
 	ASSERT_EQ(STS_PAGE_REQ, edu_dma(self, HOLE_IOVA + 0x123, EDU_BUF, 8, 0));
-	ASSERT_EQ(0, read_fault(p.fault_fd, &rec));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &rec));
 	ASSERT_EQ(IOMMU_PGFAULT_PERM_READ, rec.perm);
 	ASSERT_EQ(HOLE_IOVA, rec.addr);
-	ASSERT_EQ(0, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
-	ASSERT_EQ(0, read_fault(p.fault_fd, &again));
+	ASSERT_EQ(0, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &again));
 	ASSERT_EQ(HOLE_IOVA, again.addr);
 	ASSERT_EQ(IOMMU_PGFAULT_PERM_READ, again.perm);
 	ASSERT_EQ(STS_PAGE_REQ, rd32(self, EDU_DMA_STATUS));
 	/* Invalid this time: the transfer fails. */
-	ASSERT_EQ(0, respond(p.fault_fd, again.cookie, IOMMUFD_PAGE_RESP_INVALID));
+	ASSERT_EQ(0, fault_respond(p.fault_fd, again.cookie, IOMMUFD_PAGE_RESP_INVALID));
 	ASSERT_EQ(STS_ERROR | STS_FAULT | STS_PRG_FAIL, edu_wait(self));
 	ASSERT_EQ(HOLE_IOVA + 0x123, rd64(self, EDU_DMA_FAULT_ADDR));
 	pri_detach(_metadata, self, &p, false, 0);
@@ -470,16 +441,16 @@ TEST_F(vfio_edu, page_request_invalid_fails)
 	pri_attach(_metadata, self, &p, false, 0);
 	memset(buf, 0, 4096);
 	ASSERT_EQ(STS_PAGE_REQ, edu_dma(self, EDU_BUF, HOLE_IOVA, 64, DMA_TO_RAM | DMA_IRQ));
-	ASSERT_EQ(0, read_fault(p.fault_fd, &rec));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &rec));
 	/* Even with the page mapped meanwhile, Invalid means no retry. */
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, buf, 4096, HOLE_IOVA));
-	ASSERT_EQ(0, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_INVALID));
+	ASSERT_EQ(0, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_INVALID));
 	ASSERT_EQ(STS_ERROR | STS_FAULT | STS_PRG_FAIL, edu_wait(self));
 	ASSERT_EQ(0, rd64(self, EDU_DMA_CMD) & DMA_START);
 	ASSERT_TRUE(ufd_all_bytes(buf, 0, 64));
 	ASSERT_EQ(1, irq_count(self->irq[EDU_MSIX_VEC_DMA]));
 	/* A code iommufd does not take is refused, and answers nothing. */
-	ASSERT_EQ(-1, respond(p.fault_fd, rec.cookie, 2));
+	ASSERT_EQ(-1, fault_respond(p.fault_fd, rec.cookie, 2));
 	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, HOLE_IOVA, 4096, NULL));
 	pri_detach(_metadata, self, &p, false, 0);
 }
@@ -494,14 +465,14 @@ TEST_F(vfio_edu, page_request_with_pasid)
 	memset(buf, 0x71, 4096);
 	/* RAM to the device through PASID 7: a read of the hole. */
 	ASSERT_EQ(STS_PAGE_REQ, edu_dma(self, HOLE_IOVA + 0x800, EDU_BUF, 128, 0));
-	ASSERT_EQ(0, read_fault(p.fault_fd, &rec));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &rec));
 	ASSERT_EQ(IOMMU_PGFAULT_FLAGS_PASID_VALID | IOMMU_PGFAULT_FLAGS_LAST_PAGE, rec.flags);
 	ASSERT_EQ(7, rec.pasid);
 	ASSERT_EQ(self->dev_id, rec.dev_id);
 	ASSERT_EQ(IOMMU_PGFAULT_PERM_READ, rec.perm);
 	ASSERT_EQ(HOLE_IOVA, rec.addr);
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, buf, 4096, HOLE_IOVA));
-	ASSERT_EQ(0, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_EQ(0, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_EQ(0, edu_wait(self));
 	ASSERT_EQ(0x71717171, rd32(self, EDU_BUF + 0x7c));
 	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, HOLE_IOVA, 4096, NULL));
@@ -515,12 +486,12 @@ TEST_F(vfio_edu, detach_answers_the_waiting_request)
 
 	pri_attach(_metadata, self, &p, false, 0);
 	ASSERT_EQ(STS_PAGE_REQ, edu_dma(self, HOLE_IOVA, EDU_BUF, 64, 0));
-	ASSERT_EQ(0, read_fault(p.fault_fd, &rec));
+	ASSERT_EQ(0, fault_read(p.fault_fd, &rec));
 	/* Nobody answers; the detach does, Invalid, and the transfer fails. */
 	ASSERT_EQ(0, detach(self->devfd, false, 0));
 	ASSERT_EQ(STS_ERROR | STS_FAULT | STS_PRG_FAIL, edu_wait(self));
 	/* The cookie is gone with the answer. */
-	ASSERT_EQ(-1, respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_EQ(-1, fault_respond(p.fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, p.hwpt_id));
 	close(p.fault_fd);
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, p.fault_id));
