@@ -734,6 +734,7 @@ struct stall_responder {
 	void *page;		/* mapped at @gpa before a SUCCESS response */
 	__u64 gpa;
 	__u32 code;
+	int detach_devfd;	/* >= 0: no answer, the device is detached instead */
 	struct iommu_hwpt_pgfault rec;
 	int rc;
 };
@@ -741,8 +742,13 @@ struct stall_responder {
 static void *stall_respond(void *arg)
 {
 	struct stall_responder *r = arg;
+	struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
 
 	r->rc = fault_read(r->fault_fd, &r->rec);
+	if (!r->rc && r->detach_devfd >= 0) {
+		r->rc = ioctl(r->detach_devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+		return NULL;
+	}
 	if (!r->rc && r->code == IOMMUFD_PAGE_RESP_SUCCESS)
 		r->rc = ufd_map_fixed(r->iommufd, r->ioas_id, r->page, 4096, r->gpa);
 	if (!r->rc)
@@ -768,7 +774,8 @@ static __u64 stalled_copy(struct _test_data_smmuv3 *self, struct stall_responder
  * A stall-capable device on a stage-1 domain with a fault queue: its write
  * to an unmapped page stalls the copy until the fault is answered; the
  * VMM maps the page and answers SUCCESS, the SMMU retries (RESUME) and the
- * copy completes; answered INVALID, the SMMU aborts it and the copy halts.
+ * copy completes; answered INVALID, the SMMU aborts it and the copy halts;
+ * left unanswered, the device's detach answers it and the copy halts too.
  */
 TEST_F(smmuv3, stall_fault_queue)
 {
@@ -786,6 +793,7 @@ TEST_F(smmuv3, stall_fault_queue)
 		.page = dst,
 		.gpa = gpa(PG_DST),
 		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+		.detach_devfd = -1,
 	};
 	struct iommu_hw_info hw;
 
@@ -817,6 +825,13 @@ TEST_F(smmuv3, stall_fault_queue)
 	ASSERT_EQ(0, r.rc);
 	ASSERT_TRUE(ioat_readl(self->bar, IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
 	ASSERT_EQ('y', dst[0]);
+
+	/* Nobody answers: the detach does (Invalid, so RESUME Abort), and its cookie is gone */
+	r.detach_devfd = self->devfd;
+	ASSERT_EQ(CHANSTS_HALTED, stalled_copy(self, &r));
+	ASSERT_EQ(0, r.rc);
+	ASSERT_EQ('y', dst[0]);
+	ASSERT_EQ(-1, fault_respond(r.fault_fd, r.rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
 	close(r.fault_fd);
 }
 
