@@ -185,10 +185,49 @@ void vtd_iotlb_inv(struct vtd_model *m, unsigned int gran, u16 did, u64 addr, un
 	}
 }
 
+/*
+ * A page-selective PASID-based invalidation of a range small next to the
+ * IOTLB: each key that can overlap it is looked up (every size the IOTLB
+ * holds, first-stage and nested), not every entry scanned. False if the
+ * range is too large for that to be cheaper.
+ */
+static bool vtd_piotlb_inv_lookup(struct vtd_model *m, u16 did, u32 pasid, u64 addr,
+				  unsigned int am)
+{
+	u64 len = VTD_PAGE_SIZE << am, start = addr & ~(len - 1), end = start + len - 1;
+	u64 lookups = 0;
+
+	if (end < start)
+		return false;
+	for (u64 sizes = m->iotlb_sizes; sizes; sizes &= sizes - 1) {
+		unsigned int lg2 = __builtin_ctzll(sizes);
+
+		lookups += 2 * (((end >> lg2) - (start >> lg2)) + 1);
+	}
+	if (lookups >= m->iotlb.size())
+		return false;
+	for (u64 sizes = m->iotlb_sizes; sizes; sizes &= sizes - 1) {
+		unsigned int lg2 = __builtin_ctzll(sizes);
+
+		for (u64 page = log2_set_mod(start, 0, lg2);; page += 1ULL << lg2) {
+			for (u8 kind : { (u8)VTD_MAP_FS, (u8)VTD_MAP_NESTED }) {
+				struct vtd_iotlb_key key = { page, pasid, did, (u8)lg2, kind };
+
+				m->iotlb.erase(key);
+			}
+			if (page >> lg2 == end >> lg2)
+				break;
+		}
+	}
+	return true;
+}
+
 /* PASID-based IOTLB invalidation: first-stage and nested mappings of (DID, PASID). */
 void vtd_piotlb_inv(struct vtd_model *m, unsigned int gran, u16 did, u32 pasid, u64 addr,
 		    unsigned int am)
 {
+	if (gran != QI_GRAN_NONG_PASID && vtd_piotlb_inv_lookup(m, did, pasid, addr, am))
+		return;
 	for (auto it = m->iotlb.begin(); it != m->iotlb.end();) {
 		const struct vtd_iotlb_key *k = &it->first;
 		bool hit = k->did == did && k->pasid == pasid && k->kind != VTD_MAP_SS &&

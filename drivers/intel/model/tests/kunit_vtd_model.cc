@@ -574,6 +574,47 @@ static void inv_piotlb_pasid_scope(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vtd_dma_pasid(t, SID, PASID, IOVA, false).pa, 0x520000ULL);
 }
 
+/*
+ * Page-selective PASID-based invalidation with the IOTLB holding many more
+ * entries than the range has pages (the model looks the range's keys up
+ * rather than scanning): exactly the pages of the range go, for that DID
+ * and PASID only.
+ */
+static void inv_piotlb_psi_full_iotlb(struct kunit *test)
+{
+	struct vtd_test *t = sm_test(test);
+	u64 *pt = make_fs(t, PASID, DID);
+	const u64 psi = QI_EIOTLB_TYPE | QI_EIOTLB_GRAN(QI_GRAN_PSI_PASID);
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		vtd_pt_map(t, pt, IOVA + i * 0x1000ULL, 0x500000 + i * 0x1000ULL, true, true);
+		KUNIT_EXPECT_EQ(test, vtd_dma_pasid(t, SID, PASID, IOVA + i * 0x1000ULL, false).pa,
+				0x500000 + i * 0x1000ULL);
+	}
+	for (i = 0; i < 64; i++)
+		*vtd_pt_leaf(pt, IOVA + i * 0x1000ULL) =
+			(0x600000 + i * 0x1000ULL) | DMA_FL_PTE_PRESENT | DMA_FL_PTE_US;
+	/* The same range for another PASID, then another DID: nothing goes */
+	vtd_qi(t, psi | QI_EIOTLB_DID(DID) | QI_EIOTLB_PASID(PASID + 1),
+	       QI_EIOTLB_ADDR(IOVA + 0x4000) | QI_EIOTLB_AM(2));
+	vtd_qi(t, psi | QI_EIOTLB_DID(DID + 1) | QI_EIOTLB_PASID(PASID),
+	       QI_EIOTLB_ADDR(IOVA + 0x4000) | QI_EIOTLB_AM(2));
+	KUNIT_EXPECT_TRUE(test, vtd_qi_wait(t));
+	KUNIT_EXPECT_EQ(test, vtd_dma_pasid(t, SID, PASID, IOVA + 0x5000, false).pa, 0x505000ULL);
+	/* AM 2 with an address inside the block: the naturally aligned 16 KiB around it only */
+	vtd_qi(t, psi | QI_EIOTLB_DID(DID) | QI_EIOTLB_PASID(PASID),
+	       QI_EIOTLB_ADDR(IOVA + 0x6000) | QI_EIOTLB_AM(2));
+	KUNIT_EXPECT_TRUE(test, vtd_qi_wait(t));
+	for (i = 0; i < 64; i++) {
+		u64 va = IOVA + i * 0x1000ULL;
+		bool gone = (va & ~0x3fffULL) == ((IOVA + 0x6000) & ~0x3fffULL);
+
+		KUNIT_EXPECT_EQ(test, vtd_dma_pasid(t, SID, PASID, va, false).pa,
+				(gone ? 0x600000 : 0x500000) + i * 0x1000ULL);
+	}
+}
+
 static void inv_pasid_cache_scope(struct kunit *test)
 {
 	struct vtd_test *t = sm_test(test);
@@ -939,6 +980,7 @@ static struct kunit_suite vtd_xlate_suite = {
 static struct kunit_case vtd_inv_cases[] = {
 	KUNIT_CASE(inv_iotlb_did_scope),
 	KUNIT_CASE(inv_piotlb_pasid_scope),
+	KUNIT_CASE(inv_piotlb_psi_full_iotlb),
 	KUNIT_CASE(inv_pasid_cache_scope),
 	KUNIT_CASE(inv_nested_needs_did_flush),
 	KUNIT_CASE(inv_devtlb),
