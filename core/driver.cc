@@ -26,6 +26,12 @@ struct device *iommufd_viommu_find_dev(struct iommufd_viommu *viommu, unsigned l
 	return vdev ? vdev->idev->dev : NULL;
 }
 
+/* The physical device of @vdev (a vDEVICE being initialised or alive). */
+struct device *iommufd_vdevice_to_device(struct iommufd_vdevice *vdev)
+{
+	return vdev->idev->dev;
+}
+
 /* The virtual ID @dev has in @viommu; -ENOENT if it has none there. */
 int iommufd_viommu_get_vdev_id(struct iommufd_viommu *viommu, struct device *dev,
 			       unsigned long *vdev_id)

@@ -184,6 +184,7 @@ struct iommufd_viommu_ops {
 
 /* core/driver.cc: for drivers. */
 struct device *iommufd_viommu_find_dev(struct iommufd_viommu *viommu, unsigned long vdev_id);
+struct device *iommufd_vdevice_to_device(struct iommufd_vdevice *vdev);
 int iommufd_viommu_get_vdev_id(struct iommufd_viommu *viommu, struct device *dev,
 			       unsigned long *vdev_id);
 int _iommufd_object_depend(struct iommufd_object *obj_dependent,

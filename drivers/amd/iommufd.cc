@@ -59,13 +59,8 @@ static void amd_iommufd_vdevice_destroy(struct iommufd_vdevice *vdev)
 {
 	struct amd_iommu_viommu *aviommu =
 		container_of(vdev->viommu, struct amd_iommu_viommu, core);
-	struct device *dev;
 
-	xa_lock(&vdev->viommu->vdevs);
-	dev = iommufd_viommu_find_dev(vdev->viommu, vdev->virt_id);
-	xa_unlock(&vdev->viommu->vdevs);
-	if (dev)
-		amd_viommu_detach_vdev(aviommu->hw, dev);
+	amd_viommu_detach_vdev(aviommu->hw, iommufd_vdevice_to_device(vdev));
 }
 
 /* A vDEVICE: its guest DeviceID into the guest's DeviceID map, DTE vImuEn. */
@@ -73,19 +68,13 @@ static int amd_iommufd_vdevice_init(struct iommufd_vdevice *vdev)
 {
 	struct amd_iommu_viommu *aviommu =
 		container_of(vdev->viommu, struct amd_iommu_viommu, core);
-	struct device *dev;
 	int ret;
 
 	if (!aviommu->hw)
 		return 0;	/* trap-and-emulate: the VMM keeps the guest IDs */
 	if (vdev->virt_id > 0xffff)
 		return -EINVAL;
-	xa_lock(&vdev->viommu->vdevs);
-	dev = iommufd_viommu_find_dev(vdev->viommu, vdev->virt_id);
-	xa_unlock(&vdev->viommu->vdevs);
-	if (!dev)
-		return -ENODEV;
-	ret = amd_viommu_attach_vdev(aviommu->hw, dev, vdev->virt_id);
+	ret = amd_viommu_attach_vdev(aviommu->hw, iommufd_vdevice_to_device(vdev), vdev->virt_id);
 	if (!ret)
 		vdev->destroy = amd_iommufd_vdevice_destroy;
 	return ret;

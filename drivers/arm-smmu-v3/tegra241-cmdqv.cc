@@ -291,18 +291,11 @@ static int tegra241_vintf_init_vsid(struct iommufd_vdevice *vdev)
 {
 	struct tegra241_vintf *vintf = viommu_to_vintf(vdev->viommu);
 	struct tegra241_vintf_sid *vsid = container_of(vdev, struct tegra241_vintf_sid, core);
-	struct arm_smmu_master *master;
-	struct device *dev;
+	struct arm_smmu_master *master = arm_smmu_master_of(iommufd_vdevice_to_device(vdev));
 	unsigned int sidx;
 
 	if (vdev->virt_id > UINT_MAX)
 		return -EINVAL;
-	xa_lock(&vdev->viommu->vdevs);
-	dev = iommufd_viommu_find_dev(vdev->viommu, vdev->virt_id);
-	xa_unlock(&vdev->viommu->vdevs);
-	if (!dev)
-		return -ENODEV;
-	master = arm_smmu_master_of(dev);
 
 	{
 		guard(mutex)(&vintf->lvcmdq_mutex);
