@@ -143,6 +143,8 @@ void ufd_trace_append(char *buf, size_t len, const char *fmt, ...)
 bool ufd_trace_peek(unsigned long addr, void *buf, size_t len);
 /* trace_vendor.cc: the driver data and invalidation entries behind an ioctl's pointers. */
 void ufd_trace_vendor_in(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n);
+/* The same for what the call wrote back behind its pointers (after success). */
+void ufd_trace_vendor_out(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n);
 /* "IOMMU_IOAS_MAP", "IOMMU_TEST_CMD(MOCK_DOMAIN)": a digest's name for a step. */
 std::string ufd_ioctl_step_name(unsigned long cmd, unsigned long arg);
 

@@ -572,6 +572,7 @@ void ufd_trace_ioctl_begin(struct ufd_trace_call *t, int fd, unsigned long cmd,
 void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret)
 {
 	char out[384] = "";
+	char vout[256] = "";
 	u8 buf[256];
 
 	if (ret >= 0) {
@@ -593,12 +594,14 @@ void ufd_trace_ioctl_end(struct ufd_trace_call *t, u64 token, long ret)
 				nr = ARRAY_SIZE(d->fields);
 			}
 		}
-		if (fields)
+		if (fields) {
 			format_fields(out, sizeof(out), buf, size, fields, nr, OUT);
+			ufd_trace_vendor_out(vout, sizeof(vout), t->cmd, buf, size);
+		}
 	}
 	if (ret >= 0)
-		ufd_trace_printf("ioctl(%s) = %ld%s%s%s", t->in, ret, out[0] ? " {" : "", out,
-				 out[0] ? "}" : "");
+		ufd_trace_printf("ioctl(%s) = %ld%s%s%s%s", t->in, ret, out[0] ? " {" : "", out,
+				 out[0] ? "}" : "", vout);
 	else
 		ufd_trace_printf("ioctl(%s) = -1 %s (%s)", t->in, ufd_errno_name((int)-ret),
 				 strerror((int)-ret));

@@ -4,7 +4,11 @@
  * nested IOMMU_HWPT_ALLOC (an SMMUv3 vSTE, a VT-d stage-1 config, an AMD
  * guest DTE, the selftest driver's IOTLB value) and the entries of an
  * IOMMU_HWPT_INVALIDATE (SMMUv3 commands by name, VT-d ranges, selftest
- * IOTLB IDs), decoded with the field names of the vendors' hw/ headers:
+ * IOTLB IDs), decoded with the field names of the vendors' hw/ headers;
+ * and what comes back behind one: IOMMU_GET_HW_INFO's registers (SMMUv3
+ * IDRs, VT-d CAP/ECAP, AMD EFR/EFR2, Tegra241 CMDQV parameters) and a
+ * vendor vIOMMU's driver data (the CMDQV VINTF's or the AMD VF page's mmap
+ * offset):
  *
  *   ioctl(3, IOMMU_HWPT_ALLOC, {flags=0, dev_id=2, pt_id=5, data_type=2, ...}
  *         vSTE{V=1, Config=NESTED(7), S1Fmt=0, S1ContextPtr=0x40000000, S1CDMax=0,
@@ -21,6 +25,7 @@
 #include "drivers/arm-smmu-v3/hw/arm-smmu-v3-hw.h"
 
 #include <linux/iommufd.h>
+#include <linux/iommufd_experimental.h>
 #include <linux/iommufd_test.h>
 
 #include <algorithm>
@@ -259,7 +264,97 @@ void hwpt_invalidate_entries(char *out, size_t len, const struct iommu_hwpt_inva
 	ufd_trace_append(out, len, "]");
 }
 
+/* What IOMMU_GET_HW_INFO wrote: the vendor's registers, by their names. */
+void hw_info_data(char *out, size_t len, const struct iommu_hw_info *h)
+{
+	u64 raw[5] = {};
+	size_t got = std::min<size_t>(h->data_len, sizeof(raw));
+
+	if (!h->data_len || !h->data_uptr)
+		return;
+	if (!fetch(h->data_uptr, raw, got)) {
+		ufd_trace_append(out, len, " data unreadable");
+		return;
+	}
+	switch (h->out_data_type) {
+	case IOMMU_HW_INFO_TYPE_ARM_SMMUV3: {
+		struct iommu_hw_info_arm_smmuv3 i;
+
+		memcpy(&i, raw, std::min(sizeof(i), sizeof(raw)));
+		ufd_trace_append(out, len, " smmuv3{IDR0=%#x, IDR1=%#x, IDR3=%#x, IDR5=%#x, IIDR=%#x, AIDR=%#x}",
+		    i.idr[0], i.idr[1], i.idr[3], i.idr[5], i.iidr, i.aidr);
+		break;
+	}
+	case IOMMU_HW_INFO_TYPE_INTEL_VTD: {
+		struct iommu_hw_info_vtd i;
+
+		memcpy(&i, raw, sizeof(i));
+		ufd_trace_append(out, len, " vtd{flags=%#x, CAP=%#" PRIx64 ", ECAP=%#" PRIx64 "}", i.flags,
+		    (u64)i.cap_reg, (u64)i.ecap_reg);
+		break;
+	}
+	case IOMMU_HW_INFO_TYPE_AMD: {
+		struct iommu_hw_info_amd i;
+
+		memcpy(&i, raw, sizeof(i));
+		ufd_trace_append(out, len, " amd{EFR=%#" PRIx64 ", EFR2=%#" PRIx64 "}", (u64)i.efr,
+		    (u64)i.efr2);
+		break;
+	}
+	case IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: {
+		struct iommu_hw_info_tegra241_cmdqv i;
+
+		memcpy(&i, raw, sizeof(i));
+		ufd_trace_append(out, len, " tegra241_cmdqv{version=%u, log2vcmdqs=%u, log2vsids=%u}",
+		    i.version, i.log2vcmdqs, i.log2vsids);
+		break;
+	}
+	default:
+		ufd_trace_append(out, len, " data_type %u: %u bytes", h->out_data_type, h->data_len);
+		break;
+	}
+}
+
+/* What a vIOMMU of a vendor type handed back through its driver data. */
+void viommu_alloc_data(char *out, size_t len, const struct iommu_viommu_alloc *a)
+{
+	u64 raw[3] = {};
+
+	if (!a->data_len || !a->data_uptr)
+		return;
+	if (!fetch(a->data_uptr, raw, std::min<size_t>(a->data_len, sizeof(raw)))) {
+		ufd_trace_append(out, len, " data unreadable");
+		return;
+	}
+	switch (a->type) {
+	case IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV:
+		ufd_trace_append(out, len, " vintf{mmap_offset=%#" PRIx64 ", mmap_length=%#" PRIx64 "}",
+		    raw[0], raw[1]);
+		break;
+	case IOMMU_VIOMMU_TYPE_AMD: {
+		struct iommu_viommu_amd v;
+
+		memcpy(&v, raw, sizeof(v));
+		ufd_trace_append(out, len,
+		    " amd_viommu{guest_id=%u, vf_mmio_offset=%#" PRIx64 ", vf_mmio_length=%#" PRIx64 "}",
+		    v.out_guest_id, (u64)v.out_vf_mmio_offset, (u64)v.out_vf_mmio_length);
+		break;
+	}
+	default:
+		ufd_trace_append(out, len, " data: %u bytes", a->data_len);
+		break;
+	}
+}
+
 } // namespace
+
+void ufd_trace_vendor_out(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n)
+{
+	if (cmd == IOMMU_GET_HW_INFO && n >= sizeof(struct iommu_hw_info))
+		hw_info_data(out, len, (const struct iommu_hw_info *)buf);
+	else if (cmd == IOMMU_VIOMMU_ALLOC && n >= sizeof(struct iommu_viommu_alloc))
+		viommu_alloc_data(out, len, (const struct iommu_viommu_alloc *)buf);
+}
 
 void ufd_trace_vendor_in(char *out, size_t len, unsigned long cmd, const u8 *buf, size_t n)
 {
