@@ -74,24 +74,138 @@ struct user_key_hash {
 	}
 };
 
+/*
+ * (mm, user page address) -> user page, in chunks of USER_CHUNK_PAGES
+ * consecutive pages: pinning a buffer looks a chunk up once per 2 MiB and
+ * indexes it for every page, instead of hashing (and allocating a node)
+ * per page. A chunk goes when its last page does.
+ */
+constexpr unsigned int USER_CHUNK_PAGES = 512;
+constexpr unsigned long USER_CHUNK_SIZE = USER_CHUNK_PAGES * PAGE_SIZE;
+
+struct user_chunk {
+	struct page *pages[USER_CHUNK_PAGES];
+	unsigned int used;
+};
+
+struct user_page_map {
+	std::unordered_map<user_key, struct user_chunk *, user_key_hash> chunks;
+
+	/* The slot of (@mm, @va), creating its chunk if @create; NULL if none. */
+	struct page **slot(struct mm_struct *mm, unsigned long va, bool create,
+			   struct user_chunk **chunk)
+	{
+		user_key key = {mm, va & ~(USER_CHUNK_SIZE - 1)};
+		auto it = chunks.find(key);
+		struct user_chunk *c;
+
+		if (it != chunks.end()) {
+			c = it->second;
+		} else {
+			if (!create)
+				return nullptr;
+			c = new user_chunk();
+			chunks.emplace(key, c);
+		}
+		*chunk = c;
+		return &c->pages[(va % USER_CHUNK_SIZE) >> PAGE_SHIFT];
+	}
+	/* Sets an empty slot (a page moved to another mm may find that mm's own there). */
+	void insert(struct mm_struct *mm, unsigned long va, struct page *p)
+	{
+		struct user_chunk *c;
+		struct page **s = slot(mm, va, true, &c);
+
+		if (!*s) {
+			*s = p;
+			c->used++;
+		}
+	}
+	void erase_if(struct mm_struct *mm, unsigned long va, struct page *p)
+	{
+		user_key key = {mm, va & ~(USER_CHUNK_SIZE - 1)};
+		auto it = chunks.find(key);
+		struct page **s;
+
+		if (it == chunks.end())
+			return;
+		s = &it->second->pages[(va % USER_CHUNK_SIZE) >> PAGE_SHIFT];
+		if (*s != p)
+			return;
+		*s = nullptr;
+		if (!--it->second->used) {
+			delete it->second;
+			chunks.erase(it);
+		}
+	}
+	/* Every (address, page) of @mm. */
+	std::vector<std::pair<unsigned long, struct page *>> of_mm(struct mm_struct *mm)
+	{
+		std::vector<std::pair<unsigned long, struct page *>> out;
+
+		for (auto &[key, c] : chunks) {
+			if (key.mm != mm)
+				continue;
+			for (unsigned int i = 0; i < USER_CHUNK_PAGES; i++)
+				if (c->pages[i])
+					out.emplace_back(key.va + i * PAGE_SIZE, c->pages[i]);
+		}
+		return out;
+	}
+};
+
+/*
+ * User pfns: only ever single pages, so a bitmap rather than a buddy
+ * allocator's sets. The lowest free pfn is handed out, so a buffer pinned
+ * in order gets ascending, mostly contiguous pfns, as from the buddy
+ * allocator (see pfn_alloc()).
+ */
+struct user_pfn_zone {
+	std::vector<u64> used;		/* bit n: PHYSMEM_USER_FIRST_PFN + n is taken */
+	unsigned long lowest_free = 0;	/* no free bit below it */
+
+	bool alloc(unsigned long *pfn)
+	{
+		constexpr unsigned long limit = (1UL << PHYSMEM_PFN_BITS) - PHYSMEM_USER_FIRST_PFN;
+		unsigned long w = lowest_free / 64;
+
+		while (w < used.size() && used[w] == ~0ULL)
+			w++;
+		if (w == used.size())
+			used.push_back(0);
+		unsigned long n = w * 64 + __builtin_ctzll(~used[w]);
+
+		if (n >= limit)
+			return false;
+		used[w] |= 1ULL << (n % 64);
+		lowest_free = n + 1;
+		*pfn = PHYSMEM_USER_FIRST_PFN + n;
+		return true;
+	}
+	void free(unsigned long pfn)
+	{
+		unsigned long n = pfn - PHYSMEM_USER_FIRST_PFN;
+
+		used[n / 64] &= ~(1ULL << (n % 64));
+		lowest_free = min(lowest_free, n);
+	}
+};
+
 struct physmem_state {
 	std::shared_mutex lock;
-	/* The buddy allocators of pfns: kernel pages, user pages. */
+	/* The buddy allocator of kernel pfns. */
 	struct pfn_zone {
 		std::set<unsigned long> free_area[MAX_PAGE_ORDER + 1];
 		unsigned long next_pfn;
 		unsigned long end_pfn;
-	} zones[2] = {
-		{ {}, PHYSMEM_FIRST_PFN, PHYSMEM_USER_FIRST_PFN },
-		{ {}, PHYSMEM_USER_FIRST_PFN, 1UL << PHYSMEM_PFN_BITS },
-	};
+	} kernel_zone = { {}, PHYSMEM_FIRST_PFN, PHYSMEM_USER_FIRST_PFN };
+	struct user_pfn_zone user_zone;
 	/* Recycled struct page arrays, by order (under pool_lock). */
 	std::mutex pool_lock;
 	std::vector<struct page *> page_pool[MAX_PAGE_ORDER + 1];
 	/* Host page address -> kernel page. */
 	std::unordered_map<uintptr_t, struct page *> kernel_virt;
-	/* (mm, user page address) -> user page. */
-	std::unordered_map<user_key, struct page *, user_key_hash> user_pages;
+	struct user_page_map user_pages;
 };
 
 static physmem_state &state(void)
@@ -414,9 +528,9 @@ static inline struct page *pfn_to_page_in_section(unsigned long pfn)
  * gets ascending, mostly contiguous pfns, and huge IOPTEs can map it, as
  * on a kernel whose huge pages are physically contiguous.
  */
-static bool pfn_alloc(unsigned int order, unsigned long *pfn, bool user)
+static bool pfn_alloc(unsigned int order, unsigned long *pfn)
 {
-	struct physmem_state::pfn_zone *z = &state().zones[user];
+	struct physmem_state::pfn_zone *z = &state().kernel_zone;
 	unsigned int o = order;
 
 	while (o <= MAX_PAGE_ORDER && z->free_area[o].empty())
@@ -440,9 +554,9 @@ static bool pfn_alloc(unsigned int order, unsigned long *pfn, bool user)
 	return true;
 }
 
-static void pfn_free(unsigned long pfn, unsigned int order, bool user)
+static void pfn_free(unsigned long pfn, unsigned int order)
 {
-	struct physmem_state::pfn_zone *z = &state().zones[user];
+	struct physmem_state::pfn_zone *z = &state().kernel_zone;
 
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << order);
@@ -524,7 +638,7 @@ static struct page *do_alloc_pages(gfp_t gfp, unsigned int order, void *caller)
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
 
-		if (!pfn_alloc(order, &pfn, false)) {
+		if (!pfn_alloc(order, &pfn)) {
 			g.unlock();
 			free(host);
 			return nullptr;
@@ -566,7 +680,7 @@ static void *release_kernel_block(struct page *head)
 		kernel_map_set(head[i].pfn, nullptr);
 		state().kernel_virt.erase((uintptr_t)head[i].virt);
 	}
-	pfn_free(head->pfn, order, false);
+	pfn_free(head->pfn, order);
 	nr_pages_by_kind[PAGE_KIND_KERNEL] -= 1UL << order;
 	return host;
 }
@@ -778,30 +892,37 @@ unsigned long physmem_get_user_pages(struct mm_struct *mm, unsigned long start,
 				     void *caller)
 {
 	std::unique_lock<std::shared_mutex> g(state().lock);
+	struct user_chunk *chunk = nullptr;
+	struct page **slot = nullptr;
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
-		user_key key = {mm, start + i * PAGE_SIZE};
-		auto it = state().user_pages.find(key);
+		unsigned long va = start + i * PAGE_SIZE;
 		struct page *p;
 
-		if (it != state().user_pages.end()) {
-			p = it->second;
+		/* One chunk lookup per 2 MiB; the slots of a chunk are consecutive. */
+		if (!slot || !(va % USER_CHUNK_SIZE))
+			slot = state().user_pages.slot(mm, va, true, &chunk);
+		else
+			slot++;
+		if (*slot) {
+			p = *slot;
 		} else {
 			unsigned long pfn;
 
-			if (!pfn_alloc(0, &pfn, true))
+			if (!state().user_zone.alloc(&pfn))
 				break;
 			p = pool_get(0);
 			p->pfn = pfn;
 			p->kind = PAGE_KIND_USER;
-			p->virt = (void *)key.va;
+			p->virt = (void *)va;
 			p->mm = mm;
 			p->compound_head = p;
 			INIT_LIST_HEAD(&p->lru);
 			mmgrab(mm);
 			pfn_slot(pfn, true)->store(p, std::memory_order_release);
-			state().user_pages.emplace(key, p);
+			*slot = p;
+			chunk->used++;
 			nr_pages_by_kind[PAGE_KIND_USER]++;
 			ledger_add(p, PAGE_SIZE, LEDGER_USER_PAGE, nullptr, caller);
 		}
@@ -876,11 +997,9 @@ static void put_user_page_locked(struct page *page, bool pin, bool dirty, put_ba
 	free(page->kept);
 	page->kept = nullptr;
 	/* A page moved to another mm may share its key with that mm's own page. */
-	auto it = state().user_pages.find(user_key{page->mm, (unsigned long)page->virt});
-	if (it != state().user_pages.end() && it->second == page)
-		state().user_pages.erase(it);
+	state().user_pages.erase_if(page->mm, (unsigned long)page->virt, page);
 	pfn_slot(page->pfn, false)->store(nullptr, std::memory_order_seq_cst);
-	pfn_free(page->pfn, 0, true);
+	state().user_zone.free(page->pfn);
 	nr_pages_by_kind[PAGE_KIND_USER]--;
 	ledger_del(page, nullptr, nullptr, nullptr);
 	b->freed.push_back(page);
@@ -1160,20 +1279,19 @@ unsigned long physmem_detach_user_pages(struct mm_struct *mm,
 
 	{
 		std::unique_lock<std::shared_mutex> g(state().lock);
-		std::vector<std::pair<user_key, struct page *>> mine;
+		std::vector<std::pair<unsigned long, struct page *>> mine;
 
-		for (auto &it : state().user_pages)
-			if (it.first.mm == mm && !it.second->kept)
+		for (auto &it : state().user_pages.of_mm(mm))
+			if (!it.second->kept)
 				mine.push_back(it);
-		for (auto &it : mine) {
-			struct page *p = it.second;
+		for (auto &[va, p] : mine) {
 			struct mm_struct *amm;
 			unsigned long ava;
 			void *copy;
 
-			if (alias && alias(it.first.va, &amm, &ava, ctx) && amm != mm) {
-				state().user_pages.erase(it.first);
-				state().user_pages.emplace(user_key{amm, ava}, p);
+			if (alias && alias(va, &amm, &ava, ctx) && amm != mm) {
+				state().user_pages.erase_if(mm, va, p);
+				state().user_pages.insert(amm, ava, p);
 				mmgrab(amm);
 				drop.push_back(p->mm);
 				p->mm = amm;
@@ -1184,7 +1302,7 @@ unsigned long physmem_detach_user_pages(struct mm_struct *mm,
 			copy = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 			if (!copy)
 				continue;
-			if (mm_read(mm, copy, it.first.va, PAGE_SIZE))
+			if (mm_read(mm, copy, va, PAGE_SIZE))
 				memset(copy, 0, PAGE_SIZE);
 			p->kept = copy;
 			kept++;
