@@ -19,6 +19,7 @@
 #include "harness/physmem.h"
 #include "harness/testhooks.h"
 #include "harness/uaccess.h"
+#include "harness/server/self_pid.h"
 #include "ledger.h"
 #include "memory_internal.h"
 
@@ -302,7 +303,7 @@ unsigned long task_rlimit(struct task_struct *task, unsigned int resource)
 {
 	if (resource >= NR_RLIMITS)
 		return RLIM_INFINITY;
-	if (task->tgid == getpid()) {
+	if (task->tgid == self_pid()) {
 		if (rlimit_overridden[resource].load())
 			return rlimit_value[resource].load();
 		return host_rlimit(0, resource);
@@ -330,7 +331,7 @@ static bool host_capable(int cap)
 	 * current's credentials: a server acting for a client task
 	 * (harness/server) asks about that task, not about itself.
 	 */
-	pid_t pid = current->tgid == getpid() ? 0 : current->pid;
+	pid_t pid = current->tgid == self_pid() ? 0 : current->pid;
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, pid};
 	struct __user_cap_data_struct data[2] = {};
 

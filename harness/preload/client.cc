@@ -16,6 +16,7 @@
 #include "client.h"
 #include "fdtable.h"
 #include "harness/server/embedded.h"
+#include "harness/server/self_pid.h"
 #include "harness/server/wire.h"
 #include "mmio_trap.h"
 
@@ -213,7 +214,7 @@ int connect_server(void)
 /* Checks the pid every time: fork() by raw syscall skips the atfork handler. */
 int conn_get(void)
 {
-	pid_t pid = getpid();
+	pid_t pid = self_pid();
 
 	if (tl_conn >= 0 && tl_pid == pid && ufd_fd_get(tl_conn).kind == UFD_FD_CONTROL)
 		return tl_conn;
@@ -359,7 +360,7 @@ pid_t cached_tid(pid_t pid)
 
 long kernel_call_fd(struct ufd_packet *p, int *fd_out)
 {
-	pid_t pid = getpid();
+	pid_t pid = self_pid();
 
 	if (fd_out)
 		*fd_out = -1;
@@ -475,7 +476,7 @@ void ufd_client_exit(void)
 
 bool ufd_client_engaged(void)
 {
-	return !kernel_lib || remote || kernel_pid.load() == getpid();
+	return !kernel_lib || remote || kernel_pid.load() == self_pid();
 }
 
 void ufd_client_atfork_prepare(void)

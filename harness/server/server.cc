@@ -14,6 +14,7 @@
  * dies without saying so (a signal), its pidfd tells us, later; the pages
  * are then unreachable and DMA to them reads zeroes (noted on stderr).
  */
+#include "harness/server/self_pid.h"
 #include "harness/server/server_internal.h"
 #include "harness/server/wire.h"
 
@@ -238,7 +239,7 @@ static bool proc_is_dead(struct ufd_proc *proc)
 
 	/* A pidfd polls readable once the process has exited. */
 	if (proc->pidfd < 0)
-		return proc->exited.load() || proc->pid != getpid();
+		return proc->exited.load() || proc->pid != self_pid();
 	return proc->exited.load() || poll(&pfd, 1, 0) > 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include <linux/iommufd_test.h>
 
+#include <cstdlib>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <termios.h>
@@ -113,9 +114,23 @@ void BM_map_unmap_4k(benchmark::State &state)
 
 void register_all()
 {
-	benchmark::RegisterBenchmark("interposer_destroy_missing", BM_destroy_missing);
-	benchmark::RegisterBenchmark("interposer_map_unmap_4k", BM_map_unmap_4k)
-		->ArgName("domain")->Arg(0)->Arg(1);
+	/*
+	 * UIOMMUFD_BENCH_ITERATIONS=N: exactly N iterations each, so that a
+	 * system-call count of two runs (N and 2N, e.g. perf stat -e
+	 * raw_syscalls:sys_enter) differs by the calls N iterations make
+	 * (Documentation/benchmarks.md, "Interposer").
+	 */
+	const char *env = getenv("UIOMMUFD_BENCH_ITERATIONS");
+	long n = env ? atol(env) : 0;
+	auto *destroy = benchmark::RegisterBenchmark("interposer_destroy_missing",
+						     BM_destroy_missing);
+	auto *map = benchmark::RegisterBenchmark("interposer_map_unmap_4k", BM_map_unmap_4k)
+			    ->ArgName("domain")->Arg(0)->Arg(1);
+
+	if (n > 0) {
+		destroy->Iterations(n);
+		map->Iterations(n);
+	}
 }
 
 } // namespace
