@@ -254,7 +254,8 @@ static std::string debugfs_text(const char *path, size_t chunk)
 /*
  * iommu/intel/<BDF>/<pasid>/domain_translation_struct: a PASID's paging
  * domain while it is attached, its one leaf at PTE level pointing at the
- * page; the RID's file walks PASID 0's (empty) table; gone after detach.
+ * page; the RID's file walks PASID 0's (empty) table; a replaced domain's
+ * table in the same file; gone after detach.
  */
 static void intel_iommu_debugfs_pasid(struct kunit *test)
 {
@@ -262,8 +263,8 @@ static void intel_iommu_debugfs_pasid(struct kunit *test)
 	const char *pasid_path = "iommu/intel/" EDU_BDF "/7/domain_translation_struct";
 	const char *columns = "IOVA_PFN         \tPML5E             \tPML4E             \t"
 			      "PDPE              \tPDE               \tPTE\n";
-	struct iommu_attach_handle handle = {};
-	struct iommu_domain *rid, *pasid_domain;
+	struct iommu_attach_handle handle = {}, handle2 = {};
+	struct iommu_domain *rid, *pasid_domain, *other;
 	struct platform_dev *pdev;
 	struct vtd_test t;
 	std::string text, head;
@@ -309,15 +310,31 @@ static void intel_iommu_debugfs_pasid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, text.compare(0, head.size(), head), 0);
 	KUNIT_EXPECT_EQ(test, text.size(), text.find('\n') + 1 + strlen(columns));
 
-	/* Unmapped: the header lines only; detached: the directory is gone */
+	/* Unmapped: the header lines only */
 	KUNIT_EXPECT_EQ(test, iommu_unmap(pasid_domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
 	text = debugfs_text(pasid_path, sizeof(buf));
 	KUNIT_EXPECT_EQ(test, text.size(), text.find('\n') + 1 + strlen(columns));
+
+	/* Replaced by another domain: the same file, now that domain's table */
+	head = text.substr(0, text.find('\n'));
+	other = iommu_paging_domain_alloc_flags(pdev->dev, IOMMU_HWPT_ALLOC_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(other));
+	KUNIT_ASSERT_EQ(test, iommu_replace_device_pasid(other, pdev->dev, 7, &handle2), 0);
+	text = debugfs_text(pasid_path, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, text.compare(0, strlen("Device " EDU_BDF " with pasid 7 @0x"),
+					   "Device " EDU_BDF " with pasid 7 @0x"), 0);
+	KUNIT_EXPECT_NE(test, text.substr(0, text.find('\n')), head);
+	KUNIT_ASSERT_EQ(test, iommu_replace_device_pasid(pasid_domain, pdev->dev, 7, &handle), 0);
+	text = debugfs_text(pasid_path, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, text.substr(0, text.find('\n')), head);
+
+	/* Detached: the directory is gone */
 	iommu_detach_device_pasid(pasid_domain, pdev->dev, 7);
 	KUNIT_EXPECT_EQ(test, debugfs_read_file(pasid_path, 0, buf, sizeof(buf)), -ENOENT);
 	KUNIT_EXPECT_FALSE(test, debugfs_exists("iommu/intel/" EDU_BDF "/7"));
 	KUNIT_EXPECT_TRUE(test, debugfs_exists(rid_path));
 
+	iommu_domain_free(other);
 	iommu_domain_free(pasid_domain);
 	iommu_detach_device(rid, pdev->dev);
 	iommu_domain_free(rid);
