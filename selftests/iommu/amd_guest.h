@@ -4,7 +4,8 @@
  * 2 MiB of "guest memory" mapped at GPA_BASE of an IOAS: its x86-64
  * stage-1 table for four data pages, its DTE (struct
  * iommu_hwpt_amd_guest), the commands it writes into its command buffer,
- * and the VMM's ioctls for the AMD vIOMMU objects. C and C++: the
+ * and the AMD guest DTE's HWPT allocation (the rest of the vIOMMU calls are
+ * viommu_uapi.h's). C and C++: the
  * selftests (amd_fixture.h) and selftests/bench/bench_amd_viommu.cc share
  * it. Every ioctl goes through ufd_ioctl(), which the includer may define
  * (uiommufd_utils.h does; a benchmark counts host calls with it).
@@ -18,9 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#ifndef ufd_ioctl
-#define ufd_ioctl(fd, cmd, arg) ioctl((fd), (cmd), (arg))
-#endif
+#include "viommu_uapi.h"
 
 /* AMD IOMMU: EFR bits, guest DTE fields and x86-64 guest PTEs (spec 48882) */
 #define EFR_GT (1ULL << 4)
@@ -137,78 +136,11 @@ static inline void guest_cmd_inv_wait(__u32 *cmd, __u16 gdom, __u64 sem_gpa, __u
 	cmd[6] = val;
 }
 
-static inline int viommu_alloc_data(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, void *data,
-			     __u32 len, __u32 *out)
+static inline int gdte_alloc(int fd, __u32 dev_id, __u32 viommu,
+			     const struct iommu_hwpt_amd_guest *g, __u32 type, __u32 len,
+			     __u32 *out)
 {
-	struct iommu_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.type = type,
-		.dev_id = dev_id,
-		.hwpt_id = hwpt_id,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_viommu_id;
-	return rc;
-}
-
-static inline int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
-{
-	return viommu_alloc_data(fd, dev_id, hwpt_id, type, NULL, 0, out);
-}
-
-static inline int gdte_alloc(int fd, __u32 dev_id, __u32 viommu, const struct iommu_hwpt_amd_guest *g,
-		      __u32 type, __u32 len, __u32 *out)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.dev_id = dev_id,
-		.pt_id = viommu,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)g,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hwpt_id;
-	return rc;
-}
-
-static inline int vdevice_alloc(int fd, __u32 viommu, __u32 dev_id, __u64 virt_id, __u32 *out)
-{
-	struct iommu_vdevice_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu,
-		.dev_id = dev_id,
-		.virt_id = virt_id,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_vdevice_id;
-	return rc;
-}
-
-static inline int hw_queue_alloc(int fd, __u32 viommu, __u32 type, __u32 index, __u64 iova,
-			  __u64 length, __u32 *out)
-{
-	struct iommu_hw_queue_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu,
-		.type = type,
-		.index = index,
-		.nesting_parent_iova = iova,
-		.length = length,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hw_queue_id;
-	return rc;
+	return hwpt_alloc_data(fd, dev_id, viommu, 0, type, g, len, out);
 }
 
 

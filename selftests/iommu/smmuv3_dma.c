@@ -19,6 +19,7 @@
  */
 #include "uiommufd_utils.h"
 #include "vfio_dev.h"
+#include "viommu_uapi.h"
 
 #include <dirent.h>
 #include <linux/vfio.h>
@@ -77,59 +78,6 @@
 #define PG_L0 17			/* then L1, L2, L3 */
 
 /* What libvfio does: the cdev named in the device's vfio-dev directory. */
-
-static int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags, __u32 type,
-			   const void *data, __u32 len, __u32 *out)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.dev_id = dev_id,
-		.pt_id = pt_id,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hwpt_id;
-	return rc;
-}
-
-static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 type, __u32 *out)
-{
-	struct iommu_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.type = type,
-		.dev_id = dev_id,
-		.hwpt_id = hwpt_id,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_viommu_id;
-	return rc;
-}
-
-/* HWPT_INVALIDATE of @n raw commands; *@done gets entry_num back. */
-static int invalidate(int fd, __u32 id, __u32 type, const void *cmds, __u32 len, __u32 n,
-		      __u32 *done)
-{
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd),
-		.hwpt_id = id,
-		.data_uptr = (uintptr_t)cmds,
-		.data_type = type,
-		.entry_len = len,
-		.entry_num = n,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
-
-	if (done)
-		*done = cmd.entry_num;
-	return rc;
-}
 
 static __u32 ioat_readl(volatile __u8 *bar, unsigned off) { return *(volatile __u32 *)(bar + off); }
 
@@ -342,8 +290,9 @@ TEST_F(smmuv3, nested_dma_invalidate_event)
 	/* The guest's TLBI_NH_VA, through the vIOMMU: now the new page */
 	inv.cmd[0] = CMD_TLBI_NH_VA | CMD_ASID(GUEST_ASID);
 	inv.cmd[1] = GVA_BASE + PG_DST * 4096;
-	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, &inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->viommu_id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, &inv, sizeof(inv), 1,
+				     &done));
 	ASSERT_EQ(1, done);
 	memset(dst, 'y', 4096);
 	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, GVA_BASE, GVA_BASE + PG_SRC * 4096,
@@ -520,64 +469,65 @@ TEST_F(smmuv3, invalidate_hostile)
 	cmds[1].cmd[0] = CMD_TLBI_NSNH_ALL;
 	cmds[2].cmd[0] = CMD_CFGI_STE | CMD_SID(GUEST_VSID);	/* the host's */
 	cmds[3].cmd[0] = CMD_TLBI_NH_ALL;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 4, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(2, done);
 	cmds[2].cmd[0] = CMD_CMD_SYNC;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 4, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(2, done);
 
 	/* A StreamID that is no vDEVICE of this vIOMMU (the physical one included) */
 	cmds[2].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID + 1);
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 4, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(2, done);
 	cmds[2].cmd[0] = CMD_ATC_INV | CMD_SID(0x18);
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 4, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(2, done);
 
 	/* The guest's vSID, and a VMID the guest made up (rewritten): all four go through */
 	cmds[2].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
 	cmds[3].cmd[0] = CMD_TLBI_NH_ALL | (0xbeefULL << 32);
-	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 4,
-				&done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->viommu_id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]),
+				     4, &done));
 	ASSERT_EQ(4, done);
 
 	/* The array itself: wrong type, short entries, unreadable, none */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 cmds, sizeof(cmds[0]), 4, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, cmds, sizeof(cmds[0]), 4,
+				      &done));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, done);
 	/* Short entries are zero-extended: the second is word 1 of the first, a zero command */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 8, 4, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 8, 4, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(1, done);
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, (void *)8,
-				 sizeof(cmds[0]), 4, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, (void *)8,
+				      sizeof(cmds[0]), 4, &done));
 	ASSERT_EQ(EFAULT, errno);
 	/* An empty array is refused by the copy helper, as upstream's is */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 0,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 0, &done));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, done);
 	/* Not through the paging parent: it has no user invalidation */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->parent_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->parent_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 1, &done));
 }
 
 TEST_F(smmuv3, nested_attach_needs_vdevice)
@@ -617,29 +567,29 @@ TEST_F(smmuv3, invalidate_hostile_entries)
 	/* Entries longer than the kernel's: zero tails are fine, anything else E2BIG */
 	wide[0][0] = CMD_TLBI_NH_ASID | CMD_ASID(GUEST_ASID);
 	wide[1][0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
-	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide, sizeof(wide[0]), 2,
-				&done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->viommu_id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide, sizeof(wide[0]),
+				     2, &done));
 	ASSERT_EQ(2, done);
 	wide[1][2] = 1;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->viommu_id,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide, sizeof(wide[0]), 2,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->viommu_id,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, wide,
+				      sizeof(wide[0]), 2, &done));
 	ASSERT_EQ(E2BIG, errno);
 
 	/* A vSID belongs to its vIOMMU: another vIOMMU of the same VM does not know it */
 	ASSERT_EQ(0, viommu_alloc(self->iommufd, self->dev_id, self->parent_id,
 				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &other_viommu));
 	cmds[0].cmd[0] = CMD_CFGI_CD | CMD_SID(GUEST_VSID);
-	ASSERT_EQ(-1, invalidate(self->iommufd, other_viommu,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, other_viommu,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 1, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(0, done);
 	cmds[0].cmd[0] = CMD_ATC_INV | CMD_SID(GUEST_VSID);
-	ASSERT_EQ(-1, invalidate(self->iommufd, other_viommu,
-				 IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 1,
-				 &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, other_viommu,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+				      sizeof(cmds[0]), 1, &done));
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(0, done);
 
@@ -651,15 +601,15 @@ TEST_F(smmuv3, invalidate_hostile_entries)
 	cmds[0].cmd[0] = CMD_TLBI_NH_VA | CMD_ASID(GUEST_ASID) | (1ULL << 8);
 	cmds[0].cmd[1] = GVA_BASE | (0x7fULL << 1);
 	cmds[1].cmd[0] = CMD_TLBI_NH_ASID | CMD_ASID(GUEST_ASID);
-	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 2,
-				&done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->viommu_id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]),
+				     2, &done));
 	ASSERT_EQ(2, done);
 	cmds[0].cmd[0] = CMD_TLBI_NH_ALL;
 	cmds[0].cmd[1] = 0;
-	ASSERT_EQ(0, invalidate(self->iommufd, self->viommu_id,
-				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]), 2,
-				&done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->viommu_id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, sizeof(cmds[0]),
+				     2, &done));
 	ASSERT_EQ(2, done);
 }
 
@@ -860,24 +810,6 @@ static void vintf_writel(volatile __u8 *vintf, unsigned int off, __u32 val)
 	*(volatile __u32 *)(vintf + off) = val;
 }
 
-static int hw_queue_alloc(int fd, __u32 viommu_id, __u32 index, __u64 iova, __u64 len,
-			  __u32 *out)
-{
-	struct iommu_hw_queue_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-		.type = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
-		.index = index,
-		.nesting_parent_iova = iova,
-		.length = len,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hw_queue_id;
-	return rc;
-}
-
 /*
  * The VMM's side for a CMDQV guest: the parent, a TEGRA241_CMDQV vIOMMU
  * (its VINTF page mapped), the vDEVICE, a CMDQV vEVENTQ. Skips when the
@@ -935,6 +867,14 @@ static volatile __u8 *cmdqv_vmm_setup(struct __test_metadata *_metadata,
 	return page == MAP_FAILED ? NULL : (volatile __u8 *)page;
 }
 
+/* A TEGRA241_CMDQV HW queue (logical VCMDQ @index) of the test's vIOMMU */
+static int vcmdq_alloc(struct _test_data_smmuv3 *self, __u32 index, __u64 iova, __u64 len,
+		       __u32 *out)
+{
+	return hw_queue_alloc(self->iommufd, self->viommu_id, IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+			      index, iova, len, out);
+}
+
 /* The guest puts @n commands on its queue 0 from slot @at and moves PROD past them. */
 static void guest_queue_cmds(struct _test_data_smmuv3 *self, volatile __u8 *vintf,
 			     const __u64 (*cmds)[2], unsigned int n, unsigned int at)
@@ -975,8 +915,7 @@ TEST_F(smmuv3, cmdqv_guest_queue_invalidates)
 	ASSERT_EQ(0, memcmp(src, dst, 4096));
 
 	/* The guest's queue: one page of guest memory, 256 commands */
-	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096,
-				    &queue_id));
+	ASSERT_EQ(0, vcmdq_alloc(self, 0, gpa(PG_Q), 4096, &queue_id));
 	/* Configured by the host, enabled by the guest through its page */
 	ASSERT_EQ(0, vintf_readl(vintf, LVCMDQ_REG(0, LVCMDQ_STATUS)));
 	vintf_writel(vintf, LVCMDQ_REG(0, LVCMDQ_CONFIG), 1);
@@ -1025,27 +964,24 @@ TEST_F(smmuv3, cmdqv_guest_queue_errors)
 		SKIP(return, "the SMMU has no Tegra241 CMDQV (run on the tegra241 platform)");
 
 	/* What the VMM asks for is checked: order, index, size, alignment, type */
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 1, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 1, gpa(PG_Q), 4096, NULL));
 	ASSERT_EQ(EIO, errno);
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 2, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 2, gpa(PG_Q), 4096, NULL));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 48, NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 0, gpa(PG_Q), 48, NULL));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 16, NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 0, gpa(PG_Q), 16, NULL));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q) + 2048, 4096,
-				     NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 0, gpa(PG_Q) + 2048, 4096, NULL));
 	ASSERT_EQ(EINVAL, errno);
 	/* Guest memory the IOAS does not map */
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, 1UL << 40, 4096, NULL));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 0, 1UL << 40, 4096, NULL));
 	ASSERT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096,
-				    &queue_id));
-	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, self->viommu_id, 0, gpa(PG_Q), 4096, NULL));
+	ASSERT_EQ(0, vcmdq_alloc(self, 0, gpa(PG_Q), 4096, &queue_id));
+	ASSERT_EQ(-1, vcmdq_alloc(self, 0, gpa(PG_Q), 4096, NULL));
 	ASSERT_EQ(EEXIST, errno);
 	/* The second queue after the first; the first cannot go before it */
-	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id, 1, gpa(PG_Q + 1), 4096,
-				    &queue1_id));
+	ASSERT_EQ(0, vcmdq_alloc(self, 1, gpa(PG_Q + 1), 4096, &queue1_id));
 	ASSERT_EQ(-1, ufd_destroy(self->iommufd, queue_id));
 	ASSERT_EQ(EBUSY, errno);
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue1_id));

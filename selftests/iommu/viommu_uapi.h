@@ -2,10 +2,12 @@
 /*
  * The vIOMMU family of the uAPI, one call each, for programs that play a
  * VMM (selftests and benchmarks, C and C++): driver-data HWPT allocation,
- * vIOMMU (with or without driver data), vDEVICE and HW queue. Each returns
+ * invalidation, vIOMMU (with or without driver data), vDEVICE and HW queue. Each returns
  * the ioctl's result (errno set) and, on success, the new object's ID in
  * *@out if @out is not NULL. Every ioctl goes through ufd_ioctl(), which
  * the includer may define beforehand (to count them, say).
+ *
+ * hwpt_invalidate() also writes back how many entries were handled.
  */
 #ifndef UIOMMUFD_SELFTEST_VIOMMU_UAPI_H
 #define UIOMMUFD_SELFTEST_VIOMMU_UAPI_H
@@ -35,6 +37,25 @@ static inline int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags
 
 	if (!rc && out)
 		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* IOMMU_HWPT_INVALIDATE of @n entries of @len bytes; *@done gets entry_num back. */
+static inline int hwpt_invalidate(int fd, __u32 id, __u32 type, const void *entries, __u32 len,
+				  __u32 n, __u32 *done)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)entries,
+		.data_type = type,
+		.entry_len = len,
+		.entry_num = n,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	if (done)
+		*done = cmd.entry_num;
 	return rc;
 }
 

@@ -17,6 +17,7 @@
  */
 #include "uiommufd_utils.h"
 #include "vfio_dev.h"
+#include "viommu_uapi.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -41,38 +42,7 @@
 static int s1_alloc(int fd, __u32 dev_id, __u32 parent, const struct iommu_hwpt_vtd_s1 *s1,
 		    __u32 type, __u32 len, __u32 *out)
 {
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.dev_id = dev_id,
-		.pt_id = parent,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)s1,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!rc && out)
-		*out = cmd.out_hwpt_id;
-	return rc;
-}
-
-/* HWPT_INVALIDATE of @n requests; *@done gets entry_num back. */
-static int invalidate(int fd, __u32 id, __u32 type, const void *reqs, __u32 len, __u32 n,
-		      __u32 *done)
-{
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd),
-		.hwpt_id = id,
-		.data_uptr = (uintptr_t)reqs,
-		.data_type = type,
-		.entry_len = len,
-		.entry_num = n,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
-
-	if (done)
-		*done = cmd.entry_num;
-	return rc;
+	return hwpt_alloc_data(fd, dev_id, parent, 0, type, s1, len, out);
 }
 
 FIXTURE(vtd)
@@ -418,8 +388,9 @@ TEST_F(vtd, nested_dma_invalidate)
 	inv.addr = gva(PG_DST);
 	inv.npages = 1;
 	inv.flags = IOMMU_VTD_INV_FLAGS_LEAF;
-	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->nested_id,
+				     IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &inv, sizeof(inv), 1,
+				     &done));
 	ASSERT_EQ(1, done);
 	memset(src, 'v', 4096);
 	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
@@ -431,15 +402,17 @@ TEST_F(vtd, nested_dma_invalidate)
 	inv.addr = 0;
 	inv.npages = UINT64_MAX;
 	inv.flags = 0;
-	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->nested_id,
+				     IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &inv, sizeof(inv), 1,
+				     &done));
 	ASSERT_EQ(1, done);
 	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
 
 	/* The host unmapping guest memory reaches the nested translations too */
 	pt[PG_DST] = gpa(PG_DST) | FL_PTE;
-	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				&inv, sizeof(inv), 1, &done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->nested_id,
+				     IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &inv, sizeof(inv), 1,
+				     &done));
 	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
 	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
@@ -507,46 +480,53 @@ TEST_F(vtd, invalidate_errnos)
 	/* Wrong data type */
 	inv[0].addr = gva(PG_DST);
 	inv[0].npages = 1;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, 1, inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id, 1, inv, sizeof(inv[0]), 1,
+				      &done));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, done);
 	/* Unknown flag; reserved field */
 	inv[0].flags = 1 << 1;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 1,
+				      &done));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(0, done);
 	inv[0].flags = 0;
 	inv[0].__reserved = 1;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 1,
+				      &done));
 	ASSERT_EQ(EOPNOTSUPP, errno);
 	inv[0].__reserved = 0;
 	/* The second of two is misaligned: the first is done, entry_num says so */
 	inv[1].addr = gva(PG_DST) + 0x800;
 	inv[1].npages = 1;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, sizeof(inv[0]), 2, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 2,
+				      &done));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(1, done);
 	/* "Everything" with an address */
 	inv[1].addr = gva(PG_DST);
 	inv[1].npages = UINT64_MAX;
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, sizeof(inv[0]), 2, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 2,
+				      &done));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(1, done);
 	/* Shorter entries than the struct: refused */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, 8, 1, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->nested_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, 8, 1, &done));
 	ASSERT_EQ(EINVAL, errno);
 	/* Zero entries is a no-op */
-	ASSERT_EQ(0, invalidate(self->iommufd, self->nested_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				inv, sizeof(inv[0]), 0, &done));
+	ASSERT_EQ(0, hwpt_invalidate(self->iommufd, self->nested_id,
+				     IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 0,
+				     &done));
 	ASSERT_EQ(0, done);
 	/* The parent takes no user invalidation */
-	ASSERT_EQ(-1, invalidate(self->iommufd, self->parent_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				 inv, sizeof(inv[0]), 1, &done));
+	ASSERT_EQ(-1, hwpt_invalidate(self->iommufd, self->parent_id,
+				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv, sizeof(inv[0]), 1,
+				      &done));
 
 	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
