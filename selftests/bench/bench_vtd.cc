@@ -82,7 +82,7 @@ bool env_up()
 	vtd_vmm_guest_s1(env.guest, nr_pt);
 	rc = vtd_vmm_open(v, env.guest, guest_size);
 	if (!rc)
-		rc = vtd_vmm_parent(v, false);
+		rc = vtd_vmm_parent(v);
 	if (!rc)
 		rc = vtd_vmm_nested(v, &v->nested);
 	if (!rc)

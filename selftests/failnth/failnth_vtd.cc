@@ -4,7 +4,8 @@
  * (booted in-process, the I/OAT function bound to the iommufd as VFIO's
  * cdev bind does): the nest-parent second stage (with dirty tracking), the
  * nested IOMMU_HWPT_ALLOC of an iommu_hwpt_vtd_s1 and its attach (a PASID
- * entry of type nested), a nested domain replaced by another in place,
+ * entry of type nested) to the RID and to a PASID of the edu function, a
+ * nested domain replaced by another in place,
  * IOMMU_HWPT_INVALIDATE of the nested HWPT (page, leaf and whole-range
  * requests: PASID-based IOTLB descriptors on the invalidation queue), and
  * dirty tracking (IOMMU_HWPT_SET_DIRTY_TRACKING, SSADE in the PASID entry,
@@ -28,8 +29,11 @@ constexpr unsigned int max_points = 5000;
 constexpr size_t guest_size = 2UL << 20;
 void *guest;
 
+constexpr u32 pasid = 7;
+
 struct vtd_ctx {
 	struct inproc_vmm v;
+	bool pasid_attached = false;
 };
 
 struct sweep {
@@ -64,7 +68,7 @@ int setup_guest(vtd_ctx *c)
 int setup_parent(vtd_ctx *c)
 {
 	TRY(setup_guest(c));
-	return vtd_vmm_parent(&c->v, false);
+	return vtd_vmm_parent(&c->v);
 }
 
 int nested_attach(vtd_ctx *c)
@@ -83,7 +87,7 @@ int setup_nested(vtd_ctx *c)
 int setup_dirty(vtd_ctx *c)
 {
 	TRY(setup_guest(c));
-	TRY(vtd_vmm_parent(&c->v, true));
+	TRY(vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_DIRTY_TRACKING));
 	return inproc_vmm_attach(&c->v, c->v.parent);
 }
 
@@ -107,7 +111,37 @@ int check_dma(vtd_ctx *c)
 
 void teardown(vtd_ctx *c)
 {
+	if (c->pasid_attached)
+		iommufd_device_detach(c->v.idev, pasid);
 	inproc_vmm_close(&c->v);
+}
+
+/* The edu function (PASID capable), a parent and nested HWPT that may be attached to PASIDs. */
+int setup_pasid_parent(vtd_ctx *c)
+{
+	TRY(vtd_vmm_open(&c->v, guest, guest_size, VTD_VMM_PASID_BDF));
+	return vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_PASID);
+}
+
+int nested_pasid_attach(vtd_ctx *c)
+{
+	u32 pt;
+
+	TRY(vtd_vmm_nested(&c->v, &c->v.nested, IOMMU_HWPT_ALLOC_PASID));
+	pt = c->v.nested;
+	TRY(-iommufd_device_attach(c->v.idev, pasid, &pt));
+	c->pasid_attached = true;
+	return 0;
+}
+
+/* The guest's first page through both stages for a request with the PASID. */
+int check_pasid_dma(vtd_ctx *c)
+{
+	phys_addr_t pa;
+
+	return platform_dev_translate(c->v.pdev, VTD_VMM_GVA + 0x10, false, &pa, pasid, true) ==
+			       PCI_DMA_OK ?
+		       0 : EIO;
 }
 
 /* Page requests across several descriptors' worth, leaf ones, and the whole range. */
@@ -170,11 +204,11 @@ const struct sweep sweeps[] = {
 	{
 		.name = "nest_parent_alloc",
 		.setup = setup_guest,
-		.run = [](vtd_ctx *c) { return vtd_vmm_parent(&c->v, true); },
+		.run = [](vtd_ctx *c) { return vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_DIRTY_TRACKING); },
 		.verify = [](vtd_ctx *c) {
 			if (c->v.parent)
 				TRY(destroy_id(c, &c->v.parent));
-			TRY(vtd_vmm_parent(&c->v, false));
+			TRY(vtd_vmm_parent(&c->v));
 			return nested_attach(c) ?: check_dma(c);
 		},
 		.errnos = { ERRNOS_HWPT_ALLOC },
@@ -208,6 +242,20 @@ const struct sweep sweeps[] = {
 
 			TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
 			return check_dma(c);
+		},
+		.errnos = { ERRNOS_ATTACH },
+	},
+	{
+		.name = "nested_pasid_attach",
+		.setup = setup_pasid_parent,
+		.run = nested_pasid_attach,
+		.verify = [](vtd_ctx *c) {
+			if (!c->pasid_attached) {
+				if (c->v.nested)
+					TRY(destroy_id(c, &c->v.nested));
+				TRY(nested_pasid_attach(c));
+			}
+			return check_pasid_dma(c);
 		},
 		.errnos = { ERRNOS_ATTACH },
 	},

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #define VTD_VMM_BDF "0000:00:03.0"	/* the I/OAT function: no ATS, no PASID */
+#define VTD_VMM_PASID_BDF "0000:00:05.0"	/* the edu function: PASID, ATS, PRI */
 #define VTD_VMM_GPA (1ULL << 32)	/* guest memory in the IOAS */
 #define VTD_VMM_GVA (1ULL << 30)	/* the guest's first mapped first-stage address */
 
@@ -35,34 +36,38 @@ static inline u64 vtd_vmm_gpa(unsigned int pg)
 	return VTD_VMM_GPA + (u64)pg * 4096ULL;
 }
 
-/* The I/OAT function bound to a fresh iommufd, @guest mapped at VTD_VMM_GPA. */
-static inline int vtd_vmm_open(struct inproc_vmm *v, void *guest, size_t len)
+/* The function at @bdf bound to a fresh iommufd, @guest mapped at VTD_VMM_GPA. */
+static inline int vtd_vmm_open(struct inproc_vmm *v, void *guest, size_t len,
+			       const char *bdf = VTD_VMM_BDF)
 {
-	int rc = inproc_vmm_open(v, VTD_VMM_BDF);
+	int rc = inproc_vmm_open(v, bdf);
 
 	return rc ?: inproc_vmm_map_guest(v, guest, len, VTD_VMM_GPA);
 }
 
-/* The second stage over guest memory as a nest parent, tracking dirty pages if @dirty. */
-static inline int vtd_vmm_parent(struct inproc_vmm *v, bool dirty)
+/*
+ * The second stage over guest memory as a nest parent, with @flags
+ * (IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_ALLOC_PASID) besides.
+ */
+static inline int vtd_vmm_parent(struct inproc_vmm *v, u32 flags = 0)
 {
-	if (!dirty)
-		return inproc_vmm_parent(v);
-	return inproc_vmm_hwpt_alloc(v, v->ioas,
-				     IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	return inproc_vmm_hwpt_alloc(v, v->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT | flags,
 				     IOMMU_HWPT_DATA_NONE, nullptr, 0, &v->parent);
 }
 
-/* The guest's first stage (iommu_hwpt_vtd_s1) on the parent, rooted at its PML4, 48 bits. */
-static inline int vtd_vmm_nested(struct inproc_vmm *v, u32 *out)
+/*
+ * The guest's first stage (iommu_hwpt_vtd_s1) on the parent, rooted at its
+ * PML4, 48 bits; @flags IOMMU_HWPT_ALLOC_PASID for a PASID attach.
+ */
+static inline int vtd_vmm_nested(struct inproc_vmm *v, u32 *out, u32 flags = 0)
 {
 	struct iommu_hwpt_vtd_s1 s1 = {
 		.pgtbl_addr = vtd_vmm_gpa(VTD_VMM_PG_PML4),
 		.addr_width = 48,
 	};
 
-	return inproc_vmm_hwpt_alloc(v, v->parent, 0, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1),
-				     out);
+	return inproc_vmm_hwpt_alloc(v, v->parent, flags, IOMMU_HWPT_DATA_VTD_S1, &s1,
+				     sizeof(s1), out);
 }
 
 /*
