@@ -7,7 +7,8 @@
  * the subtrees the platform owns are redirected into it, for every call a
  * tool uses to find devices: open/openat/fopen/opendir (preload.cc asks
  * ufd_sysroot_redirect()), and here stat, lstat, fstatat, statx, access,
- * faccessat, readlink, readlinkat and realpath. The links in the tree are
+ * faccessat, getxattr, lgetxattr, listxattr, llistxattr, readlink,
+ * readlinkat and realpath. The links in the tree are
  * relative, so they resolve inside it; realpath() answers with the path
  * the program would have seen.
  *
@@ -228,6 +229,43 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 
 	REAL_FN(fn, faccessat);
 	return real_faccessat(dirfd, SYSROOT_PATH(path, buf), mode, flags);
+}
+
+/* ls -l asks for extended attributes (an SELinux label, ACLs): of the same files. */
+EXPORT ssize_t getxattr(const char *path, const char *name, void *value, size_t size)
+{
+	typedef ssize_t (*fn)(const char *, const char *, void *, size_t);
+	char buf[PATH_MAX];
+
+	REAL_FN(fn, getxattr);
+	return real_getxattr(SYSROOT_PATH(path, buf), name, value, size);
+}
+
+EXPORT ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)
+{
+	typedef ssize_t (*fn)(const char *, const char *, void *, size_t);
+	char buf[PATH_MAX];
+
+	REAL_FN(fn, lgetxattr);
+	return real_lgetxattr(SYSROOT_PATH(path, buf), name, value, size);
+}
+
+EXPORT ssize_t listxattr(const char *path, char *list, size_t size)
+{
+	typedef ssize_t (*fn)(const char *, char *, size_t);
+	char buf[PATH_MAX];
+
+	REAL_FN(fn, listxattr);
+	return real_listxattr(SYSROOT_PATH(path, buf), list, size);
+}
+
+EXPORT ssize_t llistxattr(const char *path, char *list, size_t size)
+{
+	typedef ssize_t (*fn)(const char *, char *, size_t);
+	char buf[PATH_MAX];
+
+	REAL_FN(fn, llistxattr);
+	return real_llistxattr(SYSROOT_PATH(path, buf), list, size);
 }
 
 EXPORT ssize_t readlink(const char *path, char *out, size_t len)
