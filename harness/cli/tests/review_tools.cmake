@@ -98,8 +98,9 @@ foreach(vendor smmuv3 vtd amd)
   endif()
   run_ok(--platform ${vendor} --digest ${WORK_DIR}/${vendor}.digest -- ${${var}})
   file(READ ${WORK_DIR}/${vendor}.digest d)
-  if(NOT vendor STREQUAL amd)	# the AMD kind describes its caches only
-    expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/regs ${vendor}_regs [0-9a-f]+\n")
+  expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/regs ${vendor}_regs [0-9a-f]+\n")
+  if(vendor STREQUAL amd)	# amd_dma runs HW-vIOMMU guests
+    expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/guests amd_guests [0-9a-f]+\n\\| guest ")
   endif()
   expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/caches ${vendor}_caches [0-9a-f]+\n\\| entries ")
 endforeach()
