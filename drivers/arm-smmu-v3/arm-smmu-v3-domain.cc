@@ -414,7 +414,13 @@ int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain, struct arm_smm
 	u32 id;
 	int ret;
 
-	cfg.fmt = PT_FMT_ARMV8_4K;
+	/*
+	 * The granule: the CPU's page size (4K) where the SMMU has it, as
+	 * io-pgtable picks, else the smallest it has.
+	 */
+	cfg.fmt = smmu->pgsize_bitmap & SZ_4K  ? PT_FMT_ARMV8_4K :
+		  smmu->pgsize_bitmap & SZ_16K ? PT_FMT_ARMV8_16K :
+						 PT_FMT_ARMV8_64K;
 	cfg.hw_max_oasz_lg2 = smmu->oas;
 	if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1) {
 		cfg.hw_max_vasz_lg2 = 48;
@@ -427,6 +433,13 @@ int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain, struct arm_smm
 		smmu_domain->cd.asid = id;
 	} else {
 		cfg.hw_max_vasz_lg2 = smmu->ias;
+		/*
+		 * A 16K stage 2 starting at level 0 needs S2SL0 encodings beyond
+		 * SMMUv3.1's, and at level 1 two concatenated tables for 48
+		 * bits: stop at 47 bits, one level-1 table.
+		 */
+		if (cfg.fmt == PT_FMT_ARMV8_16K)
+			cfg.hw_max_vasz_lg2 = min(cfg.hw_max_vasz_lg2, 47U);
 		cfg.features |= BIT_ULL(PT_FEAT_ARMV8_S2);
 		if (smmu->features & ARM_SMMU_FEAT_S2FWB)
 			pcfg->s2fwb = true;
@@ -454,12 +467,29 @@ int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain, struct arm_smm
 	pt_iommu_hw_info(&smmu_domain->pt, &info);
 	pcfg->ttbr = info.top_paddr;
 	pcfg->tsz = 64 - info.vasz_lg2;
-	/* Start level: SL0 with a 4 KiB granule is 2 - the ARM level; ours counts up from 0 */
-	pcfg->sl = info.top_level - 1;
+	/*
+	 * Start level: SL0 is 2 - the ARM level with a 4K granule, 3 - it with
+	 * 16K and 64K; generic_pt's top_level counts up from the leaf (0), so
+	 * the ARM level is 3 - top_level.
+	 */
+	pcfg->sl = cfg.fmt == PT_FMT_ARMV8_4K ? info.top_level - 1 : info.top_level;
 	pcfg->irgn = 1;			/* Normal WB-WA */
 	pcfg->orgn = 1;
 	pcfg->sh = ARM_SMMU_SH_ISH;
-	pcfg->tg = smmu_domain->stage == ARM_SMMU_DOMAIN_S1 ? ARM_SMMU_TG0_4K : ARM_SMMU_S2TG_4K;
+	switch (cfg.fmt) {
+	case PT_FMT_ARMV8_16K:
+		pcfg->tg = smmu_domain->stage == ARM_SMMU_DOMAIN_S1 ? ARM_SMMU_TG0_16K :
+								       ARM_SMMU_S2TG_16K;
+		break;
+	case PT_FMT_ARMV8_64K:
+		pcfg->tg = smmu_domain->stage == ARM_SMMU_DOMAIN_S1 ? ARM_SMMU_TG0_64K :
+								       ARM_SMMU_S2TG_64K;
+		break;
+	default:
+		pcfg->tg = smmu_domain->stage == ARM_SMMU_DOMAIN_S1 ? ARM_SMMU_TG0_4K :
+								       ARM_SMMU_S2TG_4K;
+		break;
+	}
 	pcfg->ps = arm_smmu_ps_encoding(smmu->oas);
 	pcfg->mair = ARM_SMMU_PT_MAIR;
 	pcfg->hd = flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING;

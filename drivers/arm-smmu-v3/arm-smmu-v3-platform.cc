@@ -56,7 +56,7 @@ struct smmuv3_platform {
 const char *const smmuv3_cap_names[] = {
 	"sidsize", "ssidsize", "st_2lvl", "cd_2lvl", "ril", "ats", "pri", "httu",
 	"asid16", "vmid16", "s1p", "s2p", "coherent", "cmdqs", "evtqs", "priqs", "cmdqv", "stall",
-	nullptr,
+	"gran4k", "gran16k", "gran64k", nullptr,
 };
 
 int smmuv3_check_cap(const char *cap, u64 val, std::string *why)
@@ -113,6 +113,12 @@ void smmuv3_apply_caps(const struct platform_iommu_desc *desc, struct smmuv3_mod
 			cfg->priqs = val;
 		else if (cap == "stall")
 			cfg->stall = val;
+		else if (cap == "gran4k")
+			cfg->gran4k = val;
+		else if (cap == "gran16k")
+			cfg->gran16k = val;
+		else if (cap == "gran64k")
+			cfg->gran64k = val;
 	}
 }
 
@@ -362,7 +368,8 @@ void smmuv3_platform_describe_cmdqv(struct smmuv3_platform *sp, struct platform_
 /*
  * What the SMMU holds that software can observe, for digests: the control
  * and error registers, the queues' indexes (not their bases: physical
- * addresses differ between runs) and the caches' occupancy and counters.
+ * addresses differ between runs) and the caches' occupancy,
+ * counters and entries (by tag, as the model lists them).
  */
 void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
@@ -405,6 +412,8 @@ void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct s
 			 (unsigned long long)st.syncs);
 	state_item_field(&cache_item, "events %llu lost %llu", (unsigned long long)st.events,
 			 (unsigned long long)st.events_lost);
+	smmuv3_model_describe_caches(sp->model, STATE_CACHE_LINES_MAX, state_item_add_line,
+				     &cache_item);
 	state_item_seal(&cache_item);
 	out->push_back(std::move(cache_item));
 	if (sp->cmdqv)

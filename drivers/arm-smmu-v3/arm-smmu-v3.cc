@@ -1117,9 +1117,8 @@ static int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu)
 		smmu->pgsize_bitmap |= SZ_16K | SZ_32M;
 	if (reg & IDR5_GRAN4K)
 		smmu->pgsize_bitmap |= SZ_4K | SZ_2M | SZ_1G;
-	if (!(smmu->pgsize_bitmap & SZ_4K)) {
-		/* The page tables (generic_pt ARMv8) are built with a 4 KiB granule */
-		smmu_err(smmu, "4K translation granule not supported");
+	if (!smmu->pgsize_bitmap) {
+		smmu_err(smmu, "no translation granule supported");
 		return -ENXIO;
 	}
 
