@@ -368,8 +368,7 @@ void smmuv3_platform_describe_cmdqv(struct smmuv3_platform *sp, struct platform_
 /*
  * What the SMMU holds that software can observe, for digests: the control
  * and error registers, the queues' indexes (not their bases: physical
- * addresses differ between runs) and the caches' occupancy,
- * counters and entries (by tag, as the model lists them).
+ * addresses differ between runs) and the caches' occupancy and counters.
  */
 void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
@@ -412,8 +411,6 @@ void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct s
 			 (unsigned long long)st.syncs);
 	state_item_field(&cache_item, "events %llu lost %llu", (unsigned long long)st.events,
 			 (unsigned long long)st.events_lost);
-	smmuv3_model_describe_caches(sp->model, STATE_CACHE_LINES_MAX, state_item_add_line,
-				     &cache_item);
 	state_item_seal(&cache_item);
 	out->push_back(std::move(cache_item));
 	if (sp->cmdqv)
