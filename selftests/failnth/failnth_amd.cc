@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fail-nth sweeps over the AMD HW-vIOMMU's 2023 RFC ioctls
+ * (linux/amd_viommu.h) on the amd platform (booted in-process, the I/OAT
+ * function bound to the iommufd as VFIO's cdev bind does): a guest made
+ * with VIOMMU_IOMMU_INIT, the device attached to it, a nested HWPT on the
+ * nest parent attached and its gDomID mapped; then the guest's command
+ * buffer handed over, enabled through its trapped Control register, and
+ * its INVALIDATE + COMPLETION_WAIT run by a CmdTail write.
+ *
+ * The loop is failnth.h's: for n = 1, 2, ... a fresh VMM, the n-th
+ * injection point fails, the errno must be one the path can give, the
+ * same steps run again without injection must finish the job (the DMA
+ * through both stages, the guest's semaphore), and closing the VMM must
+ * free everything, the guest and its pinned buffer included.
+ */
+#include "failnth.h"
+
+#include "drivers/amd/amd_iommu.h"
+#include "harness/platform/pci.h"
+#include "selftests/inproc_vmm.h"
+
+#define ufd_ioctl(fd, cmd, arg) iommufd_ioctl((fd), (cmd), (void *)(arg))
+#include "selftests/iommu/amd_guest.h"
+
+#include <linux/amd_viommu.h>
+
+namespace {
+
+constexpr unsigned int max_points = 5000;
+constexpr u32 AMD_IOMMU_ID = 0x0002;	/* 00:00.2 */
+constexpr u16 IOAT_DEVID = 0x0018;	/* 00:03.0 */
+constexpr u16 GDEV_ID = 0x0028;
+__u8 *guest;
+
+/* The VMM, and how far its RFC guest got (each step done once) */
+struct amd_ctx {
+	struct inproc_vmm v;
+	u32 gid = 0;
+	bool have_guest = false, dev_in_guest = false, nested_attached = false;
+	bool dom_mapped = false, cmdbuf = false, enabled = false;
+	u32 seq = 0;
+};
+
+struct sweep {
+	const char *name;
+	int (*setup)(amd_ctx *c);
+	int (*run)(amd_ctx *c);
+	int (*verify)(amd_ctx *c);
+	int errnos[8];
+};
+
+#define TRY(expr)                                                             \
+	do {                                                                  \
+		int __rc = (expr);                                            \
+		if (__rc)                                                     \
+			return __rc;                                          \
+	} while (0)
+
+/* Allocations, pins, user copies, object lookups; HWPT_ALLOC's failed pt_id lookup is EINVAL */
+#define ERRNOS_RFC ENOMEM, EFAULT, ENOENT, EINVAL
+
+int rfc(amd_ctx *c, unsigned long cmd, void *arg)
+{
+	return inproc_vmm_ioctl(&c->v, cmd, arg);
+}
+
+int mmio_write(amd_ctx *c, u32 offset, u64 value)
+{
+	struct amd_viommu_mmio_data cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.iommu_id = AMD_IOMMU_ID;
+	cmd.gid = c->gid;
+	cmd.offset = offset;
+	cmd.value = value;
+	cmd.mmio_size = 8;
+	cmd.is_write = 1;
+	return rfc(c, VIOMMU_MMIO_ACCESS, &cmd);
+}
+
+/* The VMM with guest memory and the device on the nest parent */
+int setup_vmm(amd_ctx *c)
+{
+	u32 pt;
+
+	TRY(inproc_vmm_open(&c->v, "0000:00:03.0"));
+	TRY(inproc_vmm_map_guest(&c->v, guest, BUF_SIZE, GPA_BASE));
+	TRY(inproc_vmm_parent(&c->v));
+	pt = c->v.parent;
+	TRY(-iommufd_device_attach(c->v.idev, IOMMU_NO_PASID, &pt));
+	c->v.attached = true;
+	return 0;
+}
+
+/* The guest, its device, its nested HWPT attached and gDomID mapped: whatever is not done yet */
+int guest_up(amd_ctx *c)
+{
+	if (!c->have_guest) {
+		struct amd_viommu_iommu_info init = { .size = sizeof(init), .iommu_id = AMD_IOMMU_ID };
+
+		TRY(rfc(c, VIOMMU_IOMMU_INIT, &init));
+		c->gid = init.gid;
+		c->have_guest = true;
+	}
+	if (!c->dev_in_guest) {
+		struct amd_viommu_dev_info dev;
+
+		memset(&dev, 0, sizeof(dev));
+		dev.size = sizeof(dev);
+		dev.iommu_id = AMD_IOMMU_ID;
+		dev.gid = c->gid;
+		dev.hdev_id = IOAT_DEVID;
+		dev.gdev_id = GDEV_ID;
+		TRY(rfc(c, VIOMMU_DEVICE_ATTACH, &dev));
+		c->dev_in_guest = true;
+	}
+	if (!c->v.nested) {
+		struct iommu_hwpt_amd_guest g;
+
+		guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+		TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.parent, 0, IOMMU_HWPT_DATA_AMD_GUEST, &g,
+					  sizeof(g), &c->v.nested));
+	}
+	if (!c->nested_attached) {
+		u32 pt = c->v.nested;
+
+		TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt));
+		c->nested_attached = true;
+	}
+	if (!c->dom_mapped) {
+		struct amd_viommu_dom_info dom = {
+			.size = sizeof(dom), .iommu_id = AMD_IOMMU_ID, .gid = c->gid,
+			.gdev_id = GDEV_ID, .gdom_id = GDOM_ID,
+		};
+
+		TRY(rfc(c, VIOMMU_DOMAIN_ATTACH, &dom));
+		c->dom_mapped = true;
+	}
+	return 0;
+}
+
+int setup_guest(amd_ctx *c)
+{
+	TRY(setup_vmm(c));
+	return guest_up(c);
+}
+
+/* The device's copy source through both stages */
+int check_dma(amd_ctx *c)
+{
+	phys_addr_t pa;
+
+	return platform_dev_translate(c->v.pdev, gva(PG_SRC), false, &pa) == PCI_DMA_OK ? 0 : EIO;
+}
+
+/* The guest's buffer handed over and enabled, if not yet */
+int cmdbuf_up(amd_ctx *c)
+{
+	if (!c->cmdbuf) {
+		struct amd_viommu_cmdbuf_data cb = {
+			.size = sizeof(cb), .iommu_id = AMD_IOMMU_ID, .gid = c->gid,
+			.cmdbuf_size = 4096, .hva = (uintptr_t)amd_guest_page(guest, PG_CMDBUF),
+		};
+
+		TRY(mmio_write(c, G_CMD_BUF, gpa(PG_CMDBUF) | BUF_LEN_4K));
+		TRY(rfc(c, VIOMMU_CMDBUF_UPDATE, &cb));
+		c->cmdbuf = true;
+	}
+	if (!c->enabled) {
+		TRY(mmio_write(c, G_CONTROL, CTRL_CMDBUF_EN));
+		c->enabled = true;
+	}
+	return 0;
+}
+
+/* One guest INVALIDATE + COMPLETION_WAIT through its buffer; EIO if the semaphore stays */
+int guest_round_trip(amd_ctx *c)
+{
+	__u32 *ring = (__u32 *)amd_guest_page(guest, PG_CMDBUF);
+	volatile __u64 *sem = amd_guest_page(guest, PG_SEM);
+	u32 seq = ++c->seq;
+
+	guest_cmd_inv_wait(ring + (seq - 1) % 128 * 8, GDOM_ID, gpa(PG_SEM), seq);
+	*sem = 0;
+	TRY(mmio_write(c, G_CMD_TAIL, seq % 128 * 32));
+	return *sem == seq ? 0 : EIO;
+}
+
+void teardown(amd_ctx *c)
+{
+	inproc_vmm_close(&c->v);
+}
+
+const struct sweep sweeps[] = {
+	{
+		.name = "rfc_guest_setup",
+		.setup = setup_vmm,
+		.run = guest_up,
+		.verify = [](amd_ctx *c) { return guest_up(c) ?: check_dma(c); },
+		.errnos = { ERRNOS_RFC },
+	},
+	{
+		.name = "rfc_guest_cmdbuf",
+		.setup = setup_guest,
+		.run = [](amd_ctx *c) { return cmdbuf_up(c) ?: guest_round_trip(c); },
+		.verify = [](amd_ctx *c) {
+			TRY(cmdbuf_up(c));
+			TRY(guest_round_trip(c));
+			return check_dma(c);
+		},
+		.errnos = { ERRNOS_RFC },
+	},
+};
+
+KUNIT_ARRAY_PARAM(failnth_amd, sweeps, failnth_sweep_desc<struct sweep>);
+
+void failnth_amd_sweep(struct kunit *test)
+{
+	failnth_run_sweep(test, (const struct sweep *)test->param_value, max_points, teardown);
+}
+
+int failnth_amd_suite_init(struct kunit_suite *suite)
+{
+	std::string err;
+	int rc = platform_boot_named("amd", &err);
+
+	if (rc) {
+		fprintf(stderr, "amd platform: %s\n", err.c_str());
+		return rc;
+	}
+	amd_platform_iommu(platform_iommu_get(0))->quiet_faults = true;
+	guest = (__u8 *)failnth_shared_buffer(BUF_SIZE, 0);
+	if (!guest)
+		return -ENOMEM;
+	amd_guest_build_s1(guest);
+	failnth_warm_up(sweeps, teardown);
+	return 0;
+}
+
+void failnth_amd_suite_exit(struct kunit_suite *suite)
+{
+	platform_shutdown();
+}
+
+struct kunit_case failnth_amd_cases[] = {
+	KUNIT_CASE_PARAM(failnth_amd_sweep, failnth_amd_gen_params),
+	{},
+};
+
+struct kunit_suite failnth_amd_suite = {
+	.name = "iommufd-failnth-amd",
+	.suite_init = failnth_amd_suite_init,
+	.suite_exit = failnth_amd_suite_exit,
+	.test_cases = failnth_amd_cases,
+};
+
+} // namespace
+
+kunit_test_suite(failnth_amd_suite);
