@@ -20,25 +20,38 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static inline pid_t *self_pid_page(void)
+/*
+ * The page, made on first use. An atomic pointer rather than a function's
+ * static initialiser: the interposer is built without thread-safe statics.
+ */
+inline pid_t *self_pid_page(void)
 {
-	/* Raw mmap: in the interposer, mmap() is our own wrapper. */
-	static pid_t *const page = [] {
-		void *p = (void *)syscall(SYS_mmap, nullptr, 4096, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static pid_t *page;	/* NULL: not made yet; -1: cannot be */
+	pid_t *const none = (pid_t *)-1L;
+	pid_t *p = __atomic_load_n(&page, __ATOMIC_ACQUIRE), *expected = nullptr;
 
-		if (p == MAP_FAILED)
-			return (pid_t *)nullptr;
-		if (syscall(SYS_madvise, p, 4096, MADV_WIPEONFORK)) {
+	if (p)
+		return p == none ? nullptr : p;
+	/* Raw system calls: in the interposer, mmap() is our own wrapper. */
+	p = (pid_t *)syscall(SYS_mmap, nullptr, 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		p = none;
+	} else if (syscall(SYS_madvise, p, 4096, MADV_WIPEONFORK)) {
+		syscall(SYS_munmap, p, 4096);
+		p = none;
+	}
+	/* Another thread may have made one meanwhile: use the first. */
+	if (!__atomic_compare_exchange_n(&page, &expected, p, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (p != none)
 			syscall(SYS_munmap, p, 4096);
-			return (pid_t *)nullptr;
-		}
-		return (pid_t *)p;
-	}();
-	return page;
+		p = expected;
+	}
+	return p == none ? nullptr : p;
 }
 
-static inline pid_t self_pid(void)
+inline pid_t self_pid(void)
 {
 	pid_t *page = self_pid_page();
 	pid_t pid;
