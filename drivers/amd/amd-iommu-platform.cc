@@ -284,11 +284,20 @@ static void amd_describe_ring(struct state_item *item, struct amd_iommu_model *m
 			 (unsigned long long)amd_iommu_model_peek(m, tail_off));
 }
 
+/* Events and page requests the event thread has not handled yet, handled now. */
+void amd_platform_settle(struct platform_iommu *iommu)
+{
+	struct amd_platform *ap = (struct amd_platform *)iommu->priv;
+
+	if (ap && ap->iommu)
+		amd_iommu_poll_logs(ap->iommu);
+}
+
 /*
  * What the IOMMU holds that software can observe, for digests: its
  * registers (read without an MMIO access: Control, Status, EFR/EFR2, the
- * command buffer and logs), its caches' occupancy and what its command
- * buffer and logs have done (host and guests).
+ * command buffer and logs), its caches' occupancy and entries (by tag) and
+ * what its command buffer and logs have done (host and guests).
  */
 void amd_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
@@ -355,6 +364,8 @@ void amd_platform_describe(struct platform_iommu *iommu, std::vector<struct stat
 			 (unsigned long long)st.events, (unsigned long long)st.events_lost,
 			 (unsigned long long)st.guest_events, (unsigned long long)st.pprs,
 			 (unsigned long long)st.pprs_lost);
+	amd_iommu_model_describe_caches(ap->model, STATE_CACHE_LINES_MAX, state_item_add_line,
+					&item);
 	state_item_seal(&item);
 	out->push_back(std::move(item));
 }
@@ -368,6 +379,7 @@ const struct platform_iommu_kind amd_platform_kind = {
 	.destroy = amd_platform_destroy,
 	.translate = amd_platform_translate,
 	.describe = amd_platform_describe,
+	.settle = amd_platform_settle,
 };
 
 } // namespace

@@ -365,10 +365,21 @@ void smmuv3_platform_describe_cmdqv(struct smmuv3_platform *sp, struct platform_
 	out->push_back(std::move(item));
 }
 
+/* Events and page requests the interrupt thread has not handled yet, handled now. */
+void smmuv3_platform_settle(struct platform_iommu *iommu)
+{
+	struct smmuv3_platform *sp = (struct smmuv3_platform *)iommu->priv;
+	struct arm_smmu_device *smmu = sp ? sp->smmu.load() : NULL;
+
+	if (smmu)
+		arm_smmu_drain_queues(smmu);
+}
+
 /*
  * What the SMMU holds that software can observe, for digests: the control
  * and error registers, the queues' indexes (not their bases: physical
- * addresses differ between runs) and the caches' occupancy and counters.
+ * addresses differ between runs) and the caches' occupancy, counters and
+ * entries (by tag, as the model lists them).
  */
 void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
@@ -411,6 +422,8 @@ void smmuv3_platform_describe(struct platform_iommu *iommu, std::vector<struct s
 			 (unsigned long long)st.syncs);
 	state_item_field(&cache_item, "events %llu lost %llu", (unsigned long long)st.events,
 			 (unsigned long long)st.events_lost);
+	smmuv3_model_describe_caches(sp->model, STATE_CACHE_LINES_MAX, state_item_add_line,
+				     &cache_item);
 	state_item_seal(&cache_item);
 	out->push_back(std::move(cache_item));
 	if (sp->cmdqv)
@@ -426,6 +439,7 @@ const struct platform_iommu_kind smmuv3_platform_kind = {
 	.destroy = smmuv3_platform_destroy,
 	.translate = smmuv3_platform_translate,
 	.describe = smmuv3_platform_describe,
+	.settle = smmuv3_platform_settle,
 };
 
 } // namespace

@@ -37,7 +37,6 @@ struct vtd_platform {
 	struct platform_iommu *piommu;
 	std::string name;
 	/* Page requests sent for functions, awaiting their page group response */
-	/* Page requests sent for functions, awaiting their page group response */
 	struct pci_prg_tracker prgs;
 };
 
@@ -264,10 +263,20 @@ int vtd_platform_translate(struct platform_iommu *piommu, struct platform_dev *p
 	return PCI_DMA_UR;
 }
 
+/* Faults and page requests the event thread has not handled yet, handled now. */
+void vtd_platform_settle(struct platform_iommu *iommu)
+{
+	struct vtd_platform *vp = (struct vtd_platform *)iommu->priv;
+
+	if (vp && vp->iommu)
+		intel_iommu_drain_events(vp->iommu);
+}
+
 /*
  * What the unit holds that software can observe, for digests: global and
  * fault status, the queues' indexes (not their bases: physical addresses
- * differ between runs) and the caches' occupancy and counters.
+ * differ between runs) and the caches' occupancy, counters and entries (by
+ * tag, as the model lists them).
  */
 void vtd_platform_describe(struct platform_iommu *iommu, std::vector<struct state_item> *out)
 {
@@ -306,6 +315,8 @@ void vtd_platform_describe(struct platform_iommu *iommu, std::vector<struct stat
 	state_item_field(&cache_item, "faults %llu lost %llu page_requests %llu lost %llu",
 			 (unsigned long long)st.faults, (unsigned long long)st.faults_lost,
 			 (unsigned long long)st.page_reqs, (unsigned long long)st.page_reqs_lost);
+	vtd_model_describe_caches(vp->model, STATE_CACHE_LINES_MAX, state_item_add_line,
+				  &cache_item);
 	state_item_seal(&cache_item);
 	out->push_back(std::move(cache_item));
 }
@@ -319,6 +330,7 @@ const struct platform_iommu_kind vtd_platform_kind = {
 	.destroy = vtd_platform_destroy,
 	.translate = vtd_platform_translate,
 	.describe = vtd_platform_describe,
+	.settle = vtd_platform_settle,
 };
 
 } // namespace

@@ -55,3 +55,8 @@ void state_item_seal(struct state_item *item)
 	item->hash = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 }
+
+void state_item_add_line(void *item, const char *line)
+{
+	state_item_field((struct state_item *)item, "%s", line);
+}

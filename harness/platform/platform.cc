@@ -158,6 +158,9 @@ void platform_state_items(std::vector<struct state_item> *out)
 {
 	if (!platform_running)
 		return;
+	for (auto &iommu : platform_running->iommus)
+		if (iommu->kind->settle)
+			iommu->kind->settle(iommu.get());
 	for (auto &iommu : platform_running->iommus) {
 		struct state_item item;
 

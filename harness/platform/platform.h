@@ -56,6 +56,13 @@ struct platform_iommu_kind {
 	 * (harness/state.h), for digests and their diffs.
 	 */
 	void (*describe)(struct platform_iommu *iommu, std::vector<struct state_item> *out);
+	/*
+	 * Optional, before ->describe: have the driver handle now what the
+	 * hardware signalled and its interrupt thread has not handled yet
+	 * (faults, events, page requests), so that a description does not
+	 * depend on when that thread ran.
+	 */
+	void (*settle)(struct platform_iommu *iommu);
 };
 
 struct platform_device_kind {

@@ -187,6 +187,13 @@ struct amd_iommu_model_stats {
 	u32 iotlb_entries, dte_entries, devtlb_entries, pde_entries;
 };
 void amd_iommu_model_get_stats(struct amd_iommu_model *m, struct amd_iommu_model_stats *st);
+/*
+ * Every cache entry as a line naming its tag and permissions (never a
+ * physical address), sorted, at most @max then "... N more", to @emit
+ * (harness/cache_lines.h).
+ */
+void amd_iommu_model_describe_caches(struct amd_iommu_model *m, unsigned int max,
+				     void (*emit)(void *arg, const char *line), void *arg);
 /* A HW-vIOMMU guest the host has programmed: its VF control and VF MMIO registers. */
 struct amd_iommu_model_guest {
 	u32 gid;

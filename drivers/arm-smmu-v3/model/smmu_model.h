@@ -194,5 +194,12 @@ struct smmuv3_model_stats {
 	u32 tlb_entries, ste_entries, cd_entries, atc_entries;
 };
 void smmuv3_model_get_stats(struct smmuv3_model *m, struct smmuv3_model_stats *st);
+/*
+ * Every cache entry as a line naming its tag and permissions (never a
+ * physical address), sorted, at most @max then "... N more", to @emit
+ * (harness/cache_lines.h).
+ */
+void smmuv3_model_describe_caches(struct smmuv3_model *m, unsigned int max,
+				  void (*emit)(void *arg, const char *line), void *arg);
 /* The register value at @offset (any page), without side effects. */
 u32 smmuv3_model_peek(struct smmuv3_model *m, unsigned int offset);

@@ -200,3 +200,10 @@ struct vtd_model_stats {
 void vtd_model_get_stats(struct vtd_model *m, struct vtd_model_stats *st);
 /* The 32-bit register value at @offset, without side effects. */
 u32 vtd_model_peek(struct vtd_model *m, unsigned int offset);
+/*
+ * Every cache entry as a line naming its tag and permissions (never a
+ * physical address), sorted, at most @max then "... N more", to @emit
+ * (harness/cache_lines.h).
+ */
+void vtd_model_describe_caches(struct vtd_model *m, unsigned int max,
+			       void (*emit)(void *arg, const char *line), void *arg);

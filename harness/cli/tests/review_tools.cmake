@@ -5,7 +5,8 @@
 # context's objects and edges, and a file that is not a digest is refused.
 # With -DSMMUV3=<interposer_smmuv3_dma>, -DVTD=<interposer_vtd_dma> and
 # -DAMD=<interposer_amd_dma>, the
-# vendor models' registers and caches are in a digest on their platforms.
+# vendor models' registers and caches (occupancy, counters and the entries
+# by tag) are in a digest on their platforms, the same in two runs.
 # Run by CTest with -DUIOMMUFD=<the command> -DCLIENT=<digest_client>
 # -DWORK_DIR=<scratch dir>.
 
@@ -91,6 +92,9 @@ run_diff(2 ${WORK_DIR}/a.digest ${WORK_DIR}/junk)
 expect_match("diff a junk" "${diff_err}" "^uiommufd diff: .*junk:1: not a uiommufd digest")
 
 # The vendor models describe their registers and caches.
+set(cached_smmuv3 "\n\\| tlb nh vmid [0-9]+ asid 1 0x40000000/12 nested rw\n")
+set(cached_vtd "\n\\| iotlb did [0-9]+ pasid 0 nested 0x40000000/12 rw\n")
+set(cached_amd "\n\\| iotlb domid [0-9]+ pasid 0 0x40000000/12 nested rw\n")
 foreach(vendor smmuv3 vtd amd)
   string(TOUPPER ${vendor} var)
   if(NOT ${var})
@@ -103,6 +107,12 @@ foreach(vendor smmuv3 vtd amd)
     expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/guests amd_guests [0-9a-f]+\n\\| guest ")
   endif()
   expect_match("${vendor}.digest" "${d}" "\n\\+ [a-z0-9]+/caches ${vendor}_caches [0-9a-f]+\n\\| entries ")
+  # Cache entries by tag: each program's guest stage-1 page at 0x40000000, nested
+  expect_match("${vendor}.digest" "${d}" "${cached_${vendor}}")
+  # No physical address anywhere: a second run of the same program does not differ
+  run_ok(--platform ${vendor} --digest ${WORK_DIR}/${vendor}-again.digest -- ${${var}})
+  run_diff(0 ${WORK_DIR}/${vendor}.digest ${WORK_DIR}/${vendor}-again.digest)
+  expect_match("diff ${vendor} ${vendor}-again" "${diff_out}" "^no difference in [0-9]+ steps\n$")
 endforeach()
 
 # With a Tegra241 CMDQV beside the SMMU, the digest has its state too.

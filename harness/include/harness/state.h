@@ -44,3 +44,7 @@ struct state_item {
 void state_item_field(struct state_item *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void state_item_seal(struct state_item *item);
+/* Cache entries a model lists in its digest item before "... N more". */
+#define STATE_CACHE_LINES_MAX 64
+/* @line as a field of the state_item @item: a callback for a model's describers. */
+void state_item_add_line(void *item, const char *line);
