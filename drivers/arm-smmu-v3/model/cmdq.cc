@@ -167,6 +167,70 @@ static bool smmuv3_tlbi_match(const struct smmuv3_tlb_key *k, const void *arg)
 	return false;
 }
 
+/* Beyond this many keys a TLBI scans the TLB instead of erasing them one by one. */
+#define SMMUV3_TLBI_KEYS_MAX 256
+
+/*
+ * A TLBI that names every part of its entries' tags (NH_VA: NS-EL1, VMID,
+ * ASID; EL2_VA: EL2, ASID; S2_IPA: stage 2, VMID) and a range erases the
+ * keys the range can have at each entry size the TLB holds, stage 1 alone
+ * and nested, instead of scanning the TLB: a TLBI by address costs the same
+ * however full the TLB is. False (nothing done) for other TLBIs and for
+ * ranges with more keys than SMMUV3_TLBI_KEYS_MAX.
+ */
+static bool smmuv3_tlbi_by_key(struct smmuv3_model *m, const struct smmuv3_tlbi *t)
+{
+	struct smmuv3_tlb_key key = {};
+	unsigned int size, nested_max = 1;
+	u64 nr = 0;
+
+	switch (t->op) {
+	case CMDQ_OP_TLBI_NH_VA:
+		key.regime = SMMUV3_REGIME_NS_EL1;
+		key.vmid = t->vmid;
+		key.asid = t->asid;
+		break;
+	case CMDQ_OP_TLBI_EL2_VA:
+		key.regime = SMMUV3_REGIME_EL2;
+		key.asid = t->asid;
+		break;
+	case CMDQ_OP_TLBI_S2_IPA:
+		/* Stage-2-only entries are never nested ones */
+		key.regime = SMMUV3_REGIME_S2;
+		key.vmid = t->vmid;
+		nested_max = 0;
+		break;
+	default:
+		return false;
+	}
+	if (t->last < t->start)
+		return false;
+	for (size = 0; size < 64; size++) {
+		if (!(m->tlb_sizes & BIT_ULL(size)))
+			continue;
+		nr += (t->last >> size) - (t->start >> size) + 1;
+		if (nr > SMMUV3_TLBI_KEYS_MAX)
+			return false;
+	}
+	for (size = 0; size < 64; size++) {
+		u64 page;
+
+		if (!(m->tlb_sizes & BIT_ULL(size)))
+			continue;
+		key.size_lg2 = size;
+		for (page = t->start >> size; page <= t->last >> size; page++) {
+			key.page = page << size;
+			for (unsigned int nested = 0; nested <= nested_max; nested++) {
+				key.nested = nested;
+				m->tlb.erase(key);
+			}
+		}
+	}
+	if (m->tlb.empty())
+		m->tlb_sizes = 0;
+	return true;
+}
+
 static void smmuv3_cmd_tlbi(struct smmuv3_model *m, u8 op, const u64 *cmd)
 {
 	struct smmuv3_tlbi t = {
@@ -202,7 +266,8 @@ static void smmuv3_cmd_tlbi(struct smmuv3_model *m, u8 op, const u64 *cmd)
 		}
 		break;
 	}
-	smmuv3_tlb_flush(m, smmuv3_tlbi_match, &t);
+	if (!smmuv3_tlbi_by_key(m, &t))
+		smmuv3_tlb_flush(m, smmuv3_tlbi_match, &t);
 }
 
 /* CMD_SYNC: everything before it is done by now; signal as CS asks. */
