@@ -18,7 +18,9 @@
 
 #include "core/eventq.h"
 #include "core/io_pagetable.h"
+#include "core/io_pgfault.h"
 #include "core/iommufd_private.h"
+#include "harness/evfd.h"
 #include "harness/platform/platform.h"
 
 #include <algorithm>
@@ -242,6 +244,13 @@ struct attach_ctx {
 	struct state_item *item;
 };
 
+/* Records a queue file holds that its reader has not taken yet (the kernel's queue length). */
+void describe_unread(struct state_item *item, struct file *filep)
+{
+	if (filep)
+		state_item_field(item, "unread %ld", evfd_unread(filep));
+}
+
 void describe_object(struct snapshot *s, struct iommufd_object *obj, struct state_item *item)
 {
 	const std::string &ctx = s->ctx;
@@ -316,15 +325,35 @@ void describe_object(struct snapshot *s, struct iommufd_object *obj, struct stat
 		state_item_field(item, "iova_alignment 0x%lx", access->iova_alignment);
 		break;
 	}
-	case IOMMUFD_OBJ_FAULT:
+	case IOMMUFD_OBJ_FAULT: {
+		struct iommufd_fault *fault = container_of(obj, struct iommufd_fault, common.obj);
+		struct iopf_group *group;
+		unsigned long cookie;
+
+		scoped_guard(mutex, &fault->common.lock)
+			describe_unread(item, fault->common.filep);
+		/* Each page request delivered and waiting for its answer */
+		scoped_guard(mutex, &fault->mutex) {
+			xa_for_each(&fault->response, cookie, group) {
+				const struct iommu_fault_page_request *prm =
+					&group->last_fault.fault.prm;
+
+				state_item_field(item, "awaiting cookie %lu pasid %u grpid %u addr 0x%llx "
+						 "perm 0x%x", cookie, prm->pasid, prm->grpid,
+						 (unsigned long long)prm->addr, prm->perm);
+			}
+		}
 		break;
+	}
 	case IOMMUFD_OBJ_VEVENTQ: {
 		struct iommufd_veventq *q = container_of(obj, struct iommufd_veventq, common.obj);
 
 		edge(item, "viommu", ctx, &q->viommu->obj);
-		scoped_guard(mutex, &q->common.lock)
+		scoped_guard(mutex, &q->common.lock) {
 			state_item_field(item, "type %u depth %u sequence %u", q->type, q->depth,
 					 q->sequence);
+			describe_unread(item, q->common.filep);
+		}
 		break;
 	}
 	case IOMMUFD_OBJ_VIOMMU: {

@@ -6,7 +6,8 @@
 # With -DSMMUV3=<interposer_smmuv3_dma>, -DVTD=<interposer_vtd_dma> and
 # -DAMD=<interposer_amd_dma>, the
 # vendor models' registers and caches (occupancy, counters and the entries
-# by tag) are in a digest on their platforms, the same in two runs.
+# by tag) are in a digest on their platforms, the same in two runs; with
+# -DVFIO_EDU=<interposer_vfio_edu>, a fault queue lists its awaited requests.
 # Run by CTest with -DUIOMMUFD=<the command> -DCLIENT=<digest_client>
 # -DWORK_DIR=<scratch dir>.
 
@@ -114,6 +115,15 @@ foreach(vendor smmuv3 vtd amd)
   run_diff(0 ${WORK_DIR}/${vendor}.digest ${WORK_DIR}/${vendor}-again.digest)
   expect_match("diff ${vendor} ${vendor}-again" "${diff_out}" "^no difference in [0-9]+ steps\n$")
 endforeach()
+
+# A fault queue lists the page requests delivered and waiting for an answer.
+if(VFIO_EDU)
+  run_ok(--digest ${WORK_DIR}/edu.digest -- ${VFIO_EDU})
+  file(READ ${WORK_DIR}/edu.digest d)
+  expect_match("edu.digest" "${d}" "\n\\+ ctx[0-9]+/fault[0-9]+ fault [0-9a-f]+\n\\| unread [0-9]+\n")
+  expect_match("edu.digest" "${d}" "\n\\| awaiting cookie [0-9]+ pasid 0 grpid [0-9]+ addr 0x[0-9a-f]+ perm 0x[0-9a-f]+\n")
+  expect_match("edu.digest" "${d}" "\n\\| awaiting cookie [0-9]+ pasid 7 ")
+endif()
 
 # With a Tegra241 CMDQV beside the SMMU, the digest has its state too.
 if(SMMUV3)
