@@ -1121,10 +1121,60 @@ static struct kunit_suite smmuv3_fault_suite = {
 	.test_cases = smmuv3_fault_cases,
 };
 
+/* Remaps @va's leaf in @pt to @pa in memory; the TLB does not know. */
+static void remap(u64 *pt, u64 va, u64 pa)
+{
+	*smmu_pt_leaf(pt, va) = (*smmu_pt_leaf(pt, va) & ~pt_fmt_armv8<12>::OA) | pa;
+}
+
+/*
+ * A TLBI by address in a TLB holding many entries: the one it names goes
+ * (erased by key), its neighbours and the same VA of another ASID stay; a
+ * range of more pages than the model erases by key (a scan) takes them all.
+ */
+static void cache_tlbi_va_full_tlb(struct kunit *test)
+{
+	struct smmu_test *t = smmu_test_create(test, NULL);
+	struct s1_stream a = make_s1(t, SID, 1), b = make_s1(t, SID + 1, 2);
+	const unsigned int nr = 600;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		smmu_pt_map(t, a.pt, IOVA + i * 0x1000ULL, 0x80000000ULL + i * 0x1000ULL, false, 0);
+		KUNIT_ASSERT_EQ(test, smmu_dma(t, SID, IOVA + i * 0x1000ULL, false).status,
+				SMMUV3_TXN_OK);
+	}
+	smmu_pt_map(t, b.pt, IOVA + 0x5000, 0x80005000ULL, false, 0);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID + 1, IOVA + 0x5000, false).pa, 0x80005000ULL);
+	for (i = 0; i < nr; i++)
+		remap(a.pt, IOVA + i * 0x1000ULL, 0x90000000ULL + i * 0x1000ULL);
+	remap(b.pt, IOVA + 0x5000, 0x90005000ULL);
+
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMDQ_TLBI_0_ASID, 1),
+		 IOVA + 0x5000);
+	smmu_sync(t);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA + 0x5000, false).pa, 0x90005000ULL);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA + 0x4000, false).pa, 0x80004000ULL);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA + 0x6000, false).pa, 0x80006000ULL);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID + 1, IOVA + 0x5000, false).pa, 0x80005000ULL);
+
+	/* 512 pages from IOVA (NUM 15, SCALE 5): more keys than erased one by one */
+	smmu_cmd(t, FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMDQ_TLBI_0_ASID, 1) |
+			    FIELD_PREP(CMDQ_TLBI_0_NUM, 15) | FIELD_PREP(CMDQ_TLBI_0_SCALE, 5),
+		 IOVA | FIELD_PREP(CMDQ_TLBI_1_TG, CMDQ_TLBI_1_TG_4K));
+	smmu_sync(t);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA + 511 * 0x1000ULL, false).pa,
+			0x90000000ULL + 511 * 0x1000ULL);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID, IOVA + 512 * 0x1000ULL, false).pa,
+			0x80000000ULL + 512 * 0x1000ULL);
+	KUNIT_EXPECT_EQ(test, smmu_dma(t, SID + 1, IOVA + 0x5000, false).pa, 0x80005000ULL);
+}
+
 static struct kunit_case smmuv3_cache_cases[] = {
 	KUNIT_CASE(cache_ste_stale_until_cfgi),
 	KUNIT_CASE(cache_cd_stale_until_cfgi_cd),
 	KUNIT_CASE(cache_tlb_scope),
+	KUNIT_CASE(cache_tlbi_va_full_tlb),
 	KUNIT_CASE(cache_s2_and_nested_scope),
 	KUNIT_CASE(cache_el2_regime),
 	KUNIT_CASE(cache_atc_until_atc_inv),
