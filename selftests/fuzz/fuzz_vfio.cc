@@ -52,6 +52,8 @@ constexpr size_t FENCE = 64UL << 20;
 constexpr unsigned int REGION_SHIFT = 40;	/* VFIO_PCI_OFFSET_SHIFT */
 u8 *scratch;
 int eventfds[2];
+/* UIOMMUFD_FUZZ_TRACE set: each call's result on stderr (to check a seed). */
+bool trace;
 
 enum op {
 	OP_IOCTL,	/* u8 which (table), u8 argsz mode, u32 argsz, payload, drawn fields */
@@ -189,7 +191,10 @@ void do_ioctl(struct fuzz_reader *in, struct program *p)
 			break;
 		}
 	}
-	(void)iommufd_ioctl(p->files[p->cur], cmd, buf);
+	if (iommufd_ioctl(p->files[p->cur], cmd, buf) && trace)
+		fprintf(stderr, "ioctl %#lx argsz %u: %s\n", cmd, argsz, strerror(errno));
+	else if (trace)
+		fprintf(stderr, "ioctl %#lx argsz %u: 0\n", cmd, argsz);
 }
 
 /* pread()/pwrite() of the device file: its ->read/->write at a position. */
@@ -208,14 +213,19 @@ void do_rw(struct fuzz_reader *in, struct program *p, bool write)
 		pos = (loff_t)((u64)off << 32 | (u64)region << 24 | sz);
 	if (!f)
 		return;
+	long ret = -EINVAL;
+
 	memset(buf, 0, 256);
 	if (write) {
 		in->take(buf, len);
 		if (f->f_op->write)
-			(void)f->f_op->write(f, (const char __user *)buf, len, &pos);
+			ret = f->f_op->write(f, (const char __user *)buf, len, &pos);
 	} else if (f->f_op->read) {
-		(void)f->f_op->read(f, (char __user *)buf, len, &pos);
+		ret = f->f_op->read(f, (char __user *)buf, len, &pos);
 	}
+	if (trace)
+		fprintf(stderr, "%s %zu at %#llx: %ld\n", write ? "write" : "read", len,
+			(unsigned long long)pos, ret);
 	fput(f);
 }
 
@@ -335,16 +345,17 @@ std::vector<u8> seed_function(u8 index, bool irqs)
 	s.rw(false, VFIO_PCI_BAR0_REGION_INDEX, 0, 2, nullptr);
 	s.rw(true, VFIO_PCI_BAR0_REGION_INDEX, 0x84, 0, "\x20");
 	s.rw(false, VFIO_PCI_BAR0_REGION_INDEX, 0x88, 3, nullptr);
-	if (irqs) {
+	/* One eventfd on INTx, MSI and MSI-X vector 0, then each disabled. */
+	for (u32 index = 0; irqs && index <= VFIO_PCI_MSIX_IRQ_INDEX; index++) {
 		struct vfio_irq_set set = {};
 
 		set.argsz = sizeof(set) + 8;
 		set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		set.index = VFIO_PCI_MSIX_IRQ_INDEX;
-		set.count = 2;
+		set.index = index;
+		set.count = 1;
 		s.call(which(VFIO_DEVICE_SET_IRQS), &set, sizeof(set), {});
 		s.bytes(zero, 8);
-		s.put<u8>(0x80 | 0x2 | 0x1 << 2);
+		s.put<u8>(0x80 | 0x2);
 		set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
 		set.count = 0;
 		s.call(which(VFIO_DEVICE_SET_IRQS), &set, sizeof(set), {});
@@ -396,6 +407,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *seeds = getenv("UIOMMUFD_FUZZ_WRITE_SEEDS");
 	std::string err;
 
+	trace = getenv("UIOMMUFD_FUZZ_TRACE");
 	setenv(PLATFORM_ENV, "default", 1);
 	if (vfio_pci_boot_platform(&err)) {
 		fprintf(stderr, "fuzz_vfio: %s\n", err.c_str());
