@@ -14,7 +14,7 @@
  * through both stages, the guest's semaphore), and closing the VMM must
  * free everything, the guest and its pinned buffer included.
  */
-#include "failnth.h"
+#include "failnth_platform.h"
 
 #include "drivers/amd/amd_iommu.h"
 #include "harness/platform/pci.h"
@@ -214,47 +214,18 @@ const struct sweep sweeps[] = {
 	},
 };
 
-KUNIT_ARRAY_PARAM(failnth_amd, sweeps, failnth_sweep_desc<struct sweep>);
-
-void failnth_amd_sweep(struct kunit *test)
+int prepare()
 {
-	failnth_run_sweep(test, (const struct sweep *)test->param_value, max_points, teardown);
-}
-
-int failnth_amd_suite_init(struct kunit_suite *suite)
-{
-	std::string err;
-	int rc = platform_boot_named("amd", &err);
-
-	if (rc) {
-		fprintf(stderr, "amd platform: %s\n", err.c_str());
-		return rc;
-	}
 	amd_platform_iommu(platform_iommu_get(0))->quiet_faults = true;
 	guest = (__u8 *)failnth_shared_buffer(BUF_SIZE, 0);
 	if (!guest)
 		return -ENOMEM;
 	amd_guest_build_s1(guest);
-	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 
-void failnth_amd_suite_exit(struct kunit_suite *suite)
-{
-	platform_shutdown();
-}
-
-struct kunit_case failnth_amd_cases[] = {
-	KUNIT_CASE_PARAM(failnth_amd_sweep, failnth_amd_gen_params),
-	{},
-};
-
-struct kunit_suite failnth_amd_suite = {
-	.name = "iommufd-failnth-amd",
-	.suite_init = failnth_amd_suite_init,
-	.suite_exit = failnth_amd_suite_exit,
-	.test_cases = failnth_amd_cases,
-};
+FAILNTH_PLATFORM_SUITE(failnth_amd, "iommufd-failnth-amd", "amd", sweeps, max_points,
+		       teardown, prepare);
 
 } // namespace
 

@@ -14,7 +14,7 @@
  * row attaches, the device's DMA must translate through both stages), and
  * closing the VMM must free everything allocated since it was opened.
  */
-#include "failnth.h"
+#include "failnth_platform.h"
 
 #include "drivers/arm-smmu-v3/arm-smmu-v3.h"
 #include "drivers/arm-smmu-v3/tests/smmuv3_vmm.h"
@@ -250,48 +250,19 @@ const struct sweep sweeps[] = {
 	},
 };
 
-KUNIT_ARRAY_PARAM(failnth_smmuv3, sweeps, failnth_sweep_desc<struct sweep>);
-
-void failnth_smmuv3_sweep(struct kunit *test)
+int prepare()
 {
-	failnth_run_sweep(test, (const struct sweep *)test->param_value, max_points, teardown);
-}
-
-int failnth_smmuv3_suite_init(struct kunit_suite *suite)
-{
-	std::string err;
-	int rc = platform_boot_named("smmuv3", &err);
-
-	if (rc) {
-		fprintf(stderr, "smmuv3 platform: %s\n", err.c_str());
-		return rc;
-	}
 	smmuv3_platform_smmu(platform_iommu_get(0))->quiet_events = true;
 	guest = failnth_shared_buffer(guest_size, 0);
 	if (!guest)
 		return -ENOMEM;
 	smmuv3_vmm_guest_s1(guest, 1);
 	build_inv_cmds();
-	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 
-void failnth_smmuv3_suite_exit(struct kunit_suite *suite)
-{
-	platform_shutdown();
-}
-
-struct kunit_case failnth_smmuv3_cases[] = {
-	KUNIT_CASE_PARAM(failnth_smmuv3_sweep, failnth_smmuv3_gen_params),
-	{},
-};
-
-struct kunit_suite failnth_smmuv3_suite = {
-	.name = "iommufd-failnth-smmuv3",
-	.suite_init = failnth_smmuv3_suite_init,
-	.suite_exit = failnth_smmuv3_suite_exit,
-	.test_cases = failnth_smmuv3_cases,
-};
+FAILNTH_PLATFORM_SUITE(failnth_smmuv3, "iommufd-failnth-smmuv3", "smmuv3", sweeps, max_points,
+		       teardown, prepare);
 
 } // namespace
 

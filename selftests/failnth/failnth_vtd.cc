@@ -17,7 +17,7 @@
  * attaches, the device's DMA must translate), and closing the VMM must
  * free everything allocated since it was opened.
  */
-#include "failnth.h"
+#include "failnth_platform.h"
 
 #include "drivers/intel/iommu.h"
 #include "drivers/intel/tests/vtd_vmm.h"
@@ -296,48 +296,19 @@ const struct sweep sweeps[] = {
 	},
 };
 
-KUNIT_ARRAY_PARAM(failnth_vtd, sweeps, failnth_sweep_desc<struct sweep>);
-
-void failnth_vtd_sweep(struct kunit *test)
+int prepare()
 {
-	failnth_run_sweep(test, (const struct sweep *)test->param_value, max_points, teardown);
-}
-
-int failnth_vtd_suite_init(struct kunit_suite *suite)
-{
-	std::string err;
-	int rc = platform_boot_named("vtd", &err);
-
-	if (rc) {
-		fprintf(stderr, "vtd platform: %s\n", err.c_str());
-		return rc;
-	}
 	vtd_platform_iommu(platform_iommu_get(0))->quiet_faults = true;
 	guest = failnth_shared_buffer(guest_size, 0);
 	if (!guest)
 		return -ENOMEM;
 	vtd_vmm_guest_s1(guest, 1);
 	build_inv_reqs();
-	failnth_warm_up(sweeps, teardown);
 	return 0;
 }
 
-void failnth_vtd_suite_exit(struct kunit_suite *suite)
-{
-	platform_shutdown();
-}
-
-struct kunit_case failnth_vtd_cases[] = {
-	KUNIT_CASE_PARAM(failnth_vtd_sweep, failnth_vtd_gen_params),
-	{},
-};
-
-struct kunit_suite failnth_vtd_suite = {
-	.name = "iommufd-failnth-vtd",
-	.suite_init = failnth_vtd_suite_init,
-	.suite_exit = failnth_vtd_suite_exit,
-	.test_cases = failnth_vtd_cases,
-};
+FAILNTH_PLATFORM_SUITE(failnth_vtd, "iommufd-failnth-vtd", "vtd", sweeps, max_points,
+		       teardown, prepare);
 
 } // namespace
 
