@@ -43,14 +43,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
-/* Every ioctl of the guest helpers is a host call, counted */
-static unsigned long host_calls;
-static int counted_ioctl(int fd, unsigned long req, void *arg)
-{
-	host_calls++;
-	return ioctl(fd, req, arg);
-}
-#define ufd_ioctl(fd, cmd, arg) counted_ioctl((fd), (cmd), (void *)(arg))
+#include "selftests/bench/bench_host_calls.h"
 
 #include "selftests/iommu/amd_guest.h"
 #include "selftests/iommu/vfio_dev.h"

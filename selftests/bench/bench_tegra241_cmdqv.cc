@@ -33,14 +33,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
-/* Every ioctl of the VMM helpers is a host call, counted */
-static unsigned long host_calls;
-static int counted_ioctl(int fd, unsigned long req, void *arg)
-{
-	host_calls++;
-	return ioctl(fd, req, arg);
-}
-#define ufd_ioctl(fd, cmd, arg) counted_ioctl((fd), (cmd), (void *)(arg))
+#include "selftests/bench/bench_host_calls.h"
 
 #include "selftests/iommu/vfio_dev.h"
 #include "selftests/iommu/viommu_uapi.h"
