@@ -185,13 +185,17 @@ static void cache_tag_flush_iotlb(struct dmar_domain *domain, struct cache_tag *
 		qi_flush_piotlb(iommu, tag->domain_id, tag->pasid, addr, pages, ih);
 		return;
 	}
-	/* Second stage: page-selective where the unit can, else the whole DID */
+	/*
+	 * Second stage (by queue or register, see iommu->flush): page-selective
+	 * where the unit can, else the whole DID
+	 */
 	if (!pages || pages == -1UL || !cap_pgsel_inv(iommu->cap) ||
 	    mask > cap_max_amask_val(iommu->cap))
-		qi_flush_iotlb(iommu, tag->domain_id, 0, 0, DMA_TLB_DSI_FLUSH);
+		iommu->flush.flush_iotlb(iommu, tag->domain_id, 0, 0, DMA_TLB_DSI_FLUSH);
 	else
-		qi_flush_iotlb(iommu, tag->domain_id, addr | (ih ? DMA_TLB_IH_NONLEAF : 0), mask,
-			       DMA_TLB_PSI_FLUSH);
+		iommu->flush.flush_iotlb(iommu, tag->domain_id,
+					 addr | (ih ? DMA_TLB_IH_NONLEAF : 0), mask,
+					 DMA_TLB_PSI_FLUSH);
 }
 
 static void cache_tag_flush_devtlb_psi(struct dmar_domain *domain, struct cache_tag *tag,

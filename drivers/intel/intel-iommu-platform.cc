@@ -42,7 +42,7 @@ struct vtd_platform {
 
 const char *const vtd_cap_names[] = {
 	"smts", "nest", "flts", "slts", "slads", "pasid", "pss", "prs", "dt", "pt", "sc",
-	"fl5lp", "fl1gp", "psi", "nfr", "nd", "haw", "mgaw", "caching_mode", "esrtps", nullptr,
+	"fl5lp", "fl1gp", "psi", "nfr", "nd", "haw", "mgaw", "caching_mode", "esrtps", "qi", nullptr,
 };
 
 int vtd_check_cap(const char *cap, u64 val, std::string *why)
@@ -59,8 +59,28 @@ int vtd_check_cap(const char *cap, u64 val, std::string *why)
 				  "VT-d unit", why);
 }
 
+/*
+ * "smts" 0 is a unit of legacy mode only: what needs scalable mode (PASIDs,
+ * page requests, both scalable translation types, nesting, second-stage A/D,
+ * RID_PASID, drain) goes with it. "qi" 0 leaves register-based invalidation
+ * only: the device-TLB and page requests, which need the queue, go too.
+ * Capabilities named explicitly are applied afterwards, so a description
+ * asking for an impossible unit is still refused by the model.
+ */
+void vtd_apply_mode_caps(const struct platform_iommu_desc *desc, struct vtd_model_cfg *cfg)
+{
+	for (const auto &[cap, val] : desc->caps) {
+		if (cap == "smts" && !val)
+			cfg->pasid = cfg->prs = cfg->nest = cfg->flts = cfg->slts = cfg->slads =
+				cfg->rps = cfg->pds = false;
+		else if (cap == "qi" && !val)
+			cfg->dt = cfg->prs = false;
+	}
+}
+
 void vtd_apply_caps(const struct platform_iommu_desc *desc, struct vtd_model_cfg *cfg)
 {
+	vtd_apply_mode_caps(desc, cfg);
 	for (const auto &[cap, val] : desc->caps) {
 		if (cap == "smts")
 			cfg->smts = val;
@@ -102,6 +122,8 @@ void vtd_apply_caps(const struct platform_iommu_desc *desc, struct vtd_model_cfg
 			cfg->caching_mode = val;
 		else if (cap == "esrtps")
 			cfg->esrtps = val;
+		else if (cap == "qi")
+			cfg->qi = val;
 	}
 }
 

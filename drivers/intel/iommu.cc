@@ -3,20 +3,28 @@
  * Intel VT-d: probe, the root and context tables, translation enable,
  * domains and attach (upstream's iommu.c).
  *
- * Bring-up (intel_iommu_probe()): CAP/ECAP read once; scalable mode and
- * queued invalidation are required. Translation is turned off if it was
- * on, the root table is latched with SRTP (TTM scalable), queued
- * invalidation enabled, every context, PASID and IOTLB entry flushed
- * globally (the unit may not drop its caches on SRTP), the fault and page
- * request events unmasked, then TE set. Each GCMD change follows the
- * spec's protocol: the persistent bits we own plus the one that changes,
- * then a poll of GSTS.
+ * Bring-up (intel_iommu_probe()): CAP/ECAP read once. Scalable mode where
+ * the unit has it (it then needs queued invalidation), legacy mode
+ * otherwise. Translation is turned off if it was on, the root table is
+ * latched with SRTP (TTM scalable or legacy), queued invalidation enabled
+ * when the unit has it (register-based invalidation otherwise: CCMD and
+ * the IOTLB registers, through iommu->flush), every context, PASID and
+ * IOTLB entry flushed globally (the unit may not drop its caches on SRTP),
+ * the fault and page request events unmasked, then TE set. Each GCMD
+ * change follows the spec's protocol: the persistent bits we own plus the
+ * one that changes, then a poll of GSTS.
  *
- * Devices: probing a device writes its scalable-mode context entry once
- * (PASID directory, DTE for ATS, PASIDE, PRE) and turns ATS on at the
- * endpoint; every attach afterwards is a PASID entry (PASID 0 for the
- * RID, RID_PASID). The RID attach tears the old entry down first (as
- * upstream); a PASID attach over an existing one replaces it in place.
+ * Devices in scalable mode: probing a device writes its scalable-mode
+ * context entry once (PASID directory, DTE for ATS, PASIDE, PRE) and turns
+ * ATS on at the endpoint; every attach afterwards is a PASID entry (PASID 0
+ * for the RID, RID_PASID). The RID attach tears the old entry down first
+ * (as upstream); a PASID attach over an existing one replaces it in place.
+ *
+ * Devices in legacy mode: the context entry itself is what an attach
+ * writes (upstream's domain_context_mapping_one()): the DID, the
+ * second-stage table and its AGAW, TT multi-level (device-TLB with ATS), or
+ * TT pass-through for the identity domain; blocking clears it, then
+ * flushes the context cache for the device and the IOTLB for the old DID.
  *
  * Domains: first-stage paging domains use x86-64 4-level tables (47-bit
  * lower-half IOVA, canonical by construction), second-stage ones VT-d SS
@@ -97,6 +105,102 @@ static int iommu_gcmd_sync(struct intel_iommu *iommu, u32 oneshot, u32 mask, u32
 				  1000000);
 }
 
+/*
+ * CAP.RWBF: the unit may hold table writes in a write buffer; a newly
+ * present entry is seen only after WBF (upstream's iommu_flush_write_buffer()).
+ */
+static void iommu_flush_write_buffer(struct intel_iommu *iommu)
+{
+	if (!cap_rwbf(iommu->cap))
+		return;
+	guard(spinlock)(&iommu->register_lock);
+	iommu_gcmd_sync(iommu, DMA_GCMD_WBF, DMA_GSTS_WBFS, 0);
+}
+
+/* ----- Register-based invalidation (units without ECAP.QI) ----- */
+
+/*
+ * One context-cache invalidation through CCMD: the request with ICC set,
+ * then a poll until the unit clears ICC. The arguments are those of
+ * qi_flush_context(), so either sits in iommu->flush.
+ */
+void __iommu_flush_context(struct intel_iommu *iommu, u16 did, u16 source_id, u8 function_mask,
+			   u64 type)
+{
+	u64 val;
+
+	switch (type) {
+	case DMA_CCMD_GLOBAL_INVL:
+		val = DMA_CCMD_GLOBAL_INVL;
+		break;
+	case DMA_CCMD_DOMAIN_INVL:
+		val = DMA_CCMD_DOMAIN_INVL | DMA_CCMD_DID(did);
+		break;
+	case DMA_CCMD_DEVICE_INVL:
+		val = DMA_CCMD_DEVICE_INVL | DMA_CCMD_DID(did) | DMA_CCMD_SID(source_id) |
+		      DMA_CCMD_FM(function_mask);
+		break;
+	default:
+		WARN_ON(1);
+		return;
+	}
+	val |= DMA_CCMD_ICC;
+
+	guard(spinlock)(&iommu->register_lock);
+	writeq(val, ireg(iommu, DMAR_CCMD_REG));
+	if (readq_poll_timeout(ireg(iommu, DMAR_CCMD_REG), val, !(val & DMA_CCMD_ICC), 0,
+			       1000000))
+		intel_iommu_err(iommu, "context invalidation timed out");
+}
+
+/*
+ * One IOTLB invalidation through the registers at ECAP.IRO: IVA first for
+ * a page-selective one (address, IH, AM), then IOTLB_REG with IVT set and
+ * the drains the unit offers, then a poll until IVT reads 0. IAIG 0 means
+ * the unit refused the request.
+ */
+void __iommu_flush_iotlb(struct intel_iommu *iommu, u16 did, u64 addr, unsigned int size_order,
+			 u64 type)
+{
+	unsigned int tlb_offset = ecap_iotlb_offset(iommu->ecap);
+	u64 val, val_iva = 0;
+
+	switch (type) {
+	case DMA_TLB_GLOBAL_FLUSH:
+		val = DMA_TLB_GLOBAL_FLUSH;
+		break;
+	case DMA_TLB_DSI_FLUSH:
+		val = DMA_TLB_DSI_FLUSH | DMA_TLB_DID(did);
+		break;
+	case DMA_TLB_PSI_FLUSH:
+		val = DMA_TLB_PSI_FLUSH | DMA_TLB_DID(did);
+		val_iva = size_order | addr;
+		break;
+	default:
+		WARN_ON(1);
+		return;
+	}
+	val |= DMA_TLB_IVT;
+	if (cap_read_drain(iommu->cap))
+		val |= DMA_TLB_READ_DRAIN;
+	if (cap_write_drain(iommu->cap))
+		val |= DMA_TLB_WRITE_DRAIN;
+
+	{
+		guard(spinlock)(&iommu->register_lock);
+		if (val_iva)
+			writeq(val_iva, ireg(iommu, tlb_offset + DMAR_IVA_OFFSET));
+		writeq(val, ireg(iommu, tlb_offset + DMAR_IOTLB_OFFSET));
+		if (readq_poll_timeout(ireg(iommu, tlb_offset + DMAR_IOTLB_OFFSET), val,
+				       !(val & DMA_TLB_IVT), 0, 1000000)) {
+			intel_iommu_err(iommu, "IOTLB invalidation timed out");
+			return;
+		}
+	}
+	if (!DMA_TLB_IAIG(val))
+		intel_iommu_err(iommu, "Flush IOTLB failed");
+}
+
 static int iommu_set_root_entry(struct intel_iommu *iommu)
 {
 	u64 addr = virt_to_phys(iommu->root_entry);
@@ -125,10 +229,10 @@ static int iommu_disable_translation(struct intel_iommu *iommu)
 /* Every context, PASID and IOTLB entry the unit may hold (after SRTP). */
 void intel_iommu_flush_context_all(struct intel_iommu *iommu)
 {
-	qi_flush_context(iommu, 0, 0, 0, DMA_CCMD_GLOBAL_INVL);
+	iommu->flush.flush_context(iommu, 0, 0, 0, DMA_CCMD_GLOBAL_INVL);
 	if (sm_supported(iommu))
 		qi_flush_pasid_cache(iommu, 0, QI_PC_GLOBAL, 0);
-	qi_flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
+	iommu->flush.flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
 }
 
 /* ----- Events ----- */
@@ -236,8 +340,9 @@ struct intel_iommu *intel_iommu_probe(void __iomem *reg, const char *name)
 
 	iommu->cap = readq(ireg(iommu, DMAR_CAP_REG));
 	iommu->ecap = readq(ireg(iommu, DMAR_ECAP_REG));
-	if (!sm_supported(iommu) || !ecap_qis(iommu->ecap)) {
-		intel_iommu_err(iommu, "scalable mode with queued invalidation is required");
+	/* Scalable mode has no register-based PASID-cache invalidation */
+	if (sm_supported(iommu) && !ecap_qis(iommu->ecap)) {
+		intel_iommu_err(iommu, "scalable mode without queued invalidation");
 		ret = -ENODEV;
 		goto err;
 	}
@@ -271,9 +376,16 @@ struct intel_iommu *intel_iommu_probe(void __iomem *reg, const char *name)
 		iommu_gcmd_sync(iommu, 0, DMA_GSTS_QIES, 0);
 	}
 
-	ret = dmar_enable_qi(iommu);
-	if (ret)
-		goto err;
+	if (ecap_qis(iommu->ecap)) {
+		ret = dmar_enable_qi(iommu);
+		if (ret)
+			goto err;
+		iommu->flush.flush_context = qi_flush_context;
+		iommu->flush.flush_iotlb = qi_flush_iotlb;
+	} else {
+		iommu->flush.flush_context = __iommu_flush_context;
+		iommu->flush.flush_iotlb = __iommu_flush_iotlb;
+	}
 	ret = iommu_set_root_entry(iommu);
 	if (ret) {
 		intel_iommu_err(iommu, "root table pointer not latched");
@@ -462,6 +574,152 @@ int iopf_for_domain_replace(struct iommu_domain *domain, struct iommu_domain *ol
 	return 0;
 }
 
+/* ----- Context entries ----- */
+
+static phys_addr_t dmar_domain_top(struct dmar_domain *domain)
+{
+	struct pt_iommu_hw_info hw;
+
+	pt_iommu_hw_info(&domain->pt, &hw);
+	return hw.top_paddr;
+}
+
+/*
+ * The context entry of @bus/@devfn, its table allocated if @alloc; NULL if
+ * absent (or out of memory). Legacy: one table of 256 128-bit entries per
+ * bus, under the root entry's lower half. Scalable: two tables of 128
+ * 256-bit entries, devfn 0-127 under the lower half and 128-255 under the
+ * upper; the entry is returned as its first 128 bits. Called with
+ * iommu->lock held.
+ */
+struct context_entry *iommu_context_addr(struct intel_iommu *iommu, u8 bus, u8 devfn, bool alloc)
+{
+	struct root_entry *root = &iommu->root_entry[bus];
+	u64 *entry = &root->lo;
+	struct context_entry *table;
+
+	if (sm_supported(iommu)) {
+		if (devfn >= 0x80) {
+			devfn -= 0x80;
+			entry = &root->hi;
+		}
+		devfn *= 2;
+	}
+	if (!(*entry & ROOT_ENTRY_P)) {
+		if (!alloc)
+			return NULL;
+		table = (struct context_entry *)iommu_alloc_pages_sz(GFP_ATOMIC, VTD_PAGE_SIZE);
+		if (!table)
+			return NULL;
+		__atomic_store_n(entry, virt_to_phys(table) | ROOT_ENTRY_P, __ATOMIC_RELEASE);
+	}
+	table = (struct context_entry *)phys_to_virt(*entry & ROOT_ENTRY_CTP);
+	return &table[devfn];
+}
+
+/*
+ * A legacy context entry, built whole in @ce: present, faults reported
+ * (FPD clear), @did, translation type @tt, @aw and, for translated types,
+ * the second-stage table at @slptptr.
+ */
+static void context_entry_build(struct context_entry *ce, u16 did, u64 tt, int aw,
+				phys_addr_t slptptr)
+{
+	ce->lo = (slptptr & CONTEXT_LO_SLPTPTR) | FIELD_PREP(CONTEXT_LO_TT, tt) | CONTEXT_LO_P;
+	ce->hi = FIELD_PREP(CONTEXT_HI_AW, aw) | FIELD_PREP(CONTEXT_HI_DID, did);
+}
+
+/*
+ * A not-present legacy entry becomes @ce: the high half first, the present
+ * bit last. A not-present entry is not cached, so only the write buffer
+ * may need flushing; with caching mode the unit may have cached it (as not
+ * present) and the device's context and the DID's IOTLB are invalidated
+ * (upstream's context_present_cache_flush()). -EBUSY if the entry is
+ * present: every RID attach blocks first, and there are no DMA aliases.
+ */
+static int context_entry_install(struct intel_iommu *iommu, struct device_domain_info *info,
+				 const struct context_entry *ce)
+{
+	struct context_entry *context;
+	u16 did = (u16)FIELD_GET(CONTEXT_HI_DID, ce->hi);
+
+	{
+		guard(spinlock)(&iommu->lock);
+		context = iommu_context_addr(iommu, info->bus, info->devfn, true);
+		if (!context)
+			return -ENOMEM;
+		if (context->lo & CONTEXT_LO_P)
+			return -EBUSY;
+		WRITE_ONCE(context->hi, ce->hi);
+		__atomic_store_n(&context->lo, ce->lo, __ATOMIC_RELEASE);
+	}
+	if (cap_caching_mode(iommu->cap)) {
+		iommu->flush.flush_context(iommu, 0, info_rid(info), DMA_CCMD_MASK_NOBIT,
+					   DMA_CCMD_DEVICE_INVL);
+		iommu->flush.flush_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH);
+	} else {
+		iommu_flush_write_buffer(iommu);
+	}
+	return 0;
+}
+
+/* Legacy mode: the RID of @dev translated by @domain's second-stage table. */
+static int domain_context_mapping(struct dmar_domain *domain, struct device *dev)
+{
+	struct device_domain_info *info = dev_to_info(dev);
+	struct intel_iommu *iommu = info->iommu;
+	struct context_entry ce;
+
+	/* Translation requests are allowed only where the device-TLB is used */
+	context_entry_build(&ce, domain_id_iommu(domain, iommu),
+			    info->ats_supported ? CONTEXT_TT_DEV_IOTLB : CONTEXT_TT_MULTI_LEVEL,
+			    domain->agaw, dmar_domain_top(domain));
+	return context_entry_install(iommu, info, &ce);
+}
+
+/*
+ * Legacy mode: the RID of @dev untranslated, with the pass-through DID;
+ * the spec wants AW at the largest AGAW the unit supports.
+ */
+static int context_setup_pass_through(struct device *dev)
+{
+	struct device_domain_info *info = dev_to_info(dev);
+	struct intel_iommu *iommu = info->iommu;
+	struct context_entry ce;
+
+	if (!ecap_pass_through(iommu->ecap))
+		return -EINVAL;
+	context_entry_build(&ce, FLPT_DEFAULT_DID, CONTEXT_TT_PASS_THROUGH, iommu->msagaw, 0);
+	return context_entry_install(iommu, info, &ce);
+}
+
+/*
+ * Legacy mode: the RID's context entry cleared, then what the unit may
+ * cache of it: the device's context entry, the old DID's IOTLB entries and
+ * the device-TLB (upstream's domain_context_clear_one() and
+ * intel_context_flush_no_pasid()).
+ */
+static void domain_context_clear_one(struct device_domain_info *info)
+{
+	struct intel_iommu *iommu = info->iommu;
+	struct context_entry *context;
+	u16 did;
+
+	{
+		guard(spinlock)(&iommu->lock);
+		context = iommu_context_addr(iommu, info->bus, info->devfn, false);
+		if (!context || !(context->lo & CONTEXT_LO_P))
+			return;
+		did = (u16)FIELD_GET(CONTEXT_HI_DID, context->hi);
+		__atomic_store_n(&context->lo, 0, __ATOMIC_RELEASE);
+		WRITE_ONCE(context->hi, 0);
+	}
+	iommu->flush.flush_context(iommu, did, info_rid(info), DMA_CCMD_MASK_NOBIT,
+				   DMA_CCMD_DEVICE_INVL);
+	iommu->flush.flush_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH);
+	devtlb_invalidation_with_pasid(iommu, info->dev, IOMMU_NO_PASID);
+}
+
 /* ----- Attach ----- */
 
 /* The RID to no translation at all: PASID 0's entry goes, the domain lets go. */
@@ -471,7 +729,10 @@ void device_block_translation(struct device *dev)
 	struct intel_iommu *iommu = info->iommu;
 	struct dmar_domain *domain = info->domain;
 
-	intel_pasid_tear_down_entry(iommu, dev, IOMMU_NO_PASID, false);
+	if (sm_supported(iommu))
+		intel_pasid_tear_down_entry(iommu, dev, IOMMU_NO_PASID, false);
+	else
+		domain_context_clear_one(info);
 	if (!domain)
 		return;
 	{
@@ -496,25 +757,21 @@ int paging_domain_compatible(struct iommu_domain *domain, struct device *dev)
 		return -EINVAL;
 	if (dmar_domain->force_snooping && !ecap_sc_support(iommu->ecap))
 		return -EINVAL;
+	/* Snooping forced in PASID entries only: no use to a legacy context entry */
+	if (dmar_domain->force_snooping && !sm_supported(iommu) && !dmar_domain->legacy_snoop)
+		return -EINVAL;
+	/* Legacy mode has no first stage, and always a second stage */
 	if (dmar_domain->use_first_level) {
-		if (!ecap_flts(iommu->ecap))
+		if (!sm_supported(iommu) || !ecap_flts(iommu->ecap))
 			return -EINVAL;
 	} else {
-		if (!ecap_slts(iommu->ecap))
+		if (sm_supported(iommu) && !ecap_slts(iommu->ecap))
 			return -EINVAL;
 		/* The table is deeper than this unit walks */
 		if (dmar_domain->agaw < 0 || !(cap_sagaw(iommu->cap) & BIT(dmar_domain->agaw)))
 			return -EINVAL;
 	}
 	return 0;
-}
-
-static phys_addr_t dmar_domain_top(struct dmar_domain *domain)
-{
-	struct pt_iommu_hw_info hw;
-
-	pt_iommu_hw_info(&domain->pt, &hw);
-	return hw.top_paddr;
 }
 
 static int domain_fs_flags(struct dmar_domain *domain)
@@ -576,7 +833,10 @@ int dmar_domain_attach_device(struct dmar_domain *domain, struct device *dev)
 	ret = iopf_for_domain_set(&domain->domain, dev);
 	if (ret)
 		goto out_tags;
-	ret = domain_setup_paging(iommu, domain, dev, IOMMU_NO_PASID, NULL);
+	if (sm_supported(iommu))
+		ret = domain_setup_paging(iommu, domain, dev, IOMMU_NO_PASID, NULL);
+	else
+		ret = domain_context_mapping(domain, dev);
 	if (ret)
 		goto out_iopf;
 
@@ -748,6 +1008,8 @@ static int identity_domain_attach_dev(struct iommu_domain *domain, struct device
 	struct device_domain_info *info = dev_to_info(dev);
 
 	device_block_translation(dev);
+	if (!sm_supported(info->iommu))
+		return context_setup_pass_through(dev);
 	return intel_pasid_setup_pass_through(info->iommu, dev, IOMMU_NO_PASID);
 }
 
@@ -842,10 +1104,20 @@ static bool intel_iommu_enforce_cache_coherency(struct iommu_domain *domain)
 
 	if (dmar_domain->force_snooping)
 		return true;
-	/* Snoop control goes into PASID entries: only before the first attach */
+	/*
+	 * Snoop control goes into PASID entries (PGSNP) in scalable mode and
+	 * into the leaves (SNP) of second-stage tables for legacy mode, which
+	 * has no PASID entry: only before the first attach, and for the
+	 * leaves before the first map too (they are not rewritten).
+	 */
 	guard(spinlock)(&dmar_domain->lock);
 	if (!list_empty(&dmar_domain->devices) || !list_empty(&dmar_domain->dev_pasids))
 		return false;
+	if (dmar_domain->legacy_snoop) {
+		if (pt_iommu_count_leaves(&dmar_domain->pt))
+			return false;
+		dmar_domain->pt.common.features |= BIT_ULL(PT_FEAT_VTDSS_FORCE_COHERENCE);
+	}
 	dmar_domain->force_snooping = true;
 	return true;
 }
@@ -1023,13 +1295,15 @@ static struct iommu_domain *intel_iommu_domain_alloc_second_stage(struct device 
 	if (((flags & IOMMU_HWPT_ALLOC_NEST_PARENT) && !nested_supported(iommu)) ||
 	    ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !ssads_supported(iommu)))
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
-	if (!ecap_slts(iommu->ecap))
+	/* Legacy mode always has the second stage */
+	if (sm_supported(iommu) && !ecap_slts(iommu->ecap))
 		return (struct iommu_domain *)ERR_PTR(-EOPNOTSUPP);
 
 	domain = dmar_domain_alloc();
 	if (!domain)
 		return (struct iommu_domain *)ERR_PTR(-ENOMEM);
 	domain->nested_parent = !!(flags & IOMMU_HWPT_ALLOC_NEST_PARENT);
+	domain->legacy_snoop = !sm_supported(iommu);
 	cfg.fmt = PT_FMT_VTDSS;
 	cfg.hw_max_vasz_lg2 = min(agaw_to_width(iommu->agaw), cap_mgaw(iommu->cap));
 	ret = paging_domain_finalise(domain, &intel_paging_domain_ops, &cfg);
@@ -1110,9 +1384,19 @@ static struct iommu_device *intel_iommu_probe_device(struct device *dev)
 	}
 	dev_iommu_priv_set(dev, info);
 
-	ret = intel_pasid_alloc_table(dev);
-	if (!ret)
-		ret = intel_pasid_setup_sm_context(dev);
+	if (sm_supported(iommu)) {
+		ret = intel_pasid_alloc_table(dev);
+		if (!ret)
+			ret = intel_pasid_setup_sm_context(dev);
+	} else {
+		/*
+		 * Legacy mode: each attach writes the context entry; its table
+		 * is allocated now (it lives as long as the unit), so that an
+		 * attach allocates nothing the unit keeps
+		 */
+		guard(spinlock)(&iommu->lock);
+		ret = iommu_context_addr(iommu, info->bus, info->devfn, true) ? 0 : -ENOMEM;
+	}
 	if (ret) {
 		intel_pasid_free_table(dev);
 		{
@@ -1139,7 +1423,8 @@ static void intel_iommu_release_device(struct device *dev)
 	iommu = info->iommu;
 	intel_iommu_debugfs_remove_dev(info);
 	device_block_translation(dev);
-	intel_pasid_teardown_sm_context(dev);
+	if (sm_supported(iommu))
+		intel_pasid_teardown_sm_context(dev);
 	iommu_disable_pci_ats(info);
 	if (info->pri_enabled)
 		iommu_set_pci_pri(info, false);

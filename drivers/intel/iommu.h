@@ -19,10 +19,13 @@
  *   debugfs.cc iommu/intel/<device>/[<pasid>/]domain_translation_struct
  *   intel-iommu-platform.cc  the "vtd" platform kind: model + driver
  *
- * Modes: the driver runs the unit in scalable mode with queued
- * invalidation (both required at probe); legacy root/context entries and
- * register-based invalidation exist in the model and hw/ but the driver
- * does not use them.
+ * Modes: scalable mode where the unit has it (ECAP.SMTS; queued
+ * invalidation is then required), legacy mode otherwise: context entries
+ * carry the DID and the second-stage table (or pass-through), written at
+ * attach, and there are no PASIDs, first stage, nesting, page requests or
+ * dirty tracking. Context-cache and IOTLB invalidations go through
+ * iommu->flush: descriptors on the invalidation queue when the unit has one
+ * (ECAP.QI), else the CCMD and IOTLB registers.
  *
  * Locks: iommu->lock covers the context and PASID tables of the unit;
  * dmar_domain->lock the domain's device lists; dmar_domain->cache_lock its
@@ -111,6 +114,17 @@ enum intel_iommu_irq {
 	INTEL_IOMMU_IRQ_PRQ,
 };
 
+/*
+ * How the unit's context cache and IOTLB are invalidated: by queued
+ * descriptors (qi_flush_context/qi_flush_iotlb) or by register
+ * (__iommu_flush_context/__iommu_flush_iotlb). Same arguments either way.
+ */
+struct iommu_flush {
+	void (*flush_context)(struct intel_iommu *iommu, u16 did, u16 sid, u8 fm, u64 type);
+	void (*flush_iotlb)(struct intel_iommu *iommu, u16 did, u64 addr, unsigned int size_order,
+			    u64 type);
+};
+
 struct intel_iommu {
 	const char *name;
 	void __iomem *reg;
@@ -125,6 +139,7 @@ struct intel_iommu {
 	spinlock_t lock;		/* context and PASID tables */
 
 	struct q_inval *qi;
+	struct iommu_flush flush;
 
 	/* Domain IDs of this unit */
 	struct xarray domain_ids;
@@ -228,6 +243,8 @@ struct dmar_domain {
 	u8 nested_parent : 1;
 	u8 force_snooping : 1;
 	u8 has_iotlb_device : 1;
+	/* Allocated for a legacy-mode unit: snooping is forced by SNP in the leaves */
+	u8 legacy_snoop : 1;
 	int agaw;			/* second stage: table depth - 2 */
 	int gaw;			/* input width */
 
@@ -375,6 +392,13 @@ void domain_remove_dev_pasid(struct iommu_domain *domain, struct device *dev, io
 struct dev_pasid_info *domain_add_dev_pasid(struct iommu_domain *domain, struct device *dev,
 					    ioasid_t pasid);
 void intel_iommu_flush_context_all(struct intel_iommu *iommu);
+void __iommu_flush_context(struct intel_iommu *iommu, u16 did, u16 source_id, u8 function_mask,
+			   u64 type);
+void __iommu_flush_iotlb(struct intel_iommu *iommu, u16 did, u64 addr, unsigned int size_order,
+			 u64 type);
+/* Legacy mode: the context entry of a device (iommu.cc) */
+struct context_entry *iommu_context_addr(struct intel_iommu *iommu, u8 bus, u8 devfn,
+					 bool alloc);
 int iopf_for_domain_set(struct iommu_domain *domain, struct device *dev);
 void iopf_for_domain_remove(struct iommu_domain *domain, struct device *dev);
 int iopf_for_domain_replace(struct iommu_domain *domain, struct iommu_domain *old,

@@ -480,24 +480,11 @@ int intel_pasid_setup_dirty_tracking(struct intel_iommu *iommu, struct device *d
 
 /* ----- Scalable-mode context entries ----- */
 
-/* The context entry of @bus/@devfn, its table allocated if @alloc. */
-static struct sm_context_entry *iommu_context_addr(struct intel_iommu *iommu, u8 bus, u8 devfn,
-						   bool alloc)
+/* The 256-bit scalable-mode context entry of @bus/@devfn (iommu_context_addr()). */
+static struct sm_context_entry *sm_context_addr(struct intel_iommu *iommu, u8 bus, u8 devfn,
+						bool alloc)
 {
-	struct root_entry *root = &iommu->root_entry[bus];
-	u64 *entry = devfn >= 0x80 ? &root->hi : &root->lo;
-	struct sm_context_entry *table;
-
-	if (!(*entry & ROOT_ENTRY_P)) {
-		if (!alloc)
-			return NULL;
-		table = (struct sm_context_entry *)iommu_alloc_pages_sz(GFP_ATOMIC, VTD_PAGE_SIZE);
-		if (!table)
-			return NULL;
-		__atomic_store_n(entry, virt_to_phys(table) | ROOT_ENTRY_P, __ATOMIC_RELEASE);
-	}
-	table = (struct sm_context_entry *)phys_to_virt(*entry & ROOT_ENTRY_CTP);
-	return &table[devfn & 0x7f];
+	return (struct sm_context_entry *)iommu_context_addr(iommu, bus, devfn, alloc);
 }
 
 static unsigned int context_get_sm_pds(struct pasid_table *table)
@@ -518,7 +505,7 @@ int intel_pasid_setup_sm_context(struct device *dev)
 	u64 lo;
 
 	guard(spinlock)(&iommu->lock);
-	context = iommu_context_addr(iommu, info->bus, info->devfn, true);
+	context = sm_context_addr(iommu, info->bus, info->devfn, true);
 	if (!context)
 		return -ENOMEM;
 	if (context->val[0] & SM_CONTEXT_0_P)
@@ -547,7 +534,7 @@ void intel_pasid_teardown_sm_context(struct device *dev)
 
 	{
 		guard(spinlock)(&iommu->lock);
-		context = iommu_context_addr(iommu, info->bus, info->devfn, false);
+		context = sm_context_addr(iommu, info->bus, info->devfn, false);
 		if (!context || !(context->val[0] & SM_CONTEXT_0_P))
 			return;
 		__atomic_store_n(&context->val[0], 0, __ATOMIC_RELEASE);
