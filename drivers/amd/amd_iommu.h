@@ -244,10 +244,11 @@ struct amd_iommu_viommu {
 	/* A guest of the RFC uAPI (viommu_rfc.cc), no iommufd object */
 	bool rfc;
 	unsigned long vf_mmap_offset;	/* its VF page in the iommufd mmap space */
-	/* The HW queues programmed now (one command buffer, one event log) */
+	/* The HW queues programmed now (one command buffer, one event log, one PPR log) */
 	struct mutex queue_lock;
 	struct iommufd_hw_queue *cmdbuf_q;
 	struct iommufd_hw_queue *evtlog_q;
+	struct iommufd_hw_queue *pprlog_q;
 	struct protection_domain *parent;
 	struct list_head pdom_list;	/* in parent->viommu_list */
 	struct mutex gdom_lock;		/* gdomid_array and the entries' users */
@@ -373,6 +374,9 @@ int amd_viommu_cmdbuf_back(struct amd_hw_viommu *hw, const phys_addr_t *phys,
 void amd_viommu_cmdbuf_unback(struct amd_hw_viommu *hw, unsigned long npages);
 int amd_viommu_evtlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length);
 void amd_viommu_evtlog_disable(struct amd_hw_viommu *hw);
+int amd_viommu_pprlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length, bool ppr_en);
+void amd_viommu_ppr_set_enable(struct amd_hw_viommu *hw, bool ppr_en);
+void amd_viommu_pprlog_disable(struct amd_hw_viommu *hw);
 /* The guest's VF page: what the VMM maps into the guest as its 0x2000 page. */
 u8 __iomem *amd_viommu_vf_page(struct amd_hw_viommu *hw);
 /* ----- viommu_rfc.cc: the HW-vIOMMU through the 2023 RFC's ioctls ----- */

@@ -8,7 +8,9 @@
  * HW-vIOMMU the vIOMMU is also a guest of it (viommu.cc): a vDEVICE fills
  * the guest's DeviceID map, a nested domain its DomainID map, and the HW
  * queue IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF (experimental) is the
- * guest's command buffer, run by the IOMMU from guest memory.
+ * guest's command buffer, run by the IOMMU from guest memory; _EVTLOG and
+ * _PPRLOG are its event and PPR logs, written by the IOMMU into guest
+ * memory.
  */
 #include "drivers/amd/amd_iommu.h"
 
@@ -85,7 +87,8 @@ static size_t amd_iommufd_get_hw_queue_size(struct iommufd_viommu *viommu, u32 q
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 
 	if ((queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF &&
-	     queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG) || !aviommu->hw)
+	     queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG &&
+	     queue_type != IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG) || !aviommu->hw)
 		return 0;
 	return HW_QUEUE_STRUCT_SIZE(struct iommufd_hw_queue, obj);
 }
@@ -96,27 +99,44 @@ static void amd_iommufd_hw_queue_destroy(struct iommufd_hw_queue *hw_queue)
 		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
 
 	guard(mutex)(&aviommu->queue_lock);
-	if (hw_queue->type == IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG) {
+	switch (hw_queue->type) {
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG:
 		amd_viommu_evtlog_disable(aviommu->hw);
 		aviommu->evtlog_q = NULL;
-	} else {
+		break;
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG:
+		amd_viommu_pprlog_disable(aviommu->hw);
+		aviommu->pprlog_q = NULL;
+		break;
+	default:
 		amd_viommu_cmdbuf_disable(aviommu->hw);
 		aviommu->cmdbuf_q = NULL;
 	}
 }
 
+static struct iommufd_hw_queue **amd_hw_queue_slot(struct amd_iommu_viommu *aviommu, u32 type)
+{
+	switch (type) {
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG:
+		return &aviommu->evtlog_q;
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG:
+		return &aviommu->pprlog_q;
+	}
+	return &aviommu->cmdbuf_q;
+}
+
 /*
- * The guest's command buffer or event log: a GPA (an IOVA of the nest
- * parent) the IOMMU reads or writes through the guest's translation DTE
- * itself, so nothing is pinned here (the hw_queue_init style). One of
- * each per guest (index 0).
+ * The guest's command buffer, event log or PPR log: a GPA (an IOVA of the
+ * nest parent) the IOMMU reads or writes through the guest's translation
+ * DTE itself, so nothing is pinned here (the hw_queue_init style). One of
+ * each per guest (index 0). The PPR log comes with PprEn: a VMM that
+ * gives its guest the log wants its page requests.
  */
 static int amd_iommufd_hw_queue_init(struct iommufd_hw_queue *hw_queue, u32 index)
 {
 	struct amd_iommu_viommu *aviommu =
 		container_of(hw_queue->viommu, struct amd_iommu_viommu, core);
-	bool evt = hw_queue->type == IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG;
-	struct iommufd_hw_queue **slot = evt ? &aviommu->evtlog_q : &aviommu->cmdbuf_q;
+	struct iommufd_hw_queue **slot = amd_hw_queue_slot(aviommu, hw_queue->type);
 	int ret;
 
 	if (index)
@@ -124,11 +144,18 @@ static int amd_iommufd_hw_queue_init(struct iommufd_hw_queue *hw_queue, u32 inde
 	guard(mutex)(&aviommu->queue_lock);
 	if (*slot)
 		return -EEXIST;
-	if (evt)
+	switch (hw_queue->type) {
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG:
 		ret = amd_viommu_evtlog_enable(aviommu->hw, hw_queue->base_addr, hw_queue->length);
-	else
+		break;
+	case IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG:
+		ret = amd_viommu_pprlog_enable(aviommu->hw, hw_queue->base_addr, hw_queue->length,
+					       true);
+		break;
+	default:
 		ret = amd_viommu_cmdbuf_enable(aviommu->hw, hw_queue->base_addr,
 					       hw_queue->length);
+	}
 	if (ret)
 		return ret;
 	*slot = hw_queue;

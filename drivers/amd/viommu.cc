@@ -28,7 +28,8 @@
  * a nested domain's gDomID gets a DomainID map entry to its hDomID
  * (nested.cc); a HW queue (amd_viommu_cmdbuf_enable()) programs the
  * guest's command buffer GPA, length and CmdBufEn, another
- * (amd_viommu_evtlog_enable()) its event log. From then on the guest
+ * (amd_viommu_evtlog_enable()) its event log, a third
+ * (amd_viommu_pprlog_enable()) its PPR log. From then on the guest
  * writes commands into its buffer in its memory and moves CmdTail in its
  * VF page; no host software runs.
  */
@@ -228,6 +229,7 @@ void amd_viommu_guest_free(struct amd_hw_viommu *hw)
 
 	amd_viommu_cmdbuf_disable(hw);
 	amd_viommu_evtlog_disable(hw);
+	amd_viommu_pprlog_disable(hw);
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
 	blocked_dte(&dte);
 	amd_iommu_write_dte(iommu, hw->trans_devid, &dte);
@@ -373,4 +375,44 @@ int amd_viommu_evtlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length)
 void amd_viommu_evtlog_disable(struct amd_hw_viommu *hw)
 {
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET));
+}
+
+/*
+ * The guest's PPR log: page requests of its devices whose DTE has PPR land
+ * there with its DeviceIDs and move PPRTail in its VF page; it answers
+ * with COMPLETE_PPR_REQUEST in its own command buffer. PprEn (@ppr_en)
+ * without PprLogEn, or the reverse, turns its devices' requests into
+ * INVALID_PPR_REQUEST events in its event log, as on the host.
+ */
+int amd_viommu_pprlog_enable(struct amd_hw_viommu *hw, u64 gpa, u64 length, bool ppr_en)
+{
+	int len_lg2 = guest_ring_len(gpa, length);
+	u64 ctl;
+
+	if (len_lg2 < 0)
+		return len_lg2;
+	ctl = FIELD_PREP(VIOMMU_PPR_CONTROL_BASE, gpa >> 12) |
+	      FIELD_PREP(VIOMMU_PPR_CONTROL_LEN, len_lg2);
+	/* Base and length latch while the log is off; head and tail restart */
+	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_PPR_HEAD);
+	writeq(0, amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_PPR_TAIL);
+	writeq(ctl, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+	writeq(ctl | VIOMMU_PPR_CONTROL_LOG_EN | (ppr_en ? VIOMMU_PPR_CONTROL_EN : 0),
+	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+	return 0;
+}
+
+/* PprEn of a guest whose log stays as it is (the RFC's Control.PPREn). */
+void amd_viommu_ppr_set_enable(struct amd_hw_viommu *hw, bool ppr_en)
+{
+	u64 ctl = readq(vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+
+	ctl = ppr_en ? ctl | VIOMMU_PPR_CONTROL_EN : ctl & ~VIOMMU_PPR_CONTROL_EN;
+	writeq(ctl, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+}
+
+void amd_viommu_pprlog_disable(struct amd_hw_viommu *hw)
+{
+	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
 }

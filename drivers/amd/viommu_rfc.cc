@@ -48,6 +48,8 @@
 #define GCTRL_EVT_INT_EN	BIT_ULL(3)
 #define GCTRL_COMWAIT_INT_EN	BIT_ULL(4)
 #define GCTRL_CMDBUF_EN		BIT_ULL(12)
+#define GCTRL_PPR_LOG_EN	BIT_ULL(13)
+#define GCTRL_PPR_EN		BIT_ULL(15)
 #define GBUF_BASE		GENMASK_ULL(51, 12)
 #define GBUF_LEN		GENMASK_ULL(59, 56)
 
@@ -57,8 +59,8 @@ struct amd_viommu_rfc_guest {
 	struct iommufd_ctx *ictx;		/* NULL once the context closed */
 	refcount_t users;			/* the context's, and one per nested domain */
 	struct xarray gdevs;			/* guest DeviceID -> xa_mk_value(host DeviceID) */
-	/* The guest's view of its Command Buffer Base, Event Log Base, Control */
-	u64 cmd_base, evt_base, control;
+	/* The guest's view of its Command Buffer Base, Event Log Base, PPR Log Base, Control */
+	u64 cmd_base, evt_base, ppr_base, control;
 	struct page **cmd_pages;		/* VIOMMU_CMDBUF_UPDATE's, pinned */
 	unsigned long cmd_npages;
 };
@@ -423,7 +425,7 @@ static int rfc_control_write(struct amd_viommu_rfc_guest *g, u64 val)
 {
 	struct amd_hw_viommu *hw = g->aviommu.hw;
 	u64 rising = val & ~g->control, falling = g->control & ~val;
-	int len = 0, ret;
+	int len = 0, ppr_len = 0, ret;
 
 	if (rising & GCTRL_CMDBUF_EN) {
 		if (!g->cmd_pages)
@@ -433,6 +435,12 @@ static int rfc_control_write(struct amd_viommu_rfc_guest *g, u64 val)
 			len = ilog2(g->cmd_npages * PAGE_SIZE / sizeof(struct iommu_cmd));
 		if (((u64)sizeof(struct iommu_cmd) << len) > g->cmd_npages * PAGE_SIZE)
 			return -EINVAL;
+	}
+	/* Checked before the event log changes: a refused write changes nothing */
+	if (rising & GCTRL_PPR_LOG_EN) {
+		ppr_len = rfc_buf_len(g->ppr_base);
+		if (ppr_len < 0)
+			return ppr_len;
 	}
 	if (rising & GCTRL_EVT_LOG_EN) {
 		ret = rfc_buf_len(g->evt_base);
@@ -445,6 +453,16 @@ static int rfc_control_write(struct amd_viommu_rfc_guest *g, u64 val)
 	}
 	if (falling & GCTRL_EVT_LOG_EN)
 		amd_viommu_evtlog_disable(hw);
+	if (rising & GCTRL_PPR_LOG_EN) {
+		/* Base and length were checked: the enable cannot fail */
+		WARN_ON(amd_viommu_pprlog_enable(hw, g->ppr_base & GBUF_BASE,
+						 (u64)sizeof(struct iommu_cmd) << ppr_len,
+						 val & GCTRL_PPR_EN));
+	} else if ((val & GCTRL_PPR_LOG_EN) && ((rising | falling) & GCTRL_PPR_EN)) {
+		amd_viommu_ppr_set_enable(hw, val & GCTRL_PPR_EN);
+	}
+	if (falling & GCTRL_PPR_LOG_EN)
+		amd_viommu_pprlog_disable(hw);
 	if (rising & GCTRL_CMDBUF_EN)
 		amd_viommu_cmdbuf_enable_pas(hw, len, val & GCTRL_COMWAIT_INT_EN);
 	if (falling & GCTRL_CMDBUF_EN)
@@ -462,12 +480,15 @@ static u8 __iomem *rfc_vfctrl(struct amd_hw_viommu *hw, unsigned int off)
 static u64 rfc_control_read(struct amd_viommu_rfc_guest *g)
 {
 	struct amd_hw_viommu *hw = g->aviommu.hw;
-	u64 val = g->control & ~(GCTRL_CMDBUF_EN | GCTRL_EVT_LOG_EN);
+	u64 val = g->control & ~(GCTRL_CMDBUF_EN | GCTRL_EVT_LOG_EN | GCTRL_PPR_LOG_EN);
 
 	if (readq(rfc_vfctrl(hw, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET)) & VIOMMU_CMD_CONTROL_EN)
 		val |= GCTRL_CMDBUF_EN;
 	if (readq(rfc_vfctrl(hw, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET)) & VIOMMU_EVT_CONTROL_EN)
 		val |= GCTRL_EVT_LOG_EN;
+	if (readq(rfc_vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET)) &
+	    VIOMMU_PPR_CONTROL_LOG_EN)
+		val |= GCTRL_PPR_LOG_EN;
 	return val;
 }
 
@@ -491,6 +512,7 @@ static int rfc_reg_read(struct amd_viommu_rfc_guest *g, unsigned int reg, u64 *v
 	switch (reg) {
 	case MMIO_CMD_BUF_OFFSET: *val = g->cmd_base; return 0;
 	case MMIO_EVT_BUF_OFFSET: *val = g->evt_base; return 0;
+	case MMIO_PPR_LOG_OFFSET: *val = g->ppr_base; return 0;
 	case MMIO_CONTROL_OFFSET: *val = rfc_control_read(g); return 0;
 	}
 	if (!rfc_vf_reg(reg))
@@ -504,9 +526,12 @@ static int rfc_reg_write(struct amd_viommu_rfc_guest *g, unsigned int reg, u64 v
 	switch (reg) {
 	case MMIO_CMD_BUF_OFFSET:
 	case MMIO_EVT_BUF_OFFSET:
+	case MMIO_PPR_LOG_OFFSET:
 		if (rfc_buf_len(val) < 0)
 			return -EINVAL;
-		(reg == MMIO_CMD_BUF_OFFSET ? g->cmd_base : g->evt_base) = val;
+		(reg == MMIO_CMD_BUF_OFFSET   ? g->cmd_base
+		 : reg == MMIO_EVT_BUF_OFFSET ? g->evt_base
+					      : g->ppr_base) = val;
 		return 0;
 	case MMIO_CONTROL_OFFSET:
 		return rfc_control_write(g, val);

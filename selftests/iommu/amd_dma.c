@@ -158,6 +158,25 @@ static void vmm_unnest(struct __test_metadata *_metadata, struct _test_data_amd 
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
 }
 
+/*
+ * A nest parent on the IOAS and an AMD vIOMMU on it for @dev_id, with the
+ * HW-vIOMMU's data in @data; false, with both destroyed again, on an IOMMU
+ * without the HW-vIOMMU.
+ */
+static bool vmm_hw_viommu(struct __test_metadata *_metadata, struct _test_data_amd *self,
+			  __u32 dev_id, __u32 *parent, __u32 *viommu, struct iommu_viommu_amd *data)
+{
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, parent));
+	ASSERT_EQ(0, viommu_alloc_data(self->iommufd, dev_id, *parent, IOMMU_VIOMMU_TYPE_AMD, data,
+				       sizeof(*data), viommu));
+	if (data->out_vf_mmio_length)
+		return true;
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, *viommu));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, *parent));
+	return false;
+}
+
 TEST_F(amd, nested_dma_invalidate)
 {
 	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
@@ -381,16 +400,8 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	__u32 *evt = (__u32 *)guest_page(self, PG_EVTLOG);
 	__u32 vdev, queue, evtq, id;
 
-	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
-				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
-	ASSERT_EQ(0, viommu_alloc_data(self->iommufd, self->dev_id, self->parent_id,
-				       IOMMU_VIOMMU_TYPE_AMD, &data, sizeof(data),
-				       &self->viommu_id));
-	if (!data.out_vf_mmio_length) {
-		ASSERT_EQ(0, ufd_destroy(self->iommufd, self->viommu_id));
-		ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+	if (!vmm_hw_viommu(_metadata, self, self->dev_id, &self->parent_id, &self->viommu_id, &data))
 		SKIP(return, "no HW-vIOMMU");
-	}
 	ASSERT_EQ(4096, data.out_vf_mmio_length);
 	guest_build_s1(self);
 	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
@@ -462,6 +473,321 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	ASSERT_EQ(0, munmap((void *)vf, 4096));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->viommu_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+/*
+ * The guest's INVALIDATE_IOMMU_PAGES of GDOM_ID + COMPLETION_WAIT of @val
+ * to PG_SEM at @cmd, run by its CmdTail store of @tail in its VF page;
+ * the semaphore as the store left it.
+ */
+static __u64 guest_inv_wait_run(struct _test_data_amd *self, volatile __u64 *vf, __u32 *cmd,
+				__u64 tail, __u32 val)
+{
+	volatile __u64 *sem = guest_page(self, PG_SEM);
+
+	guest_cmd_inv_wait(cmd, GDOM_ID, gpa(PG_SEM), val);
+	*sem = 0;
+	vf[VF_CMD_TAIL / 8] = tail;
+	return *sem;
+}
+
+/* A copy of SRC to GVA(DST) with DST refilled first: where it went shows which page DST is. */
+static void copy_to_gva_dst(struct __test_metadata *_metadata, struct _test_data_amd *self)
+{
+	memset(guest_page(self, PG_DST), 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+}
+
+/*
+ * Two HW-vIOMMU guests on one VM's table: guest A owns the I/OAT function
+ * (guest DeviceID 0x18) and a nested HWPT with GDOM_ID; guest B has a
+ * nested HWPT with the same gDomID but no device. B's invalidation of
+ * GDOM_ID runs against B's own host DomainID and leaves A's cached
+ * translation alone; B's INVALIDATE_DEVTAB_ENTRY and COMPLETE_PPR_REQUEST
+ * naming A's guest DeviceID are illegal commands in B's log that stop B's
+ * buffer; A's log sees nothing of it, and A's own invalidation works.
+ */
+TEST_F(amd, hw_viommu_two_guests_confined)
+{
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	__u32 *cmd_a = (__u32 *)guest_page(self, PG_CMDBUF);
+	__u32 *cmd_b = (__u32 *)guest_page(self, PG_GUEST_B_CMDBUF);
+	__u32 *evt_b = (__u32 *)guest_page(self, PG_GUEST_B_EVTLOG);
+	struct iommu_viommu_amd data_a = {}, data_b = {};
+	struct iommu_hwpt_amd_guest g;
+	__u32 viommu_b, nested_b, vdev, q_a, evtq_a, q_b, evtq_b;
+	volatile __u64 *vf_a, *vf_b;
+
+	if (!vmm_hw_viommu(_metadata, self, self->dev_id, &self->parent_id, &self->viommu_id,
+			   &data_a))
+		SKIP(return, "no HW-vIOMMU");
+	ASSERT_EQ(0, viommu_alloc_data(self->iommufd, self->dev_id, self->parent_id,
+				       IOMMU_VIOMMU_TYPE_AMD, &data_b, sizeof(data_b), &viommu_b));
+	ASSERT_NE(data_a.out_guest_id, data_b.out_guest_id);
+	guest_build_s1(self);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, self->viommu_id, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &self->nested_id));
+	ASSERT_EQ(0, gdte_alloc(self->iommufd, self->dev_id, viommu_b, &g,
+				IOMMU_HWPT_DATA_AMD_GUEST, sizeof(g), &nested_b));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
+	ASSERT_EQ(0, vdevice_alloc(self->iommufd, self->viommu_id, self->dev_id, 0x18, &vdev));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id,
+				    IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF, 0, gpa(PG_CMDBUF), 4096,
+				    &q_a));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, self->viommu_id,
+				    IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG, 0, gpa(PG_EVTLOG), 4096,
+				    &evtq_a));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu_b, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF,
+				    0, gpa(PG_GUEST_B_CMDBUF), 4096, &q_b));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu_b, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG,
+				    0, gpa(PG_GUEST_B_EVTLOG), 4096, &evtq_b));
+	vf_a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
+		    data_a.out_vf_mmio_offset);
+	ASSERT_NE(MAP_FAILED, vf_a);
+	vf_b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
+		    data_b.out_vf_mmio_offset);
+	ASSERT_NE(MAP_FAILED, vf_b);
+
+	/* A's device caches GVA(DST) -> DST; the PTE then moves to ALT */
+	memset(src, 'x', 4096);
+	memset(alt, 'z', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gva(PG_DESC), gva(PG_SRC), gva(PG_DST), 4096));
+	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
+
+	/* B invalidates "its" GDOM_ID: its own host DomainID, A's entry stays */
+	ASSERT_EQ(0xb, guest_inv_wait_run(self, vf_b, cmd_b, 32, 0xb));
+	copy_to_gva_dst(_metadata, self);
+	ASSERT_EQ('x', dst[0]);
+	ASSERT_EQ('z', alt[0]);
+
+	/* B names A's guest DeviceID: illegal, B's buffer stops at it, its wait never stores */
+	memset(cmd_b + 8, 0, 16);
+	cmd_b[8] = 0x18;
+	cmd_b[9] = 0x2 << 28;	/* INVALIDATE_DEVTAB_ENTRY */
+	ASSERT_EQ(0, guest_inv_wait_run(self, vf_b, cmd_b + 12, 80, 0xbad));
+	ASSERT_FALSE(vf_b[VF_STATUS / 8] & STATUS_CMDBUF_RUN);
+	ASSERT_EQ(32, vf_b[VF_CMD_HEAD / 8]);
+	ASSERT_EQ(16, vf_b[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(EVT_ILLEGAL_COMMAND, evt_b[1] >> 28);
+	ASSERT_EQ(gpa(PG_GUEST_B_CMDBUF) + 32, evt_b[2] | ((__u64)evt_b[3] << 32));
+	/* A's buffer and log are untouched by B's error */
+	ASSERT_TRUE(vf_a[VF_STATUS / 8] & STATUS_CMDBUF_RUN);
+	ASSERT_EQ(0, vf_a[VF_EVT_TAIL / 8]);
+
+	/* A's own invalidation reaches its device */
+	ASSERT_EQ(0xa, guest_inv_wait_run(self, vf_a, cmd_a, 32, 0xa));
+	copy_to_gva_dst(_metadata, self);
+	ASSERT_EQ('y', dst[0]);
+	ASSERT_EQ(0, memcmp(src, alt, 4096));
+
+	ASSERT_EQ(0, munmap((void *)vf_b, 4096));
+	ASSERT_EQ(0, munmap((void *)vf_a, 4096));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq_b));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, q_b));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq_a));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, q_a));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, nested_b));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, viommu_b));
+	vmm_unnest(_metadata, self);
+}
+
+/* The edu function (PASID, ATS, PRI) on the amd platform, and its registers */
+#define EDU_BDF "0000:00:05.0"
+#define EDU_BAR_SIZE 0x100000
+#define EDU_DMA_SRC 0x80
+#define EDU_DMA_DST 0x88
+#define EDU_DMA_CNT 0x90
+#define EDU_DMA_CMD 0x98
+#define EDU_DMA_STATUS 0xa0
+#define EDU_DMA_START 0x1
+#define EDU_DMA_TO_RAM 0x2
+#define EDU_STS_PAGE_REQ 0x02
+#define EDU_STS_REFUSED 0x19		/* ERROR | FAULT | PRG_FAIL */
+#define EDU_BUF 0x40000
+#define EDU_GDEV 0x28
+#define PG_HOLE 5			/* a GVA page the guest maps only when asked */
+
+static void edu_wr64(volatile __u8 *bar, unsigned int off, __u64 v)
+{
+	*(volatile __u64 *)(bar + off) = v;
+}
+
+/* The device buffer's first @cnt bytes to @dst; the DMA status right after the start. */
+static __u32 edu_to_ram(volatile __u8 *bar, __u64 dst, __u64 cnt)
+{
+	edu_wr64(bar, EDU_DMA_SRC, EDU_BUF);
+	edu_wr64(bar, EDU_DMA_DST, dst);
+	edu_wr64(bar, EDU_DMA_CNT, cnt);
+	edu_wr64(bar, EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+	return *(volatile __u32 *)(bar + EDU_DMA_STATUS);
+}
+
+/* A nested HWPT of guest DTE @g whose page requests would go to fault queue @fault_id. */
+static int gdte_alloc_fault(int fd, __u32 dev_id, __u32 viommu,
+			    const struct iommu_hwpt_amd_guest *g, __u32 fault_id, __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.dev_id = dev_id,
+		.pt_id = viommu,
+		.data_type = IOMMU_HWPT_DATA_AMD_GUEST,
+		.data_len = sizeof(*g),
+		.data_uptr = (uintptr_t)g,
+		.fault_id = fault_id,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static __u32 edu_wait(volatile __u8 *bar)
+{
+	for (int i = 0; i < 10000 && (*(volatile __u64 *)(bar + EDU_DMA_CMD) & EDU_DMA_START); i++)
+		usleep(1000);
+	return *(volatile __u32 *)(bar + EDU_DMA_STATUS);
+}
+
+/*
+ * The HW-vIOMMU's guest PPR log end to end: the edu function assigned to
+ * the guest (guest DeviceID EDU_GDEV) on a nested HWPT whose guest DTE
+ * has PPR, the guest's PPR log a HW queue in its memory. A DMA to a GVA
+ * the guest has not mapped is a page request the IOMMU writes into the
+ * guest's log with the guest's DeviceID, moving PPRTail in its VF page;
+ * the host's fault queue sees nothing. The guest maps the page, writes
+ * INVALIDATE_IOMMU_PAGES, COMPLETE_PPR_REQUEST (its DeviceID) and
+ * COMPLETION_WAIT and moves CmdTail: the device retries and the data
+ * lands. No ioctl between the request and the retry. Without the log the
+ * same request is the guest's INVALID_PPR_REQUEST and the DMA fails.
+ */
+TEST_F(amd, hw_viommu_guest_ppr_log)
+{
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	__u32 *cmd = (__u32 *)guest_page(self, PG_CMDBUF);
+	__u32 *evt = (__u32 *)guest_page(self, PG_EVTLOG);
+	__u64 *ppr = guest_page(self, PG_PPRLOG);
+	__u64 *sem = guest_page(self, PG_SEM);
+	__u16 cfg_cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
+	struct iommu_viommu_amd data = {};
+	struct iommu_hwpt_amd_guest g;
+	struct iommu_hwpt_pgfault rec;
+	__u32 edu_id, parent, viommu, nested, vdev, queue, evtq, pprq, id, fault_id;
+	int edufd, fault_fd;
+	volatile __u8 *bar;
+	volatile __u64 *vf;
+	__u16 tag;
+
+	edufd = open_cdev(EDU_BDF);
+	if (edufd < 0)
+		SKIP(return, "no edu function at " EDU_BDF);
+	ASSERT_EQ(0, bind_iommufd(edufd, self->iommufd, &edu_id));
+	ASSERT_EQ(0, ioctl(edufd, VFIO_DEVICE_RESET));
+	bar = mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, edufd,
+		   REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	ASSERT_NE(MAP_FAILED, bar);
+	ASSERT_EQ(2, pwrite(edufd, &cfg_cmd, 2, REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + 4));
+
+	if (!vmm_hw_viommu(_metadata, self, edu_id, &parent, &viommu, &data)) {
+		munmap((void *)bar, EDU_BAR_SIZE);
+		close(edufd);
+		SKIP(return, "no HW-vIOMMU");
+	}
+	guest_build_s1(self);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[0] |= DTE0_PPR;
+	/* A fault-capable nested HWPT: page requests on at the function and in its DTE */
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &fault_id, &fault_fd));
+	ASSERT_EQ(0, gdte_alloc_fault(self->iommufd, edu_id, viommu, &g, fault_id, &nested));
+	ASSERT_EQ(0, attach_pt(edufd, nested));
+	ASSERT_EQ(0, vdevice_alloc(self->iommufd, viommu, edu_id, EDU_GDEV, &vdev));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF, 0,
+				    gpa(PG_CMDBUF), 4096, &queue));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG, 0,
+				    gpa(PG_EVTLOG), 4096, &evtq));
+	vf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->iommufd,
+		  data.out_vf_mmio_offset);
+	ASSERT_NE(MAP_FAILED, vf);
+
+	/*
+	 * No PPR log yet: the refused write is the guest's IO_PAGE_FAULT, the
+	 * page request after it the guest's INVALID_PPR_REQUEST (both with its
+	 * DeviceID and GVA), and the device gives up
+	 */
+	edu_to_ram(bar, gva(PG_HOLE) + 0x40, 256);
+	ASSERT_EQ(EDU_STS_REFUSED, edu_wait(bar));
+	ASSERT_EQ(32, vf[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(EVT_IO_PAGE_FAULT, evt[1] >> 28);
+	ASSERT_EQ(EVT_INVALID_PPR_REQUEST, evt[5] >> 28);
+	ASSERT_EQ(EDU_GDEV, evt[4] & 0xffff);
+	ASSERT_EQ(gva(PG_HOLE), evt[6] | ((__u64)evt[7] << 32));
+
+	/* The PPR log's errnos, then the log */
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 0,
+				     gpa(PG_PPRLOG), 3 * 4096, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 0,
+				     gpa(PG_PPRLOG) + 16, 4096, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 1,
+				     gpa(PG_PPRLOG), 4096, &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 0,
+				    gpa(PG_PPRLOG), 4096, &pprq));
+	ASSERT_EQ(-1, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 0,
+				     gpa(PG_PPRLOG), 4096, &id));
+	ASSERT_EQ(EEXIST, errno);
+	ASSERT_TRUE(vf[VF_STATUS / 8] & STATUS_PPR_RUN);
+
+	memset(alt, 0, 4096);
+	for (int i = 0; i < 64; i++)
+		*(volatile __u32 *)(bar + EDU_BUF + 4 * i) = 0x9e570000 + i;
+	ASSERT_EQ(EDU_STS_PAGE_REQ, edu_to_ram(bar, gva(PG_HOLE) + 0x40, 256));
+
+	/* ---- the guest, from here on: memory and its VF page only ---- */
+	ASSERT_EQ(16, vf[VF_PPR_TAIL / 8]);
+	ASSERT_EQ(EDU_GDEV, ppr[0] & 0xffff);
+	ASSERT_EQ(PPR_TYPE_FAULT, ppr[0] >> 60);
+	ASSERT_TRUE((ppr[0] >> 48) & PPR_FLAG_WRITE);
+	ASSERT_EQ(gva(PG_HOLE), ppr[1]);
+	tag = (ppr[0] >> 32) & 0x1ff;
+	vf[VF_PPR_HEAD / 8] = 16;
+	pt[PG_HOLE] = gpa(PG_ALT) | G_PTE;
+	guest_cmd_inv_wait(cmd, GDOM_ID, gpa(PG_SEM), 0x99);
+	/* COMPLETE_PPR_REQUEST between the invalidation and the completion wait */
+	memcpy(cmd + 8, cmd + 4, 16);
+	guest_cmd_complete_ppr(cmd + 4, EDU_GDEV, tag);
+	*sem = 0;
+	vf[VF_CMD_TAIL / 8] = 48;
+	ASSERT_EQ(0x99, *(volatile __u64 *)sem);
+	/* ---- the device retried and finished ---- */
+
+	ASSERT_EQ(0, edu_wait(bar));
+	for (int i = 0; i < 64; i++)
+		ASSERT_EQ(0x9e570000 + i, *(__u32 *)(alt + 0x40 + 4 * i));
+	ASSERT_EQ(0, alt[0x3f]);
+	/* The host's fault queue never saw the request */
+	ASSERT_EQ(0, read(fault_fd, &rec, sizeof(rec)));
+
+	ASSERT_EQ(0, munmap((void *)vf, 4096));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, pprq));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
+	ASSERT_EQ(0, attach_pt(edufd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, nested));
+	close(fault_fd);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, fault_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, viommu));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, parent));
+	munmap((void *)bar, EDU_BAR_SIZE);
+	close(edufd);
 }
 
 TEST_F(amd, nested_alloc_errnos)

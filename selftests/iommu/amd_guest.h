@@ -55,13 +55,17 @@
 #define G_CMD_BUF 0x0008
 #define G_EVT_BUF 0x0010
 #define G_CONTROL 0x0018
+#define G_PPR_BUF 0x0038
 #define G_CMD_HEAD 0x2000
 #define G_CMD_TAIL 0x2008
 #define G_EVT_TAIL 0x2018
 #define G_STATUS 0x2020
+#define G_PPR_TAIL 0x2038
 #define CTRL_IOMMU_EN (1ULL << 0)
 #define CTRL_EVT_LOG_EN (1ULL << 2)
 #define CTRL_CMDBUF_EN (1ULL << 12)
+#define CTRL_PPR_LOG_EN (1ULL << 13)
+#define CTRL_PPR_EN (1ULL << 15)
 #define BUF_LEN_4K (8ULL << 56)		/* ComLen/EventLen: 256 entries, 4 KiB */
 
 #define VF_CMD_HEAD 0x00
@@ -73,8 +77,20 @@
 #define PG_SEM 31
 #define PG_EVTLOG 32
 #define VF_EVT_TAIL 0x18
+#define VF_PPR_HEAD 0x30
+#define VF_PPR_TAIL 0x38
+#define STATUS_PPR_OVERFLOW 0x20
+#define STATUS_PPR_RUN 0x80
+#define PG_PPRLOG 33
+#define PG_GUEST_B_CMDBUF 34		/* a second guest's buffers, same VM memory */
+#define PG_GUEST_B_EVTLOG 35
+#define CMD_COMPLETE_PPR 0x7
+#define PPR_TYPE_FAULT 0x1
+#define PPR_FLAG_WRITE 0x020
+#define DTE0_PPR (1ULL << 52)
 #define EVT_IO_PAGE_FAULT 0x2
 #define EVT_ILLEGAL_COMMAND 0x5
+#define EVT_INVALID_PPR_REQUEST 0x9
 
 
 /* Guest memory page @pg, as the VMM sees it */
@@ -134,6 +150,18 @@ static inline void guest_cmd_inv_wait(__u32 *cmd, __u16 gdom, __u64 sem_gpa, __u
 	cmd[4] = (__u32)sem_gpa | 0x1;	/* S: store */
 	cmd[5] = (__u32)(sem_gpa >> 32) | (CMD_COMPL_WAIT << 28);
 	cmd[6] = val;
+}
+
+/*
+ * COMPLETE_PPR_REQUEST at @cmd (16 bytes) for the guest's DeviceID @gdev,
+ * PRG index @tag, no PASID, Success.
+ */
+static inline void guest_cmd_complete_ppr(__u32 *cmd, __u16 gdev, __u16 tag)
+{
+	memset(cmd, 0, 16);
+	cmd[0] = gdev;
+	cmd[1] = CMD_COMPLETE_PPR << 28;
+	cmd[3] = tag & 0x1ff;		/* status [15:12] 0: Success */
 }
 
 static inline int gdte_alloc(int fd, __u32 dev_id, __u32 viommu,

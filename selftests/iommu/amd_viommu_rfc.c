@@ -172,11 +172,16 @@ TEST_F(amd, rfc_guest_cmdbuf)
 	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CMD_BUF, gpa(PG_CMDBUF) | BUF_LEN_4K));
 	ASSERT_EQ(0, rfc_cmdbuf(self->iommufd, gid, 4096, cmd));
 	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_EVT_BUF, gpa(PG_EVTLOG) | BUF_LEN_4K));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | BUF_LEN_4K));
+	ASSERT_EQ(gpa(PG_PPRLOG) | BUF_LEN_4K, rfc_readq(self->iommufd, gid, G_PPR_BUF));
 	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CONTROL,
-				CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMDBUF_EN));
-	ASSERT_EQ(CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMDBUF_EN,
+				CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMDBUF_EN | CTRL_PPR_LOG_EN |
+					CTRL_PPR_EN));
+	ASSERT_EQ(CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMDBUF_EN | CTRL_PPR_LOG_EN | CTRL_PPR_EN,
 		  rfc_readq(self->iommufd, gid, G_CONTROL));
 	ASSERT_TRUE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_CMDBUF_RUN);
+	ASSERT_TRUE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_PPR_RUN);
+	ASSERT_EQ(0, rfc_readq(self->iommufd, gid, G_PPR_TAIL));
 	/* Its buffer is the guest's: a second while it runs is refused */
 	ASSERT_EQ(-1, rfc_cmdbuf(self->iommufd, gid, 4096, cmd));
 	ASSERT_EQ(EBUSY, errno);
@@ -346,6 +351,12 @@ TEST_F(amd, rfc_errnos)
 	ASSERT_EQ(ENXIO, errno);
 	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_EVT_BUF, gpa(PG_EVTLOG) | (3ULL << 56)));
 	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | (3ULL << 56)));
+	ASSERT_EQ(EINVAL, errno);
+	/* PPRLogEn before a PPR Log Base: no length yet */
+	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_PPR_LOG_EN));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_FALSE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_PPR_RUN);
 
 	/* Command buffers: sizes, alignment, memory the VMM does not have */
 	ASSERT_EQ(-1, rfc_cmdbuf(self->iommufd, gid, 3 * 4096, cmd));

@@ -82,6 +82,11 @@ enum {
 	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF = 0xc0,
 	/* The guest's event log (index 0), same rules: 16-byte entries in guest memory. */
 	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_EVTLOG = 0xc1,
+	/*
+	 * The guest's PPR log (index 0), same rules: page requests of its
+	 * devices (DTE.PPR) with its DeviceIDs; allocating it also sets PprEn.
+	 */
+	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG = 0xc2,
 };
 
 #endif /* _UAPI_IOMMUFD_EXPERIMENTAL_H */

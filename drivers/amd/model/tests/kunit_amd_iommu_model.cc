@@ -1112,6 +1112,205 @@ static void viommu_guest_ppr_log(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.t->resp[0].tag, 0x17);
 }
 
+/* The guest's PPR log on (256 entries at @gppr) with PprEn. */
+static void guest_ppr_log_on(struct viommu_env *e, struct amd_iommu_ppr_entry *gppr)
+{
+	amd_v1_map(e->t, e->vm_root, 4, amd_pa(gppr), amd_pa(gppr), true, true);
+	vfctrl_wrq(e, GID, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET,
+		   FIELD_PREP(VIOMMU_PPR_CONTROL_BASE, amd_pa(gppr) >> 12) | 8 |
+			   VIOMMU_PPR_CONTROL_LOG_EN | VIOMMU_PPR_CONTROL_EN);
+}
+
+/* viommu_setup() with DTE.PPR on the guest's device and its PPR log on; the log. */
+static struct amd_iommu_ppr_entry *viommu_setup_ppr(struct kunit *test, struct viommu_env *e)
+{
+	struct amd_iommu_ppr_entry *gppr;
+
+	viommu_setup(test, e);
+	e->t->devtab[HDEV].data[0] |= DTE_FLAG_PPR;
+	gppr = (struct amd_iommu_ppr_entry *)amd_test_alloc(e->t, PAGE_SIZE);
+	guest_ppr_log_on(e, gppr);
+	return gppr;
+}
+
+/*
+ * A full guest PPR log (its tail one record behind its head): the record
+ * is dropped, the guest's Status has PprOverflow and no PprRun, the host's
+ * log and Status are untouched; the guest's W1C clears the bit, and the
+ * log runs again only when the host restarts it.
+ */
+static void viommu_guest_ppr_log_overflow(struct kunit *test)
+{
+	struct amd_iommu_page_req req = {};
+	struct amd_iommu_ppr_entry *gppr;
+	struct viommu_env e;
+	u64 st;
+
+	gppr = viommu_setup_ppr(test, &e);
+	req.devid = HDEV;
+	req.addr = 0x7000;
+	req.write = true;
+	for (unsigned int i = 0; i < 255; i++) {
+		req.tag = i;
+		KUNIT_ASSERT_EQ(test, amd_iommu_model_page_request(e.t->m, &req),
+				AMD_IOMMU_PPR_QUEUED);
+	}
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_PPR_TAIL), 255ULL * 16);
+	req.tag = 0x1ff;
+	KUNIT_EXPECT_EQ(test, amd_iommu_model_page_request(e.t->m, &req),
+			AMD_IOMMU_PPR_DISCARDED);
+	st = vf_rdq(&e, GID, VIOMMU_VF_MMIO_STATUS);
+	KUNIT_EXPECT_TRUE(test, st & MMIO_STATUS_PPR_OVERFLOW_MASK);
+	KUNIT_EXPECT_FALSE(test, st & MMIO_STATUS_PPR_RUN_MASK);
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_PPR_TAIL), 255ULL * 16);
+	KUNIT_EXPECT_EQ(test, PPR_TAG(gppr[254].raw[0]), 254U);
+	KUNIT_EXPECT_EQ(test, gppr[255].raw[0], 0ULL);
+	KUNIT_EXPECT_FALSE(test, amd_rdq(e.t, MMIO_STATUS_OFFSET) & MMIO_STATUS_PPR_OVERFLOW_MASK);
+	KUNIT_EXPECT_EQ(test, amd_rdq(e.t, MMIO_PPR_TAIL_OFFSET), 0ULL);
+	expect_no_event(test, e.t);
+
+	/* The guest drains its log and clears the bit: still stopped until restarted. */
+	vf_wrq(&e, GID, VIOMMU_VF_MMIO_PPR_HEAD, 255 * 16);
+	vf_wrq(&e, GID, VIOMMU_VF_MMIO_STATUS, MMIO_STATUS_PPR_OVERFLOW_MASK);
+	KUNIT_EXPECT_FALSE(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_STATUS) &
+					 MMIO_STATUS_PPR_OVERFLOW_MASK);
+	KUNIT_EXPECT_EQ(test, amd_iommu_model_page_request(e.t->m, &req),
+			AMD_IOMMU_PPR_DISCARDED);
+	vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET, 0);
+	guest_ppr_log_on(&e, gppr);
+	KUNIT_EXPECT_EQ(test, amd_iommu_model_page_request(e.t->m, &req), AMD_IOMMU_PPR_QUEUED);
+	/* The record went at the tail, wrapping to the ring's start. */
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_PPR_TAIL), 0ULL);
+	KUNIT_EXPECT_EQ(test, PPR_TAG(gppr[255].raw[0]), 0x1ffU);
+}
+
+/*
+ * A guest's event log that fills: the event is dropped and the guest's
+ * EventOverflow set; nothing reaches the host's log.
+ */
+static void viommu_guest_evt_log_overflow(struct kunit *test)
+{
+	struct viommu_env e;
+	struct iommu_cmd c = {};
+	u64 st;
+
+	viommu_setup(test, &e);
+	/* Each illegal command is one event; the host restarts past it each time. */
+	for (unsigned int i = 0; i < 256; i++) {
+		u64 head = vf_rdq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD);
+
+		c = {};
+		CMD_SET_TYPE(&c, 0);
+		KUNIT_ASSERT_FALSE(test, guest_cmd(&e, GID, &c));
+		vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET, amd_pa(e.gcmd) | 8);
+		vf_wrq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD, (head + 16) % 4096);
+		vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET,
+			   amd_pa(e.gcmd) | 8 | VIOMMU_CMD_CONTROL_EN);
+	}
+	/* 255 logged, the 256th found the log full; the command buffer wrapped meanwhile. */
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_EVT_TAIL), 255ULL * 16);
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD), 0ULL);
+	st = vf_rdq(&e, GID, VIOMMU_VF_MMIO_STATUS);
+	KUNIT_EXPECT_TRUE(test, st & MMIO_STATUS_EVT_OVERFLOW_MASK);
+	KUNIT_EXPECT_FALSE(test, st & MMIO_STATUS_EVT_RUN_MASK);
+	expect_no_event(test, e.t);
+	/* The buffer still runs the guest's good commands after the wrap. */
+	KUNIT_EXPECT_TRUE(test, guest_wait(&e, GID));
+}
+
+/*
+ * Reserved bits and unknown opcodes in a guest's command: ILLEGAL_COMMAND_ERROR
+ * at the command's GPA in the guest's log, its buffer stopped at it, no
+ * host cache touched; the same command's legal form runs.
+ */
+static void viommu_guest_reserved_bits(struct kunit *test)
+{
+	struct {
+		u32 d[4];
+		unsigned int op;
+	} bad[] = {
+		{ { 0, 0, 0, 0 }, 0 },
+		{ { 0, 0, 0, 0 }, 0xf },
+		{ { 0, BIT(20), 0, 0 }, CMD_COMPL_WAIT },
+		{ { GDEV | BIT(16), 0, 0, 0 }, CMD_INV_DEV_ENTRY },
+		{ { 0, GDOM | BIT(16), 0, 0 }, CMD_INV_IOMMU_PAGES },
+		{ { GDEV, 0, 1, 0 }, CMD_COMPLETE_PPR },
+		{ { 1, 0, 0, 0 }, CMD_INV_ALL },
+	};
+	struct viommu_env e;
+	void *page, *other;
+
+	viommu_setup(test, &e);
+	viommu_stale_entry(test, &e, &page, &other);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		u64 head = vf_rdq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD);
+		struct iommu_cmd c = {};
+
+		memcpy(c.data, bad[i].d, sizeof(c.data));
+		CMD_SET_TYPE(&c, bad[i].op);
+		KUNIT_EXPECT_FALSE_MSG(test, guest_cmd(&e, GID, &c), "case %u", i);
+		KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD), head);
+		KUNIT_EXPECT_EQ(test, amd_evt_type(&e.gevt[i]), EVENT_TYPE_ILL_CMD);
+		KUNIT_EXPECT_EQ(test, amd_evt_addr(&e.gevt[i]), amd_pa(e.gcmd) + head);
+		KUNIT_EXPECT_EQ(test, amd_dma(e.t, HDEV, IOVA, false).pa, amd_pa(page));
+		vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET, amd_pa(e.gcmd) | 8);
+		vf_wrq(&e, GID, VIOMMU_VF_MMIO_CMD_HEAD, head + 16);
+		vfctrl_wrq(&e, GID, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET,
+			   amd_pa(e.gcmd) | 8 | VIOMMU_CMD_CONTROL_EN);
+	}
+	expect_no_event(test, e.t);
+	KUNIT_EXPECT_EQ(test, e.t->nr_resp, 0U);
+}
+
+/*
+ * Two guests: guest 4 maps a guest DeviceID onto guest 3's device and
+ * answers a page request of it: refused (ILLEGAL_COMMAND_ERROR in guest
+ * 4's log), no response reaches the device; guest 3's own answer does.
+ */
+static void viommu_foreign_ppr_response_refused(struct kunit *test)
+{
+	struct amd_iommu_page_req req = {};
+	struct amd_iommu_ppr_entry *gppr;
+	struct amd_iommu_event *gevt4;
+	struct viommu_env e;
+	struct iommu_cmd c = {};
+
+	gppr = viommu_setup_ppr(test, &e);
+	req.devid = HDEV;
+	req.addr = 0x9000;
+	req.read = true;
+	req.tag = 0x33;
+	KUNIT_ASSERT_EQ(test, amd_iommu_model_page_request(e.t->m, &req), AMD_IOMMU_PPR_QUEUED);
+
+	gevt4 = (struct amd_iommu_event *)amd_test_alloc(e.t, PAGE_SIZE);
+	amd_v1_map(e.t, e.vm_root, 4, amd_pa(gevt4), amd_pa(gevt4), true, true);
+	pas_back(&e, viommu_devid_map_pas(GID + 1, GDEV + 1));
+	vfctrl_wrq(&e, GID + 1, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET,
+		   FIELD_PREP(VIOMMU_MISC_TRANS_DEVID, TRANS_DEVID));
+	vfctrl_wrq(&e, GID + 1, VIOMMU_VFCTRL_GUEST_DID_MAP_CONTROL0_OFFSET,
+		   viommu_map_entry(GDEV + 1, HDEV, true));
+	vfctrl_wrq(&e, GID + 1, VIOMMU_VFCTRL_GUEST_EVT_CONTROL_OFFSET,
+		   amd_pa(gevt4) | 8 | VIOMMU_EVT_CONTROL_EN);
+	vfctrl_wrq(&e, GID + 1, VIOMMU_VFCTRL_GUEST_CMD_CONTROL_OFFSET,
+		   amd_pa(e.gcmd) | 8 | VIOMMU_CMD_CONTROL_EN);
+	c.data[0] = GDEV + 1;
+	c.data[3] = 0x33 | (PPR_SUCCESS << PPR_STATUS_SHIFT);
+	CMD_SET_TYPE(&c, CMD_COMPLETE_PPR);
+	KUNIT_EXPECT_FALSE(test, guest_cmd(&e, GID + 1, &c));
+	KUNIT_EXPECT_EQ(test, amd_evt_type(&gevt4[0]), EVENT_TYPE_ILL_CMD);
+	KUNIT_EXPECT_EQ(test, e.t->nr_resp, 0U);
+	/* Guest 4 saw nothing of guest 3's request, guest 3 nothing of guest 4's error. */
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID + 1, VIOMMU_VF_MMIO_PPR_TAIL), 0ULL);
+	KUNIT_EXPECT_EQ(test, vf_rdq(&e, GID, VIOMMU_VF_MMIO_EVT_TAIL), 0ULL);
+	expect_no_event(test, e.t);
+	/* Guest 3 answers its own request. */
+	c.data[0] = PPR_DEVID(gppr[0].raw[0]);
+	KUNIT_EXPECT_TRUE(test, guest_cmd(&e, GID, &c));
+	KUNIT_ASSERT_EQ(test, e.t->nr_resp, 1U);
+	KUNIT_EXPECT_EQ(test, e.t->resp[0].devid, HDEV);
+	KUNIT_EXPECT_EQ(test, e.t->resp[0].tag, 0x33);
+}
+
 static void viommu_guest_memory_confined(struct kunit *test)
 {
 	struct viommu_env e;
@@ -1223,6 +1422,10 @@ static struct kunit_case amd_viommu_cases[] = {
 	KUNIT_CASE(viommu_unmapped_ids_refused),
 	KUNIT_CASE(viommu_foreign_ids_refused),
 	KUNIT_CASE(viommu_guest_ppr_log),
+	KUNIT_CASE(viommu_guest_ppr_log_overflow),
+	KUNIT_CASE(viommu_guest_evt_log_overflow),
+	KUNIT_CASE(viommu_guest_reserved_bits),
+	KUNIT_CASE(viommu_foreign_ppr_response_refused),
 	KUNIT_CASE(viommu_guest_memory_confined),
 	{}
 };
