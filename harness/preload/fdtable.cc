@@ -4,7 +4,8 @@
  *
  * Entries pack kind, caps and a 48-bit value into one word so a reader
  * never sees a half-written entry; the inode sits beside it and is only
- * used to detect a descriptor that changed behind our back.
+ * used to detect a descriptor that changed behind our back, with the
+ * generation of unseen closes it was last compared in.
  */
 #include "fdtable.h"
 
@@ -22,9 +23,13 @@ struct slot {
 	std::atomic<uint64_t> word;
 	std::atomic<uint64_t> ino;
 	std::atomic<uint32_t> aux;
+	/* unseen_closes + 1 when the inode was last found right; 0: never. */
+	std::atomic<uint64_t> checked;
 };
 
 std::atomic<struct slot *> chunks[NR_CHUNKS];
+/* Bumped by every call that may have closed a descriptor we did not see (fdguard.cc). */
+std::atomic<uint64_t> unseen_closes;
 
 uint64_t pack(enum ufd_fd_kind kind, uint8_t caps, uint64_t value)
 {
@@ -83,15 +88,27 @@ struct ufd_fd_entry ufd_fd_get(int fd)
 
 struct ufd_fd_entry ufd_fd_get_valid(int fd)
 {
+	struct slot *s = slot_of(fd, false);
 	struct ufd_fd_entry e = ufd_fd_get(fd);
+	uint64_t gen;
 
 	if (e.kind == UFD_FD_NONE)
+		return e;
+	/* Nothing closed unseen since the last check: still the same descriptor. */
+	gen = unseen_closes.load(std::memory_order_acquire) + 1;
+	if (s->checked.load(std::memory_order_acquire) == gen)
 		return e;
 	if (ino_of(fd) != e.ino) {
 		ufd_fd_clear(fd);
 		return unpack(0, 0);
 	}
+	s->checked.store(gen, std::memory_order_release);
 	return e;
+}
+
+void ufd_fd_unseen_close(void)
+{
+	unseen_closes.fetch_add(1, std::memory_order_acq_rel);
 }
 
 bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value, uint32_t aux)
@@ -100,6 +117,7 @@ bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value, uin
 
 	if (!s)
 		return false;
+	s->checked.store(unseen_closes.load(std::memory_order_acquire) + 1);
 	s->ino.store(ino_of(fd));
 	s->aux.store(aux);
 	s->word.store(pack(kind, caps, value), std::memory_order_release);

@@ -9,6 +9,9 @@
  * can close or replace a descriptor behind our back (raw syscalls,
  * closefrom, stdio's internal close); before an entry routes anything it is
  * checked against the descriptor's current inode, and dropped if stale.
+ * The check costs an fstat(), so it is made once per entry after each call
+ * that may have closed something unseen (fdguard.cc counts them), not on
+ * every request.
  */
 #pragma once
 
@@ -37,6 +40,8 @@ struct ufd_fd_entry {
 struct ufd_fd_entry ufd_fd_get(int fd);
 /* The entry if it is still the descriptor it was made for; drops it if not. */
 struct ufd_fd_entry ufd_fd_get_valid(int fd);
+/* A call that may have closed descriptors without our close() was made. */
+void ufd_fd_unseen_close(void);
 /* Records fd (its inode is read now). false if fd is out of range. */
 bool ufd_fd_set(int fd, enum ufd_fd_kind kind, uint8_t caps, uint64_t value,
 		uint32_t aux = 0);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -122,6 +123,41 @@ static void test_dup_close(void)
 	close(d3);
 	close(fd);
 	CHECK(count_files(probe) == base, "all released");
+	close(probe);
+}
+
+/*
+ * A served descriptor closed without our close() (a raw syscall, fclose()
+ * of a stream made with fdopen()) whose number is then reused: the new
+ * descriptor is not taken for the served file.
+ */
+static void test_closed_unseen(void)
+{
+	struct fake_echo e = { .size = sizeof(e), .in = 1 };
+	int probe = open("/dev/iommu", O_RDWR);
+	long base = count_files(probe);
+	int fd = open("/dev/iommu", O_RDWR), other;
+	FILE *f;
+
+	CHECK(ioctl(fd, FAKE_ECHO, &e) == 0, "served before the raw close");
+	syscall(SYS_close, fd);
+	other = eventfd(0, 0);
+	errno = 0;
+	CHECK(other == fd && ioctl(other, FAKE_ECHO, &e) == -1 && errno == ENOTTY,
+	      "syscall(SYS_close) then the number reused: the new descriptor is not ours");
+	close(other);
+
+	fd = open("/dev/iommu", O_RDWR);
+	CHECK(ioctl(fd, FAKE_ECHO, &e) == 0, "served before fclose()");
+	f = fdopen(fd, "r+");
+	CHECK(f && fclose(f) == 0, "fdopen() and fclose() of the served descriptor");
+	other = eventfd(0, 0);
+	errno = 0;
+	CHECK(other == fd && ioctl(other, FAKE_ECHO, &e) == -1 && errno == ENOTTY,
+	      "fclose() then the number reused: the new descriptor is not ours");
+	close(other);
+	/* The server saw both hang up, not our close(): it releases them a little later. */
+	CHECK(wait_count(probe, base), "both released");
 	close(probe);
 }
 
@@ -347,6 +383,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_basics();
 	test_dup_close();
+	test_closed_unseen();
 	test_fork();
 	test_newfd();
 	test_fail_nth();
