@@ -12,8 +12,12 @@
  *
  * It needs the vtd platform (`uiommufd run --platform vtd -- ./vtd_dma`),
  * with the I/OAT function at 0000:00:03.0; elsewhere (no function there,
- * or one not behind a VT-d unit) every test is skipped. Written against
- * Linux's uAPI only; built as a plain program (the interposer build).
+ * or one not behind a VT-d unit) every test is skipped. On a unit without
+ * scalable mode (vtd-legacy: ECAP.SMTS clear in IOMMU_GET_HW_INFO) the
+ * one-stage tests run on legacy context entries, the nesting tests skip
+ * (no ECAP.NEST) and legacy_mode_refusals checks what is refused there.
+ * Written against Linux's uAPI only; built as a plain program (the
+ * interposer build).
  */
 #include "uiommufd_utils.h"
 #include "vfio_dev.h"
@@ -24,11 +28,13 @@
 #include <linux/vfio.h>
 
 /* VT-d: the CAP/ECAP bits checked, and x86-64 first-stage entries (US: untagged DMA is user) */
+#define VTD_ECAP_PASID (1ULL << 40)
 #define VTD_ECAP_NEST (1ULL << 26)
 #define VTD_ECAP_SMTS (1ULL << 43)
 #define VTD_ECAP_SLADS (1ULL << 45)
 #define VTD_ECAP_FLTS (1ULL << 47)
 #define FL_PTE (0x1ULL /* P */ | 0x2ULL /* RW */ | 0x4ULL /* US */)
+#define EDU_BDF "0000:00:05.0"
 
 #define BUF_SIZE (2UL << 20)
 #define GPA_BASE (1UL << 32)		/* where guest memory sits in the IOAS */
@@ -132,9 +138,17 @@ TEST_F(vtd, hw_info_raw_cap_ecap)
 	ASSERT_EQ(sizeof(info), hw.data_len);
 	ASSERT_EQ(IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17, info.flags);
 	ASSERT_EQ(0, info.__reserved);
-	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_SMTS);
-	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_NEST);
-	ASSERT_TRUE(info.ecap_reg & VTD_ECAP_FLTS);
+	if (info.ecap_reg & VTD_ECAP_SMTS) {
+		ASSERT_TRUE(info.ecap_reg & VTD_ECAP_NEST);
+		ASSERT_TRUE(info.ecap_reg & VTD_ECAP_FLTS);
+	} else {
+		/* Legacy mode: what lives in scalable mode is not reported */
+		ASSERT_FALSE(info.ecap_reg & VTD_ECAP_NEST);
+		ASSERT_FALSE(info.ecap_reg & VTD_ECAP_FLTS);
+		ASSERT_FALSE(info.ecap_reg & VTD_ECAP_PASID);
+		ASSERT_FALSE(info.ecap_reg & VTD_ECAP_SLADS);
+		ASSERT_EQ(0, hw.out_max_pasid_log2);
+	}
 	ASSERT_NE(0, (info.cap_reg >> 8) & 0x1f);	/* SAGAW */
 	/* Another driver's format is refused */
 	ASSERT_EQ(-1, ufd_hw_info(self->iommufd, self->dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
@@ -216,9 +230,11 @@ struct dts_line {
 
 /*
  * The line of domain_translation_struct whose IOVA_PFN is @iova's: 1 when
- * found (*@out filled), 0 when not; checks the two header lines on the way.
+ * found (*@out filled), 0 when not; checks the two header lines on the way
+ * (@scalable: the RID's PASID 0 is named, a legacy context entry has none).
  */
-static int dts_lookup(struct __test_metadata *_metadata, __u64 iova, struct dts_line *out)
+static int dts_lookup(struct __test_metadata *_metadata, int scalable, __u64 iova,
+		      struct dts_line *out)
 {
 	char line[512], want[64];
 	int found = 0, n = 0;
@@ -231,7 +247,12 @@ static int dts_lookup(struct __test_metadata *_metadata, __u64 iova, struct dts_
 		n++;
 		if (n == 1) {
 			/* RID requests without PASID use the RID_PASID entry, PASID 0 */
-			EXPECT_EQ(0, strncmp(line, "Device " IOAT_BDF " with pasid 0 @0x", 33));
+			if (scalable) {
+				EXPECT_EQ(0, strncmp(line, "Device " IOAT_BDF " with pasid 0 @0x",
+						     33));
+			} else {
+				EXPECT_EQ(0, strncmp(line, "Device " IOAT_BDF " @0x", 22));
+			}
 			continue;
 		}
 		if (n == 2) {
@@ -265,6 +286,7 @@ static int dts_lookup(struct __test_metadata *_metadata, __u64 iova, struct dts_
 TEST_F(vtd, debugfs_domain_translation_struct)
 {
 	const __u64 iova_1g = 1UL << 33, iova_2m = iova_1g + SZ_1G_, iova_4k = iova_2m + SZ_2M_;
+	const int sm = !!(self->info.ecap_reg & VTD_ECAP_SMTS);
 	struct dts_line l;
 	struct stat st;
 	void *big, *mid, *small;
@@ -290,35 +312,40 @@ TEST_F(vtd, debugfs_domain_translation_struct)
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, mid, SZ_2M_, iova_2m));
 	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, small, 4096, iova_4k));
 
-	/* x86-64 4-level first stage: no PML5E, a PML4E on every walk */
-	ASSERT_EQ(1, dts_lookup(_metadata, iova_1g, &l));
-	ASSERT_EQ(0, l.pml5e);
+	/*
+	 * x86-64 4-level first stage: no PML5E, a PML4E on every walk. A legacy
+	 * context entry has a second stage as deep as the unit's best AGAW.
+	 */
+	ASSERT_EQ(1, dts_lookup(_metadata, sm, iova_1g, &l));
+	if (sm) {
+		ASSERT_EQ(0, l.pml5e);
+	}
 	ASSERT_NE(0, l.pml4e);
 	ASSERT_NE(0, l.pdpe);
 	ASSERT_TRUE(l.pdpe & 0x80);
 	ASSERT_EQ(0, l.pde);
 	ASSERT_EQ(0, l.pte);
 	/* Inside a 1 GiB leaf there is no other line */
-	ASSERT_EQ(0, dts_lookup(_metadata, iova_1g + SZ_2M_, &l));
+	ASSERT_EQ(0, dts_lookup(_metadata, sm, iova_1g + SZ_2M_, &l));
 
-	ASSERT_EQ(1, dts_lookup(_metadata, iova_2m, &l));
+	ASSERT_EQ(1, dts_lookup(_metadata, sm, iova_2m, &l));
 	ASSERT_NE(0, l.pdpe);
 	ASSERT_FALSE(l.pdpe & 0x80);
 	ASSERT_TRUE(l.pde & 0x80);
 	ASSERT_EQ(0, l.pte);
 
-	ASSERT_EQ(1, dts_lookup(_metadata, iova_4k, &l));
+	ASSERT_EQ(1, dts_lookup(_metadata, sm, iova_4k, &l));
 	ASSERT_NE(0, l.pde);
 	ASSERT_FALSE(l.pde & 0x80);
 	ASSERT_NE(0, l.pte);
 	ASSERT_EQ(1, l.pte & 1);	/* P */
 
 	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, iova_4k, 4096, NULL));
-	ASSERT_EQ(0, dts_lookup(_metadata, iova_4k, &l));
-	ASSERT_EQ(1, dts_lookup(_metadata, iova_2m, &l));
+	ASSERT_EQ(0, dts_lookup(_metadata, sm, iova_4k, &l));
+	ASSERT_EQ(1, dts_lookup(_metadata, sm, iova_2m, &l));
 	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, 0, UINT64_MAX, NULL));
-	ASSERT_EQ(0, dts_lookup(_metadata, iova_1g, &l));
-	ASSERT_EQ(0, dts_lookup(_metadata, iova_2m, &l));
+	ASSERT_EQ(0, dts_lookup(_metadata, sm, iova_1g, &l));
+	ASSERT_EQ(0, dts_lookup(_metadata, sm, iova_2m, &l));
 	munmap(big, SZ_1G_);
 	munmap(mid, SZ_2M_);
 	munmap(small, 4096);
@@ -340,6 +367,12 @@ static void guest_build_s1(struct _test_data_vtd *self)
 	for (pg = PG_DESC; pg <= PG_ALT; pg++)
 		pt[pg] = gpa(pg) | FL_PTE;
 }
+
+#define SKIP_WITHOUT_NEST(self)                                                      \
+	do {                                                                         \
+		if (!((self)->info.ecap_reg & VTD_ECAP_NEST))                        \
+			SKIP(return, "no nesting (ECAP.NEST clear; legacy mode has none)"); \
+	} while (0)
 
 static void vmm_nest(struct __test_metadata *_metadata, struct _test_data_vtd *self,
 		     __u32 addr_width)
@@ -364,6 +397,7 @@ TEST_F(vtd, nested_dma_invalidate)
 	struct iommu_hwpt_vtd_s1_invalidate inv = {};
 	__u32 done;
 
+	SKIP_WITHOUT_NEST(self);
 	vmm_nest(_metadata, self, 48);
 	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
 
@@ -426,6 +460,7 @@ TEST_F(vtd, nested_alloc_and_attach_errnos)
 	__u8 big[sizeof(s1) + 8] = {};
 	__u32 plain_id, id;
 
+	SKIP_WITHOUT_NEST(self);
 	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent_id));
 	/* A parent that is not a nest parent */
@@ -474,6 +509,7 @@ TEST_F(vtd, invalidate_errnos)
 	struct iommu_hwpt_vtd_s1_invalidate inv[2] = {};
 	__u32 done;
 
+	SKIP_WITHOUT_NEST(self);
 	vmm_nest(_metadata, self, 48);
 	ASSERT_EQ(0, attach_pt(self->devfd, self->nested_id));
 
@@ -531,6 +567,66 @@ TEST_F(vtd, invalidate_errnos)
 	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->nested_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
+}
+
+/*
+ * Legacy mode (ECAP.SMTS clear): nest parents and dirty tracking are
+ * refused at allocation (-EOPNOTSUPP, no ECAP.NEST / SLADS), so a nested
+ * HWPT has no parent to sit on (-EINVAL), and the edu function's PASIDs cannot be
+ * attached (no PASID on the unit: the device has none, -EINVAL); a plain
+ * HWPT, also one allocated with the PASID flag, still carries the DMA.
+ */
+TEST_F(vtd, legacy_mode_refusals)
+{
+	struct iommu_hwpt_vtd_s1 s1 = { .pgtbl_addr = gpa(PG_L0), .addr_width = 48 };
+	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.flags = VFIO_DEVICE_ATTACH_PASID,
+		.pasid = 1,
+		.pt_id = self->ioas_id,
+	};
+	struct iommu_hw_info_vtd info;
+	struct iommu_hw_info hw;
+	__u32 hwpt_id, id, edu_id;
+	int edufd;
+
+	if (self->info.ecap_reg & VTD_ECAP_SMTS)
+		SKIP(return, "the unit has scalable mode (ECAP.SMTS): nothing refused here");
+
+	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				     IOMMU_HWPT_ALLOC_NEST_PARENT, &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				     IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &id));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, self->dev_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_PASID, &hwpt_id));
+	/* Not a nest parent (iommufd refuses it before the driver sees it) */
+	ASSERT_EQ(-1, s1_alloc(self->iommufd, self->dev_id, hwpt_id, &s1, IOMMU_HWPT_DATA_VTD_S1,
+			       sizeof(s1), &id));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, attach_pt(self->devfd, hwpt_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, hwpt_id));
+
+	/* The edu function has a PASID capability; the unit has no PASIDs */
+	edufd = open_cdev(EDU_BDF);
+	if (edufd < 0)
+		return;
+	ASSERT_EQ(0, bind_iommufd(edufd, self->iommufd, &edu_id));
+	ASSERT_EQ(0, ufd_hw_info(self->iommufd, edu_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &info,
+				 sizeof(info), &hw));
+	ASSERT_EQ(0, hw.out_max_pasid_log2);
+	ASSERT_EQ(0, hw.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING);
+	ASSERT_EQ(-1, ioctl(edufd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach));
+	ASSERT_EQ(EINVAL, errno);
+	close(edufd);
 }
 
 TEST_HARNESS_MAIN
