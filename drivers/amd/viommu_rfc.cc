@@ -425,42 +425,44 @@ static int rfc_control_write(struct amd_viommu_rfc_guest *g, u64 val)
 {
 	struct amd_hw_viommu *hw = g->aviommu.hw;
 	u64 rising = val & ~g->control, falling = g->control & ~val;
-	int len = 0, ppr_len = 0, ret;
+	int len = 0, evt_len = 0, ppr_len = 0;
 
 	if (rising & GCTRL_CMDBUF_EN) {
 		if (!g->cmd_pages)
 			return -ENXIO;
-		len = rfc_buf_len(g->cmd_base);
-		if (len < 0)
+		/* No ComLen written: the buffer VIOMMU_CMDBUF_UPDATE handed over */
+		if (!FIELD_GET(GBUF_LEN, g->cmd_base))
 			len = ilog2(g->cmd_npages * PAGE_SIZE / sizeof(struct iommu_cmd));
+		else
+			len = rfc_buf_len(g->cmd_base);
+		if (len < 0)
+			return len;
 		if (((u64)sizeof(struct iommu_cmd) << len) > g->cmd_npages * PAGE_SIZE)
 			return -EINVAL;
 	}
-	/* Checked before the event log changes: a refused write changes nothing */
+	/* Every length checked before anything changes: a refused write changes nothing */
 	if (rising & GCTRL_PPR_LOG_EN) {
 		ppr_len = rfc_buf_len(g->ppr_base);
 		if (ppr_len < 0)
 			return ppr_len;
 	}
 	if (rising & GCTRL_EVT_LOG_EN) {
-		ret = rfc_buf_len(g->evt_base);
-		if (ret < 0)
-			return ret;
-		ret = amd_viommu_evtlog_enable(hw, g->evt_base & GBUF_BASE,
-					       (u64)sizeof(struct iommu_cmd) << ret);
-		if (ret)
-			return ret;
+		evt_len = rfc_buf_len(g->evt_base);
+		if (evt_len < 0)
+			return evt_len;
 	}
+	/* Base and length were checked: the enables cannot fail */
+	if (rising & GCTRL_EVT_LOG_EN)
+		WARN_ON(amd_viommu_evtlog_enable(hw, g->evt_base & GBUF_BASE,
+						 (u64)sizeof(struct iommu_cmd) << evt_len));
 	if (falling & GCTRL_EVT_LOG_EN)
 		amd_viommu_evtlog_disable(hw);
-	if (rising & GCTRL_PPR_LOG_EN) {
-		/* Base and length were checked: the enable cannot fail */
+	if (rising & GCTRL_PPR_LOG_EN)
 		WARN_ON(amd_viommu_pprlog_enable(hw, g->ppr_base & GBUF_BASE,
 						 (u64)sizeof(struct iommu_cmd) << ppr_len,
 						 val & GCTRL_PPR_EN));
-	} else if ((val & GCTRL_PPR_LOG_EN) && ((rising | falling) & GCTRL_PPR_EN)) {
+	else if ((val & GCTRL_PPR_LOG_EN) && ((rising | falling) & GCTRL_PPR_EN))
 		amd_viommu_ppr_set_enable(hw, val & GCTRL_PPR_EN);
-	}
 	if (falling & GCTRL_PPR_LOG_EN)
 		amd_viommu_pprlog_disable(hw);
 	if (rising & GCTRL_CMDBUF_EN)
@@ -524,11 +526,14 @@ static int rfc_reg_read(struct amd_viommu_rfc_guest *g, unsigned int reg, u64 *v
 static int rfc_reg_write(struct amd_viommu_rfc_guest *g, unsigned int reg, u64 val)
 {
 	switch (reg) {
+	/*
+	 * Stored as written, like the hardware's: a guest that writes a base as
+	 * two 32-bit halves has no length in it after the first. The length is
+	 * checked when the enable rises.
+	 */
 	case MMIO_CMD_BUF_OFFSET:
 	case MMIO_EVT_BUF_OFFSET:
 	case MMIO_PPR_LOG_OFFSET:
-		if (rfc_buf_len(val) < 0)
-			return -EINVAL;
 		(reg == MMIO_CMD_BUF_OFFSET   ? g->cmd_base
 		 : reg == MMIO_EVT_BUF_OFFSET ? g->evt_base
 					      : g->ppr_base) = val;

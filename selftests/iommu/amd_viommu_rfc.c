@@ -345,18 +345,45 @@ TEST_F(amd, rfc_errnos)
 	v = 1ULL << 32;
 	ASSERT_EQ(-1, rfc_mmio(self->iommufd, gid, G_CMD_TAIL, 4, 1, &v));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CMD_BUF, gpa(PG_CMDBUF) | (3ULL << 56)));
-	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_CMDBUF_EN));
 	ASSERT_EQ(ENXIO, errno);
-	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_EVT_BUF, gpa(PG_EVTLOG) | (3ULL << 56)));
-	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | (3ULL << 56)));
-	ASSERT_EQ(EINVAL, errno);
-	/* PPRLogEn before a PPR Log Base: no length yet */
+	/*
+	 * Base registers take what the guest writes (a 32-bit guest's low half
+	 * first has no length in it yet); a length outside 8..15, or none, is
+	 * refused when its enable rises, and the refused Control write changes
+	 * nothing, not even an enable that was fine
+	 */
+	v = (__u32)gpa(PG_PPRLOG);
+	ASSERT_EQ(0, rfc_mmio(self->iommufd, gid, G_PPR_BUF, 4, 1, &v));
 	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_PPR_LOG_EN));
 	ASSERT_EQ(EINVAL, errno);
+	v = (gpa(PG_PPRLOG) | BUF_LEN_4K) >> 32;
+	ASSERT_EQ(0, rfc_mmio(self->iommufd, gid, G_PPR_BUF + 4, 4, 1, &v));
+	ASSERT_EQ(gpa(PG_PPRLOG) | BUF_LEN_4K, rfc_readq(self->iommufd, gid, G_PPR_BUF));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_EVT_BUF, gpa(PG_EVTLOG) | (3ULL << 56)));
+	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_EVT_LOG_EN | CTRL_PPR_LOG_EN));
+	ASSERT_EQ(EINVAL, errno);
 	ASSERT_FALSE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_PPR_RUN);
+	ASSERT_EQ(0, rfc_readq(self->iommufd, gid, G_CONTROL));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | (16ULL << 56)));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_EVT_BUF, gpa(PG_EVTLOG) | BUF_LEN_4K));
+	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_EVT_LOG_EN | CTRL_PPR_LOG_EN));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, rfc_readq(self->iommufd, gid, G_CONTROL));
+	/* PPREn toggles with the log running; PPRLogEn off stops it */
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | BUF_LEN_4K));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_PPR_LOG_EN | CTRL_PPR_EN));
+	ASSERT_TRUE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_PPR_RUN);
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_PPR_LOG_EN));
+	ASSERT_EQ(CTRL_PPR_LOG_EN, rfc_readq(self->iommufd, gid, G_CONTROL));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CONTROL, 0));
+	ASSERT_FALSE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_PPR_RUN);
+	/* ComLen out of range with a buffer handed over */
+	ASSERT_EQ(0, rfc_cmdbuf(self->iommufd, gid, 4096, cmd));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CMD_BUF, gpa(PG_CMDBUF) | (3ULL << 56)));
+	ASSERT_EQ(-1, rfc_writeq(self->iommufd, gid, G_CONTROL, CTRL_CMDBUF_EN));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_FALSE(rfc_readq(self->iommufd, gid, G_STATUS) & STATUS_CMDBUF_RUN);
 
 	/* Command buffers: sizes, alignment, memory the VMM does not have */
 	ASSERT_EQ(-1, rfc_cmdbuf(self->iommufd, gid, 3 * 4096, cmd));

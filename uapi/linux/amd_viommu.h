@@ -137,16 +137,20 @@ struct amd_viommu_dom_info {
  *
  * The VMM's trapped guest access to its IOMMU's registers, which the
  * driver turns into the guest's VF control and VF MMIO programming:
- *  - 0x0008 Command Buffer Base: ComLen [59:56] (8 .. 15, else -EINVAL) is
- *    the guest buffer's size; the buffer itself is VIOMMU_CMDBUF_UPDATE's;
+ *  - 0x0008 Command Buffer Base: ComLen [59:56] is the guest buffer's
+ *    size (0: the whole buffer); the buffer itself is VIOMMU_CMDBUF_UPDATE's;
  *  - 0x0010 Event Log Base: the guest's event log GPA [51:12] and
- *    EventLen [59:56] (8 .. 15), taken when EventLogEn rises;
+ *    EventLen [59:56], taken when EventLogEn rises;
  *  - 0x0038 PPR Log Base: the guest's PPR log GPA [51:12] and PPRLen
- *    [59:56] (8 .. 15), taken when PPRLogEn rises;
+ *    [59:56], taken when PPRLogEn rises;
+ *    the three are stored as written (a guest may write them as two 32-bit
+ *    halves); a length outside 8 .. 15, or a ComLen larger than the
+ *    buffer, is -EINVAL when the enable rises;
  *  - 0x0018 Control: CmdBufEn (12) with ComWaitIntEn (4) programs the
  *    guest's CMD_CONTROL (no buffer given yet: -ENXIO), EventLogEn (2)
  *    with EventIntEn (3) its EVT_CONTROL, PPRLogEn (13) with PPREn (15)
- *    its PPR_CONTROL; other bits read back as written;
+ *    its PPR_CONTROL; other bits read back as written; a refused write
+ *    changes nothing;
  *  - 0x2000 .. 0x2038 (CmdHead, CmdTail, EvtHead, EvtTail, Status,
  *    PPRHead, PPRTail): the guest's VF MMIO page; a CmdTail write runs the
  *    guest's commands.
