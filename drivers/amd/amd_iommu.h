@@ -21,7 +21,7 @@
  *               hDomID map of a vIOMMU
  *   iommufd.cc  IOMMU_GET_HW_INFO (iommu_hw_info_amd) and the vIOMMU
  *   viommu.cc   the HW-vIOMMU: PAS, GuestIDs, DeviceID/DomainID maps,
- *               guest command buffers and event logs
+ *               guest command buffers, event and PPR logs
  *   amd-iommu-platform.cc  the "amd-vi" platform kind: model + driver
  *
  * Domain IDs are global (upstream's pdom_ids): one DomainID names one
@@ -236,6 +236,7 @@ struct amd_hw_viommu {
 	struct amd_iommu *iommu;
 	u16 gid;
 	u16 trans_devid;	/* the DTE with the VM's GPA -> SPA table */
+	struct protection_domain *parent;	/* that table's domain, NULL while blocked */
 };
 
 struct amd_iommu_viommu {
@@ -334,6 +335,9 @@ void amd_iommu_domain_flush_pages_v2(struct protection_domain *pdom, u64 address
 /* ----- ppr.cc ----- */
 
 int amd_iommu_alloc_ppr_log(struct amd_iommu *iommu);
+/* COMPLETE_PPR_REQUEST to DeviceID @devid and a completion wait. */
+void amd_iommu_complete_ppr(struct amd_iommu *iommu, u16 devid, u32 pasid, int status, int tag,
+			    bool gn);
 void amd_iommu_enable_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_free_ppr_log(struct amd_iommu *iommu);
 void amd_iommu_poll_ppr_log(struct amd_iommu *iommu);

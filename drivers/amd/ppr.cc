@@ -54,8 +54,8 @@ static void build_complete_ppr(struct iommu_cmd *cmd, u16 devid, u32 pasid, int 
 	CMD_SET_TYPE(cmd, CMD_COMPLETE_PPR);
 }
 
-static void amd_iommu_complete_ppr(struct amd_iommu *iommu, u16 devid, u32 pasid, int status,
-				   int tag, bool gn)
+void amd_iommu_complete_ppr(struct amd_iommu *iommu, u16 devid, u32 pasid, int status, int tag,
+			    bool gn)
 {
 	struct iommu_cmd cmd;
 

@@ -200,6 +200,7 @@ struct amd_hw_viommu *amd_viommu_guest_alloc(struct amd_iommu *iommu,
 	else
 		blocked_dte(&dte);
 	amd_iommu_write_dte(iommu, hw->trans_devid, &dte);
+	hw->parent = parent;
 	writeq(FIELD_PREP(VIOMMU_MISC_TRANS_DEVID, hw->trans_devid),
 	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_MISC_CONTROL_OFFSET));
 	return hw;
@@ -220,6 +221,7 @@ void amd_viommu_set_translation(struct amd_hw_viommu *hw, struct protection_doma
 	else
 		blocked_dte(&dte);
 	amd_iommu_write_dte(hw->iommu, hw->trans_devid, &dte);
+	hw->parent = parent;
 }
 
 void amd_viommu_guest_free(struct amd_hw_viommu *hw)
@@ -243,6 +245,47 @@ void amd_viommu_map_domid(struct amd_hw_viommu *hw, u16 gdom_id, u16 hdom_id, bo
 	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_DID_MAP_CONTROL1_OFFSET));
 }
 
+/*
+ * Answers Invalid, for the device behind each, the page requests the
+ * guest's PPR log (as PPR_CONTROL @ppr_ctl describes it) holds between
+ * its head and tail: all of them, or those of guest DeviceID @gdevid
+ * (>= 0). The host reads the log through the VM's table and the guest's
+ * DeviceID map; a record whose device is not (or no longer) the guest's
+ * is left alone. A request the guest has answered but not yet consumed
+ * gets a second answer, which the device ignores (PCIe: a response to no
+ * outstanding group).
+ */
+static void guest_ppr_answer_pending(struct amd_hw_viommu *hw, u64 ppr_ctl, int gdevid)
+{
+	struct amd_iommu *iommu = hw->iommu;
+	u64 base = FIELD_GET(VIOMMU_PPR_CONTROL_BASE, ppr_ctl) << 12;
+	u64 size = mmio_buf_bytes(FIELD_GET(VIOMMU_PPR_CONTROL_LEN, ppr_ctl));
+	u64 head, tail;
+
+	if (!(ppr_ctl & VIOMMU_PPR_CONTROL_LOG_EN) || !hw->parent)
+		return;
+	head = readq(amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_PPR_HEAD) % size;
+	tail = readq(amd_viommu_vf_page(hw) + VIOMMU_VF_MMIO_PPR_TAIL) % size;
+	for (; head != tail; head = (head + sizeof(struct amd_iommu_ppr_entry)) % size) {
+		phys_addr_t pa = iommu_iova_to_phys(&hw->parent->domain, base + head);
+		struct amd_iommu_ppr_entry e;
+		u64 map;
+
+		if (!pa || phys_read(pa, &e, sizeof(e)))
+			continue;
+		if (gdevid >= 0 && PPR_DEVID(e.raw[0]) != (u16)gdevid)
+			continue;
+		memcpy(&map, (u8 *)iommu->devid_maps[hw->gid] +
+				     PPR_DEVID(e.raw[0]) * VIOMMU_DEVID_MAP_ENTRY_SIZE,
+		       sizeof(map));
+		if (!(map & VIOMMU_MAP_VALID))
+			continue;
+		amd_iommu_complete_ppr(iommu, FIELD_GET(VIOMMU_MAP_HOST_ID, map),
+				       PPR_PASID(e.raw[0]), PPR_INVALID, PPR_TAG(e.raw[0]),
+				       PPR_FLAGS(e.raw[0]) & PPR_FLAG_GN);
+	}
+}
+
 int amd_viommu_attach_vdev(struct amd_hw_viommu *hw, struct device *dev, u64 gdevid)
 {
 	struct iommu_dev_data *dev_data = dev_iommu_priv(dev);
@@ -262,16 +305,24 @@ int amd_viommu_attach_vdev(struct amd_hw_viommu *hw, struct device *dev, u64 gde
 	return 0;
 }
 
+/*
+ * The device leaves the guest: its next page requests go to the host (DTE
+ * without vImuEn first), then those still in the guest's PPR log are
+ * answered Invalid, since the guest can no longer answer them (its
+ * DeviceID stops mapping) and the device would wait for ever.
+ */
 void amd_viommu_detach_vdev(struct amd_hw_viommu *hw, struct device *dev)
 {
 	struct iommu_dev_data *dev_data = dev_iommu_priv(dev);
 
 	if (!dev_data || !dev_data->vimu || dev_data->vimu_gid != hw->gid)
 		return;
-	writeq(viommu_map_entry(dev_data->vimu_gdevid, dev_data->devid, false),
-	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_DID_MAP_CONTROL0_OFFSET));
 	dev_data->vimu = 0;
 	amd_iommu_update_and_flush_device_table(dev_data);
+	guest_ppr_answer_pending(hw, readq(vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET)),
+				 dev_data->vimu_gdevid);
+	writeq(viommu_map_entry(dev_data->vimu_gdevid, dev_data->devid, false),
+	       vfctrl(hw, VIOMMU_VFCTRL_GUEST_DID_MAP_CONTROL0_OFFSET));
 }
 
 /* log2 of the entries of a power-of-two ring of 256 to 32768 entries at a 4 KiB aligned GPA. */
@@ -412,7 +463,14 @@ void amd_viommu_ppr_set_enable(struct amd_hw_viommu *hw, bool ppr_en)
 	writeq(ctl, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
 }
 
+/*
+ * The log goes first, so no record lands behind the scan; then what it
+ * held is answered Invalid (nobody will read it any more).
+ */
 void amd_viommu_pprlog_disable(struct amd_hw_viommu *hw)
 {
+	u64 ppr_ctl = readq(vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+
 	writeq(0, vfctrl(hw, VIOMMU_VFCTRL_GUEST_PPR_CONTROL_OFFSET));
+	guest_ppr_answer_pending(hw, ppr_ctl, -1);
 }

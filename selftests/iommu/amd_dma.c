@@ -682,6 +682,7 @@ TEST_F(amd, hw_viommu_guest_ppr_log)
 	int edufd, fault_fd;
 	volatile __u8 *bar;
 	volatile __u64 *vf;
+	__u64 evt_tail;
 	__u16 tag;
 
 	edufd = open_cdev(EDU_BDF);
@@ -775,11 +776,34 @@ TEST_F(amd, hw_viommu_guest_ppr_log)
 	/* The host's fault queue never saw the request */
 	ASSERT_EQ(0, read(fault_fd, &rec, sizeof(rec)));
 
+	/*
+	 * Requests still in the guest's log when the VMM takes the log or the
+	 * device away: the host answers them (Invalid), the device does not
+	 * wait for ever; a device out of the guest makes the guest's late
+	 * answer an illegal command
+	 */
+	ASSERT_EQ(EDU_STS_PAGE_REQ, edu_to_ram(bar, gva(PG_HOLE + 1), 16));
+	ASSERT_EQ(32, vf[VF_PPR_TAIL / 8]);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, pprq));
+	ASSERT_EQ(EDU_STS_REFUSED, edu_wait(bar));
+	ASSERT_EQ(0, hw_queue_alloc(self->iommufd, viommu, IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_PPRLOG, 0,
+				    gpa(PG_PPRLOG), 4096, &pprq));
+	ASSERT_EQ(EDU_STS_PAGE_REQ, edu_to_ram(bar, gva(PG_HOLE + 1), 16));
+	ASSERT_EQ(16, vf[VF_PPR_TAIL / 8]);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
+	ASSERT_EQ(EDU_STS_REFUSED, edu_wait(bar));
+	evt_tail = vf[VF_EVT_TAIL / 8];
+	guest_cmd_complete_ppr(cmd + 12, EDU_GDEV, (ppr[0] >> 32) & 0x1ff);
+	vf[VF_CMD_TAIL / 8] = 64;
+	ASSERT_FALSE(vf[VF_STATUS / 8] & STATUS_CMDBUF_RUN);
+	ASSERT_EQ(48, vf[VF_CMD_HEAD / 8]);
+	ASSERT_EQ(evt_tail + 16, vf[VF_EVT_TAIL / 8]);
+	ASSERT_EQ(EVT_ILLEGAL_COMMAND, evt[evt_tail / 4 + 1] >> 28);
+
 	ASSERT_EQ(0, munmap((void *)vf, 4096));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, pprq));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
-	ASSERT_EQ(0, ufd_destroy(self->iommufd, vdev));
 	ASSERT_EQ(0, attach_pt(edufd, self->ioas_id));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, nested));
 	close(fault_fd);
