@@ -595,65 +595,6 @@ TEST_F(amd, hw_viommu_two_guests_confined)
 	vmm_unnest(_metadata, self);
 }
 
-/* The edu function (PASID, ATS, PRI) on the amd platform, and its registers */
-#define EDU_BDF "0000:00:05.0"
-#define EDU_BAR_SIZE 0x100000
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_CNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_DMA_STATUS 0xa0
-#define EDU_DMA_START 0x1
-#define EDU_DMA_TO_RAM 0x2
-#define EDU_STS_PAGE_REQ 0x02
-#define EDU_STS_REFUSED 0x19		/* ERROR | FAULT | PRG_FAIL */
-#define EDU_BUF 0x40000
-#define EDU_GDEV 0x28
-#define PG_HOLE 5			/* a GVA page the guest maps only when asked */
-
-static void edu_wr64(volatile __u8 *bar, unsigned int off, __u64 v)
-{
-	*(volatile __u64 *)(bar + off) = v;
-}
-
-/* The device buffer's first @cnt bytes to @dst; the DMA status right after the start. */
-static __u32 edu_to_ram(volatile __u8 *bar, __u64 dst, __u64 cnt)
-{
-	edu_wr64(bar, EDU_DMA_SRC, EDU_BUF);
-	edu_wr64(bar, EDU_DMA_DST, dst);
-	edu_wr64(bar, EDU_DMA_CNT, cnt);
-	edu_wr64(bar, EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
-	return *(volatile __u32 *)(bar + EDU_DMA_STATUS);
-}
-
-/* A nested HWPT of guest DTE @g whose page requests would go to fault queue @fault_id. */
-static int gdte_alloc_fault(int fd, __u32 dev_id, __u32 viommu,
-			    const struct iommu_hwpt_amd_guest *g, __u32 fault_id, __u32 *out)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_HWPT_FAULT_ID_VALID,
-		.dev_id = dev_id,
-		.pt_id = viommu,
-		.data_type = IOMMU_HWPT_DATA_AMD_GUEST,
-		.data_len = sizeof(*g),
-		.data_uptr = (uintptr_t)g,
-		.fault_id = fault_id,
-	};
-	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!rc)
-		*out = cmd.out_hwpt_id;
-	return rc;
-}
-
-static __u32 edu_wait(volatile __u8 *bar)
-{
-	for (int i = 0; i < 10000 && (*(volatile __u64 *)(bar + EDU_DMA_CMD) & EDU_DMA_START); i++)
-		usleep(1000);
-	return *(volatile __u32 *)(bar + EDU_DMA_STATUS);
-}
-
 /*
  * The HW-vIOMMU's guest PPR log end to end: the edu function assigned to
  * the guest (guest DeviceID EDU_GDEV) on a nested HWPT whose guest DTE
@@ -674,7 +615,6 @@ TEST_F(amd, hw_viommu_guest_ppr_log)
 	__u32 *evt = (__u32 *)guest_page(self, PG_EVTLOG);
 	__u64 *ppr = guest_page(self, PG_PPRLOG);
 	__u64 *sem = guest_page(self, PG_SEM);
-	__u16 cfg_cmd = 0x0406;	/* MEMORY | MASTER | INTX_DISABLE */
 	struct iommu_viommu_amd data = {};
 	struct iommu_hwpt_amd_guest g;
 	struct iommu_hwpt_pgfault rec;
@@ -685,19 +625,12 @@ TEST_F(amd, hw_viommu_guest_ppr_log)
 	__u64 evt_tail;
 	__u16 tag;
 
-	edufd = open_cdev(EDU_BDF);
+	edufd = edu_open(_metadata, self, &edu_id, &bar);
 	if (edufd < 0)
 		SKIP(return, "no edu function at " EDU_BDF);
-	ASSERT_EQ(0, bind_iommufd(edufd, self->iommufd, &edu_id));
-	ASSERT_EQ(0, ioctl(edufd, VFIO_DEVICE_RESET));
-	bar = mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, edufd,
-		   REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
-	ASSERT_NE(MAP_FAILED, bar);
-	ASSERT_EQ(2, pwrite(edufd, &cfg_cmd, 2, REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + 4));
 
 	if (!vmm_hw_viommu(_metadata, self, edu_id, &parent, &viommu, &data)) {
-		munmap((void *)bar, EDU_BAR_SIZE);
-		close(edufd);
+		edu_close(edufd, bar);
 		SKIP(return, "no HW-vIOMMU");
 	}
 	guest_build_s1(self);
@@ -804,14 +737,10 @@ TEST_F(amd, hw_viommu_guest_ppr_log)
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, pprq));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, evtq));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, queue));
-	ASSERT_EQ(0, attach_pt(edufd, self->ioas_id));
-	ASSERT_EQ(0, ufd_destroy(self->iommufd, nested));
-	close(fault_fd);
-	ASSERT_EQ(0, ufd_destroy(self->iommufd, fault_id));
+	edu_unnest(_metadata, self, edufd, nested, fault_id, fault_fd);
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, viommu));
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, parent));
-	munmap((void *)bar, EDU_BAR_SIZE);
-	close(edufd);
+	edu_close(edufd, bar);
 }
 
 TEST_F(amd, nested_alloc_errnos)

@@ -171,5 +171,28 @@ static inline int gdte_alloc(int fd, __u32 dev_id, __u32 viommu,
 	return hwpt_alloc_data(fd, dev_id, viommu, 0, type, g, len, out);
 }
 
+/*
+ * A nested HWPT of guest DTE @g on @pt_id (a vIOMMU, or the RFC's nest
+ * parent) whose host page requests would go to fault queue @fault_id.
+ */
+static inline int gdte_alloc_fault(int fd, __u32 dev_id, __u32 pt_id,
+				   const struct iommu_hwpt_amd_guest *g, __u32 fault_id, __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = IOMMU_HWPT_DATA_AMD_GUEST,
+		.data_len = sizeof(*g),
+		.data_uptr = (uintptr_t)g,
+		.fault_id = fault_id,
+	};
+	int rc = ufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
 
 #endif /* UIOMMUFD_SELFTEST_AMD_GUEST_H */

@@ -240,6 +240,84 @@ TEST_F(amd, rfc_guest_cmdbuf)
 	ASSERT_EQ(0, ufd_destroy(self->iommufd, self->parent_id));
 }
 
+/*
+ * The guest's PPR log, the RFC way: the edu function (PRI) attached to the
+ * guest by PCI DeviceID, its nested HWPT (guest DTE with PPR) on the nest
+ * parent, the guest's PPR Log Base and Control PPRLogEn/PPREn replayed.
+ * The device's page request lands in the guest's log with its DeviceID;
+ * the guest's COMPLETE_PPR_REQUEST from its buffer, run on its CmdTail
+ * write, lets the device retry and finish. Detaching the device with a
+ * request still in the log answers it, so the device does not wait.
+ */
+TEST_F(amd, rfc_guest_ppr_log)
+{
+	__u8 *alt = (__u8 *)guest_page(self, PG_ALT);
+	__u64 *pt = guest_page(self, PG_L0 + 3);
+	__u32 *cmd = (__u32 *)guest_page(self, PG_CMDBUF);
+	__u64 *ppr = guest_page(self, PG_PPRLOG);
+	volatile __u64 *sem = guest_page(self, PG_SEM);
+	struct iommu_hwpt_amd_guest g;
+	__u32 gid, edu_id, parent, nested, fault_id;
+	volatile __u8 *bar;
+	int edufd, fault_fd;
+
+	if (!rfc_has_hw_viommu(self))
+		SKIP(return, "no HW-vIOMMU");
+	edufd = edu_open(_metadata, self, &edu_id, &bar);
+	if (edufd < 0)
+		SKIP(return, "no edu function at " EDU_BDF);
+	ASSERT_EQ(0, ufd_hwpt_alloc(self->iommufd, edu_id, self->ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, attach_pt(edufd, parent));
+	ASSERT_EQ(0, rfc_init(self->iommufd, AMD_IOMMU_ID, &gid));
+	ASSERT_EQ(0, rfc_dev(self->iommufd, VIOMMU_DEVICE_ATTACH, gid, EDU_DEVID, EDU_GDEV, 0));
+	guest_build_s1(self);
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	g.dte[0] |= DTE0_PPR;
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &fault_id, &fault_fd));
+	ASSERT_EQ(0, gdte_alloc_fault(self->iommufd, edu_id, parent, &g, fault_id, &nested));
+	ASSERT_EQ(0, attach_pt(edufd, nested));
+	ASSERT_EQ(0, rfc_dom(self->iommufd, VIOMMU_DOMAIN_ATTACH, gid, EDU_GDEV, GDOM_ID));
+
+	/* The guest's driver brings its IOMMU up, PPR log included */
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CMD_BUF, gpa(PG_CMDBUF) | BUF_LEN_4K));
+	ASSERT_EQ(0, rfc_cmdbuf(self->iommufd, gid, 4096, cmd));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_PPR_BUF, gpa(PG_PPRLOG) | BUF_LEN_4K));
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CONTROL,
+				CTRL_IOMMU_EN | CTRL_CMDBUF_EN | CTRL_PPR_EN | CTRL_PPR_LOG_EN));
+
+	memset(alt, 0, 4096);
+	for (int i = 0; i < 16; i++)
+		*(volatile __u32 *)(bar + EDU_BUF + 4 * i) = 0x7fc00000 + i;
+	ASSERT_EQ(EDU_STS_PAGE_REQ, edu_to_ram(bar, gva(PG_HOLE), 64));
+	ASSERT_EQ(16, rfc_readq(self->iommufd, gid, G_PPR_TAIL));
+	ASSERT_EQ(EDU_GDEV, ppr[0] & 0xffff);
+	ASSERT_EQ(gva(PG_HOLE), ppr[1]);
+
+	/* The guest maps the page and answers from its buffer; one CmdTail write */
+	pt[PG_HOLE] = gpa(PG_ALT) | G_PTE;
+	guest_cmd_inv_wait(cmd, GDOM_ID, gpa(PG_SEM), 0x77);
+	memcpy(cmd + 8, cmd + 4, 16);
+	guest_cmd_complete_ppr(cmd + 4, EDU_GDEV, (ppr[0] >> 32) & 0x1ff);
+	*sem = 0;
+	ASSERT_EQ(0, rfc_writeq(self->iommufd, gid, G_CMD_TAIL, 48));
+	ASSERT_EQ(0x77, *sem);
+	ASSERT_EQ(0, edu_wait(bar));
+	for (int i = 0; i < 16; i++)
+		ASSERT_EQ(0x7fc00000 + i, *(__u32 *)(alt + 4 * i));
+
+	/* A request left in the log when the device leaves the guest is answered */
+	ASSERT_EQ(EDU_STS_PAGE_REQ, edu_to_ram(bar, gva(PG_HOLE + 1), 16));
+	ASSERT_EQ(32, rfc_readq(self->iommufd, gid, G_PPR_TAIL));
+	ASSERT_EQ(0, rfc_dev(self->iommufd, VIOMMU_DEVICE_DETACH, gid, EDU_DEVID, EDU_GDEV, 0));
+	ASSERT_EQ(EDU_STS_REFUSED, edu_wait(bar));
+
+	edu_unnest(_metadata, self, edufd, nested, fault_id, fault_fd);
+	ASSERT_EQ(0, rfc_destroy(self->iommufd, gid));
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, parent));
+	edu_close(edufd, bar);
+}
+
 /* Each command's fields given what a VMM must not give, each with its errno. */
 TEST_F(amd, rfc_errnos)
 {
