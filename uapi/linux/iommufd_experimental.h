@@ -76,7 +76,11 @@ struct iommu_viommu_amd_inv {
  * the guest's command buffer (index 0) at @nesting_parent_iova, @length a
  * power of two from 4 KiB to 512 KiB; the IOMMU reads it through the VM's
  * table, nothing is pinned. The posted HW-vIOMMU series discusses an
- * "IOMMU_VCMDQ_TYPE_AMD_VIOMMU"; upstream has no AMD queue type.
+ * "IOMMU_VCMDQ_TYPE_AMD_VIOMMU"; a later out-of-tree revision has
+ * IOMMU_HW_QUEUE_TYPE_AMD_CMD/_EVT/_PPR, taking the length as the 4-bit
+ * ComLen/EventLen/PPRLen code and leaving the enables to trapped guest
+ * Control writes; here @length is bytes, as iommufd's is everywhere, and
+ * the queue is enabled when made. Upstream has no AMD queue type.
  */
 enum {
 	IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF = 0xc0,
