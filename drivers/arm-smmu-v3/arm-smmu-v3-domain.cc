@@ -106,6 +106,39 @@ static void arm_smmu_pci_set_ats(struct arm_smmu_master *master, bool enable)
 		      enable ? PCI_ATS_CTRL_ENABLE | PCI_ATS_CTRL_STU(0) : 0, 2);
 }
 
+/* The endpoint's PRI Control register (pci_enable_pri()/pci_disable_pri()). */
+static void arm_smmu_pci_set_pri(struct arm_smmu_master *master, bool enable)
+{
+	struct pci_func *f = arm_smmu_master_pci(master);
+
+	if (!f || !f->pri_ecap)
+		return;
+	pci_cfg_write(f, f->pri_ecap + PCI_PRI_CTRL, enable ? PCI_PRI_CTRL_ENABLE : 0, 2);
+}
+
+/*
+ * I/O page faults are on while a domain with a fault handler is attached
+ * to the master's RID or a PASID: for a PRI function, PRI at the endpoint
+ * (upstream has no PRI path; here page requests go to the fault handler as
+ * stalls do). The last such detach turns PRI off and drains both queues
+ * under the handlers' lock, so no fault handler of the device runs past
+ * it (the caller answers what is left and may free the fault queue).
+ */
+static void arm_smmu_iopf_get(struct arm_smmu_master *master)
+{
+	if (!master->iopf_refcount++ && master->pri_supported)
+		arm_smmu_pci_set_pri(master, true);
+}
+
+static void arm_smmu_iopf_put(struct arm_smmu_master *master)
+{
+	if (WARN_ON(!master->iopf_refcount) || --master->iopf_refcount)
+		return;
+	if (master->pri_supported)
+		arm_smmu_pci_set_pri(master, false);
+	arm_smmu_drain_queues(master->smmu);
+}
+
 static void arm_smmu_atc_inv_to_cmd(int ssid, unsigned long iova, size_t size,
 				    struct arm_smmu_cmdq_ent *cmd)
 {
@@ -655,6 +688,7 @@ int arm_smmu_attach_prepare(struct arm_smmu_attach_state *state, struct iommu_do
 
 	iommu_group_mutex_assert(master->dev);
 
+	state->iopf = new_domain && new_domain->iopf_handler;
 	if (smmu_domain || state->cd_needs_ats) {
 		/*
 		 * The master is in the new domain's list from here, so an
@@ -720,8 +754,13 @@ void arm_smmu_attach_commit(struct arm_smmu_attach_state *state)
 	}
 	master->ats_enabled = state->ats_enabled;
 
+	/* Page requests on before the old handler goes, so none is refused in between */
+	if (state->iopf)
+		arm_smmu_iopf_get(master);
 	arm_smmu_remove_master_domain(master, state->old_domain, state->ssid);
 	arm_smmu_attach_commit_vmaster(state);
+	if (state->old_domain && state->old_domain->iopf_handler)
+		arm_smmu_iopf_put(master);
 }
 
 static int arm_smmu_attach_dev(struct iommu_domain *domain, struct device *dev,
@@ -922,6 +961,8 @@ static int arm_smmu_blocking_set_dev_pasid(struct iommu_domain *new_domain, stru
 	if (master->ats_enabled)
 		arm_smmu_atc_inv_master(master, pasid);
 	arm_smmu_remove_master_domain(master, old_domain, pasid);
+	if (old_domain && old_domain->iopf_handler)
+		arm_smmu_iopf_put(master);
 
 	/* The last PASID gone: the RID's STE goes back to what its domain is */
 	if (!arm_smmu_ssids_in_use(&master->cd_table)) {

@@ -556,6 +556,7 @@ struct arm_smmu_attach_state {
 	/* Resulting state */
 	struct arm_smmu_vmaster *vmaster;
 	bool ats_enabled;
+	bool iopf;		/* the new domain has a fault handler */
 };
 
 int arm_smmu_attach_prepare(struct arm_smmu_attach_state *state, struct iommu_domain *new_domain);
