@@ -165,7 +165,7 @@ TEST_F(ioas, map_fixed_at_zero)
 
 TEST_F(ioas, map_auto_iova)
 {
-	__u64 iovas[16];
+	__u64 iovas[16] = {};	/* ufd_map() passes *iova in: an IOVA >= ULONG_MAX is EOVERFLOW */
 	unsigned int i;
 
 	for (i = 0; i != ARRAY_SIZE(iovas); i++) {
@@ -689,7 +689,7 @@ TEST_F(ioas, allowed_ranges_steer_auto_iova)
 		.start = self->base + ufd_psize,
 		.last = self->base + 600 * ufd_psize - 1,
 	};
-	__u64 iovas[10];
+	__u64 iovas[10] = {};	/* passed in by ufd_map(), as above */
 	__u64 iova;
 	unsigned int i;
 
