@@ -13,8 +13,9 @@
  * kernel's. A path that is no knob is a driver's show file: its text comes
  * from debugfs_read_file(), at the offset the client reads at (a file may
  * be longer than one reply). One file is ours, not the kernel's:
- * uiommufd/mark, where a program names a step of its --digest by writing
- * a line (harness/server/digest.cc).
+ * uiommufd/mark, where a program names a point of its run by writing a
+ * line: a step of its --digest (harness/server/digest.cc), a line of its
+ * --trace.
  */
 #include "harness/server/server_internal.h"
 
@@ -167,6 +168,8 @@ long ufd_debugfs_write(const char *path, const char *val)
 	struct fault_attr *fa = resolve(path, &knob);
 
 	if (!fa && !strcmp(path + strspn(path, "/"), MARK_FILE)) {
+		if (ufd_cfg->trace)
+			ufd_trace_printf("mark(\"%.*s\")", (int)strcspn(val, "\n"), val);
 		ufd_state_mark(val);
 		return 0;
 	}

@@ -430,12 +430,14 @@ TEST_F(amd, hw_viommu_guest_cmdbuf)
 	ASSERT_EQ(0, memcmp(src, dst, 4096));
 
 	/* ---- the guest, from here on: memory and its VF page only ---- */
+	ufd_mark("guest invalidation");
 	pt[PG_DST] = gpa(PG_ALT) | G_PTE;
 	guest_cmd_inv_wait(cmd, GDOM_ID, gpa(PG_SEM), 0x600d);
 	*sem = 0;
 	vf[VF_CMD_TAIL / 8] = 32;
 	ASSERT_EQ(0x600d, *(volatile __u64 *)sem);
 	ASSERT_EQ(32, vf[VF_CMD_HEAD / 8]);
+	ufd_mark("guest completion seen");
 	/* ---- the guest's change is what the device sees now ---- */
 
 	memset(dst, 'y', 4096);

@@ -82,6 +82,23 @@
 		EXPECT_EQ((int)(err), __ufd_errno);                           \
 	} while (0)
 
+/*
+ * Names a point of the run for `uiommufd run --digest` (a step "mark TEXT")
+ * and --trace (a line "mark(TEXT)"): a line written to uiommufd's
+ * /sys/kernel/debug/uiommufd/mark. Elsewhere (a kernel, an in-process
+ * build) there is no such file and nothing happens.
+ */
+static inline void ufd_mark(const char *text)
+{
+	int fd = open("/sys/kernel/debug/uiommufd/mark", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0)
+		(void)0;	/* a mark is never worth failing a test over */
+	close(fd);
+}
+
 /* ---- memory every test may use ---- */
 
 /* Host page size, and a 16-page MAP_SHARED buffer aligned to 2 MiB. */
