@@ -44,21 +44,12 @@ struct sweep {
 	int errnos[8];
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-/* Allocations, user copies, object lookups (fail_iommufd gives ENOENT). */
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
 /*
  * Attach checks reserved regions through an injection point (EINVAL);
  * HWPT_ALLOC says EINVAL when the lookup of its pt_id fails, as upstream.
  */
-#define ERRNOS_ATTACH ERRNOS_BASE, EINVAL
-#define ERRNOS_HWPT_ALLOC ERRNOS_BASE, EINVAL
+#define ERRNOS_ATTACH FAILNTH_ERRNOS_BASE, EINVAL
+#define ERRNOS_HWPT_ALLOC FAILNTH_ERRNOS_BASE, EINVAL
 
 int setup_guest(vtd_ctx *c)
 {
@@ -67,27 +58,27 @@ int setup_guest(vtd_ctx *c)
 
 int setup_parent(vtd_ctx *c)
 {
-	TRY(setup_guest(c));
+	FAILNTH_TRY(setup_guest(c));
 	return vtd_vmm_parent(&c->v);
 }
 
 int nested_attach(vtd_ctx *c)
 {
-	TRY(vtd_vmm_nested(&c->v, &c->v.nested));
+	FAILNTH_TRY(vtd_vmm_nested(&c->v, &c->v.nested));
 	return inproc_vmm_attach(&c->v, c->v.nested);
 }
 
 int setup_nested(vtd_ctx *c)
 {
-	TRY(setup_parent(c));
+	FAILNTH_TRY(setup_parent(c));
 	return nested_attach(c);
 }
 
 /* A dirty-tracking nest parent attached to the RID itself. */
 int setup_dirty(vtd_ctx *c)
 {
-	TRY(setup_guest(c));
-	TRY(vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_DIRTY_TRACKING));
+	FAILNTH_TRY(setup_guest(c));
+	FAILNTH_TRY(vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_DIRTY_TRACKING));
 	return inproc_vmm_attach(&c->v, c->v.parent);
 }
 
@@ -119,7 +110,7 @@ void teardown(vtd_ctx *c)
 /* The edu function (PASID capable), a parent and nested HWPT that may be attached to PASIDs. */
 int setup_pasid_parent(vtd_ctx *c)
 {
-	TRY(vtd_vmm_open(&c->v, guest, guest_size, VTD_VMM_PASID_BDF));
+	FAILNTH_TRY(vtd_vmm_open(&c->v, guest, guest_size, VTD_VMM_PASID_BDF));
 	return vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_PASID);
 }
 
@@ -127,9 +118,9 @@ int nested_pasid_attach(vtd_ctx *c)
 {
 	u32 pt;
 
-	TRY(vtd_vmm_nested(&c->v, &c->v.nested, IOMMU_HWPT_ALLOC_PASID));
+	FAILNTH_TRY(vtd_vmm_nested(&c->v, &c->v.nested, IOMMU_HWPT_ALLOC_PASID));
 	pt = c->v.nested;
-	TRY(-iommufd_device_attach(c->v.idev, pasid, &pt));
+	FAILNTH_TRY(-iommufd_device_attach(c->v.idev, pasid, &pt));
 	c->pasid_attached = true;
 	return 0;
 }
@@ -193,8 +184,8 @@ int dirty_round(vtd_ctx *c)
 	phys_addr_t pa;
 	u64 bits;
 
-	TRY(set_dirty_tracking(c, true));
-	TRY(get_dirty_bitmap(c, &bits));	/* read and cleared: nothing from before */
+	FAILNTH_TRY(set_dirty_tracking(c, true));
+	FAILNTH_TRY(get_dirty_bitmap(c, &bits));	/* read and cleared: nothing from before */
 	if (platform_dev_translate(c->v.pdev, VTD_VMM_GPA + 3 * 4096 + 8, true, &pa) != PCI_DMA_OK)
 		return EIO;
 	return get_dirty_bitmap(c, &bits);
@@ -207,8 +198,8 @@ const struct sweep sweeps[] = {
 		.run = [](vtd_ctx *c) { return vtd_vmm_parent(&c->v, IOMMU_HWPT_ALLOC_DIRTY_TRACKING); },
 		.verify = [](vtd_ctx *c) {
 			if (c->v.parent)
-				TRY(destroy_id(c, &c->v.parent));
-			TRY(vtd_vmm_parent(&c->v));
+				FAILNTH_TRY(destroy_id(c, &c->v.parent));
+			FAILNTH_TRY(vtd_vmm_parent(&c->v));
 			return nested_attach(c) ?: check_dma(c);
 		},
 		.errnos = { ERRNOS_HWPT_ALLOC },
@@ -220,8 +211,8 @@ const struct sweep sweeps[] = {
 		.verify = [](vtd_ctx *c) {
 			if (!c->v.attached) {
 				if (c->v.nested)
-					TRY(destroy_id(c, &c->v.nested));
-				TRY(nested_attach(c));
+					FAILNTH_TRY(destroy_id(c, &c->v.nested));
+				FAILNTH_TRY(nested_attach(c));
 			}
 			return check_dma(c);
 		},
@@ -233,14 +224,14 @@ const struct sweep sweeps[] = {
 		.run = [](vtd_ctx *c) {
 			u32 other;
 
-			TRY(vtd_vmm_nested(&c->v, &other));
+			FAILNTH_TRY(vtd_vmm_nested(&c->v, &other));
 			return -iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &other);
 		},
 		/* Back to the first nested domain, whatever the run left attached */
 		.verify = [](vtd_ctx *c) {
 			u32 nested = c->v.nested;
 
-			TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
+			FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
 			return check_dma(c);
 		},
 		.errnos = { ERRNOS_ATTACH },
@@ -252,8 +243,8 @@ const struct sweep sweeps[] = {
 		.verify = [](vtd_ctx *c) {
 			if (!c->pasid_attached) {
 				if (c->v.nested)
-					TRY(destroy_id(c, &c->v.nested));
-				TRY(nested_pasid_attach(c));
+					FAILNTH_TRY(destroy_id(c, &c->v.nested));
+				FAILNTH_TRY(nested_pasid_attach(c));
 			}
 			return check_pasid_dma(c);
 		},
@@ -268,12 +259,13 @@ const struct sweep sweeps[] = {
 		.verify = [](vtd_ctx *c) {
 			u32 done = 0;
 
-			TRY(vtd_vmm_invalidate(&c->v, c->v.nested, inv_reqs, nr_inv, &done));
+			FAILNTH_TRY(vtd_vmm_invalidate(&c->v, c->v.nested, inv_reqs, nr_inv,
+						       &done));
 			if (done != nr_inv)
 				return EIO;
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "dirty_tracking",
@@ -283,16 +275,16 @@ const struct sweep sweeps[] = {
 			phys_addr_t pa;
 			u64 bits;
 
-			TRY(dirty_round(c));
+			FAILNTH_TRY(dirty_round(c));
 			if (platform_dev_translate(c->v.pdev, VTD_VMM_GPA + 5 * 4096, true, &pa) !=
 			    PCI_DMA_OK)
 				return EIO;
-			TRY(get_dirty_bitmap(c, &bits));
+			FAILNTH_TRY(get_dirty_bitmap(c, &bits));
 			if (!(bits & (1ULL << 5)))
 				return EIO;
 			return set_dirty_tracking(c, false);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 };
 
