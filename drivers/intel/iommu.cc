@@ -755,6 +755,8 @@ int paging_domain_compatible(struct iommu_domain *domain, struct device *dev)
 		return -EINVAL;
 	if (domain->dirty_ops && !ssads_supported(iommu))
 		return -EINVAL;
+	if (dmar_domain->nested_parent && !nested_supported(iommu))
+		return -EINVAL;
 	if (dmar_domain->force_snooping && !ecap_sc_support(iommu->ecap))
 		return -EINVAL;
 	/* Snooping forced in PASID entries only: no use to a legacy context entry */
