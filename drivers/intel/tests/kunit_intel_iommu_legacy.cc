@@ -105,6 +105,17 @@ static struct platform_dev *legacy_dev(struct kunit *test, const char *bdf)
 	return pdev;
 }
 
+/* The fault the unit recorded last (after the event thread has had it) */
+static struct dmar_fault_info last_fault(struct legacy_test *t)
+{
+	struct dmar_fault_info f = {};
+	unsigned long count;
+
+	intel_iommu_drain_events(t->iommu);
+	dmar_fault_log_get(t->iommu, &f, &count);
+	return f;
+}
+
 /* A second-stage domain (legacy mode has no other) attached to @pdev's RID */
 static struct iommu_domain *legacy_attach_paging(struct kunit *test, struct platform_dev *pdev)
 {
@@ -163,6 +174,7 @@ static void legacy_context_entry_paging(struct kunit *test)
 	struct iommu_domain *domain;
 	struct pt_iommu_hw_info hw;
 	struct context_entry ce;
+	struct dmar_fault_info f;
 	phys_addr_t pa = 0;
 
 	legacy_up(test, &t);
@@ -194,6 +206,12 @@ static void legacy_context_entry_paging(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pa, t.pa + 8);
 	KUNIT_EXPECT_EQ(test, iommu_unmap(domain, TEST_IOVA, PAGE_SIZE), PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA + 8, true, &pa), PCI_DMA_UR);
+	/* Recorded with the legacy reason (LGN.2) and the function's RID */
+	f = last_fault(&t);
+	KUNIT_EXPECT_EQ(test, f.reason, (u8)DMAR_FR_WRITE);
+	KUNIT_EXPECT_EQ(test, f.source_id, (u16)pdev->desc->rid);
+	KUNIT_EXPECT_EQ(test, f.addr, (u64)TEST_IOVA);
+	KUNIT_EXPECT_FALSE(test, f.pasid_present);
 
 	/* Mapped again and cached, then blocked: the entry goes, and with it the DMA */
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.pa, PAGE_SIZE, IOMMU_READ,
@@ -204,6 +222,7 @@ static void legacy_context_entry_paging(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ce.lo, 0ULL);
 	KUNIT_EXPECT_EQ(test, ce.hi, 0ULL);
 	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_EXPECT_EQ(test, last_fault(&t).reason, (u8)DMAR_FR_CONTEXT_ENTRY_P);
 	KUNIT_EXPECT_EQ(test, cache_tag_count(to_dmar_domain(domain)), 0U);
 	iommu_domain_free(domain);
 	legacy_down(&t);
