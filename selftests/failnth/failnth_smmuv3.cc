@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fail-nth sweeps over the ARM SMMUv3's iommufd paths on the smmuv3
+ * Fail-nth sweeps over the ARM SMMUv3's iommufd paths on the tegra241
  * platform (booted in-process, the I/OAT function bound to the iommufd as
  * VFIO's cdev bind does): IOMMU_VIOMMU_ALLOC of type ARM_SMMUV3,
  * IOMMU_VDEVICE_ALLOC (the vSID), the nested IOMMU_HWPT_ALLOC with a guest
  * STE and its attach, a nested domain replaced by another (the hitless STE
  * writer), IOMMU_HWPT_INVALIDATE of raw commands on the vIOMMU and
- * IOMMU_VEVENTQ_ALLOC with a guest fault delivered to it.
+ * IOMMU_VEVENTQ_ALLOC with a guest fault delivered to it; and, as the
+ * platform is tegra241 (the smmuv3 platform with a Tegra241 CMDQV), the
+ * CMDQV vIOMMU, its vDEVICE (a StreamID pair) and IOMMU_HW_QUEUE_ALLOC of
+ * its VCMDQ, each verified by the guest running commands on that queue.
  *
  * The loop is failnth.h's: for n = 1, 2, ... a fresh VMM, the n-th
  * injection point of the row's sequence fails, the errno must be one the
@@ -158,6 +161,97 @@ int check_vevent(smmu_ctx *c)
 	return 0;
 }
 
+/* ----- Tegra241 CMDQV (the tegra241 platform): the VM's own queue ----- */
+
+constexpr unsigned int CMDQV_PG_QUEUE = 200;	/* guest memory page of the VCMDQ */
+
+struct cmdqv_state {
+	unsigned long mmap_offset, mmap_length;
+	u32 queue;
+};
+/* One VM's CMDQV state per sweep context: the contexts are made one at a time */
+struct cmdqv_state cmdqv;
+
+int cmdqv_viommu(smmu_ctx *c)
+{
+	struct iommu_viommu_tegra241_cmdqv data = {};
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+		.dev_id = c->v.dev_id,
+		.hwpt_id = c->v.parent,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+
+	TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
+	c->v.viommu = cmd.out_viommu_id;
+	cmdqv.mmap_offset = data.out_vintf_mmap_offset;
+	cmdqv.mmap_length = data.out_vintf_mmap_length;
+	return 0;
+}
+
+int cmdqv_queue_alloc(smmu_ctx *c)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = c->v.viommu,
+		.type = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+		.index = 0,
+		.nesting_parent_iova = smmuv3_vmm_gpa(CMDQV_PG_QUEUE),
+		.length = 4096,
+	};
+
+	TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
+	cmdqv.queue = cmd.out_hw_queue_id;
+	return 0;
+}
+
+int setup_cmdqv_viommu(smmu_ctx *c)
+{
+	cmdqv = {};
+	TRY(setup_parent(c));
+	return cmdqv_viommu(c);
+}
+
+int setup_cmdqv_vdev(smmu_ctx *c)
+{
+	TRY(setup_cmdqv_viommu(c));
+	return inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev);
+}
+
+/*
+ * The guest's side: its VINTF page mapped, queue 0 enabled, TLBI_NH_VA,
+ * ATC_INV of its vSID (a SID pair must exist) and CMD_SYNC put on it and
+ * PROD moved; the CMDQV must consume all three without an error.
+ */
+int cmdqv_guest_runs(smmu_ctx *c)
+{
+	u64 *q = (u64 *)((u8 *)guest + (size_t)CMDQV_PG_QUEUE * 4096);
+	u8 __iomem *page;
+	u32 cons;
+
+	if (cmdqv.mmap_length != 0x10000)
+		return EIO;
+	page = (u8 __iomem *)iommufd_mmap(NULL, cmdqv.mmap_length, PROT_READ | PROT_WRITE,
+					  MAP_SHARED, c->v.fd, cmdqv.mmap_offset);
+	if (page == MAP_FAILED)
+		return errno;
+	q[0] = FIELD_PREP(CMDQ_0_OP, CMDQ_OP_TLBI_NH_VA) |
+	       FIELD_PREP(CMDQ_TLBI_0_ASID, SMMUV3_VMM_ASID);
+	q[1] = SMMUV3_VMM_GVA;
+	q[2] = FIELD_PREP(CMDQ_0_OP, CMDQ_OP_ATC_INV) | FIELD_PREP(CMDQ_ATC_0_SID, SMMUV3_VMM_VSID) |
+	       CMDQ_ATC_0_GLOBAL;
+	q[3] = 0;
+	q[4] = FIELD_PREP(CMDQ_0_OP, CMDQ_OP_CMD_SYNC);
+	q[5] = 0;
+	writel(1, page + 0x08);		/* the logical queue's CONFIG: enable */
+	writel(3, page + 0x04);		/* PROD */
+	cons = readl(page + 0x00);
+	iommufd_munmap(page, cmdqv.mmap_length);
+	return cons == 3 ? 0 : EIO;
+}
+
 const struct sweep sweeps[] = {
 	{
 		.name = "viommu_alloc",
@@ -248,6 +342,45 @@ const struct sweep sweeps[] = {
 		},
 		.errnos = { ERRNOS_BASE },
 	},
+	{
+		.name = "cmdqv_viommu_alloc",
+		.setup = [](smmu_ctx *c) { cmdqv = {}; return setup_parent(c); },
+		.run = cmdqv_viommu,
+		.verify = [](smmu_ctx *c) {
+			if (!c->v.viommu)
+				TRY(cmdqv_viommu(c));
+			TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev));
+			TRY(cmdqv_queue_alloc(c));
+			return cmdqv_guest_runs(c);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "cmdqv_vdevice_alloc",
+		.setup = setup_cmdqv_viommu,
+		.run = [](smmu_ctx *c) {
+			return inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev);
+		},
+		.verify = [](smmu_ctx *c) {
+			if (!c->v.vdev)
+				TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev));
+			TRY(cmdqv_queue_alloc(c));
+			return cmdqv_guest_runs(c);
+		},
+		.errnos = { ERRNOS_BASE },
+	},
+	{
+		.name = "cmdqv_hw_queue_alloc",
+		.setup = setup_cmdqv_vdev,
+		.run = cmdqv_queue_alloc,
+		.verify = [](smmu_ctx *c) {
+			if (!cmdqv.queue)
+				TRY(cmdqv_queue_alloc(c));
+			return cmdqv_guest_runs(c);
+		},
+		/* The core's pinning of the guest queue has a point that fails with EINVAL */
+		.errnos = { ERRNOS_BASE, EINVAL },
+	},
 };
 
 int prepare()
@@ -261,7 +394,7 @@ int prepare()
 	return 0;
 }
 
-FAILNTH_PLATFORM_SUITE(failnth_smmuv3, "iommufd-failnth-smmuv3", "smmuv3", sweeps, max_points,
+FAILNTH_PLATFORM_SUITE(failnth_smmuv3, "iommufd-failnth-smmuv3", "tegra241", sweeps, max_points,
 		       teardown, prepare);
 
 } // namespace
