@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fail-nth sweeps over the AMD HW-vIOMMU's 2023 RFC ioctls
- * (linux/amd_viommu.h) on the amd platform (booted in-process, the I/OAT
- * function bound to the iommufd as VFIO's cdev bind does): a guest made
+ * Fail-nth sweeps over the AMD HW-vIOMMU on the amd platform (booted
+ * in-process, the I/OAT function bound to the iommufd as VFIO's cdev bind
+ * does), both uAPIs. The upstream-style objects: an AMD vIOMMU with its VF
+ * page, the nested HWPT of a guest DTE attached, the vDEVICE, the command
+ * buffer HW queue, each verified by a guest round trip rung through the
+ * mapped VF page. The 2023 RFC's ioctls (linux/amd_viommu.h): a guest made
  * with VIOMMU_IOMMU_INIT, the device attached to it, a nested HWPT on the
  * nest parent attached and its gDomID mapped; then the guest's command
  * buffer handed over, enabled through its trapped Control register, and
@@ -40,6 +43,9 @@ struct amd_ctx {
 	bool have_guest = false, dev_in_guest = false, nested_attached = false;
 	bool dom_mapped = false, cmdbuf = false, enabled = false;
 	u32 seq = 0;
+	/* The objects path: the vIOMMU's VF page, its vDEVICE and command buffer queue */
+	unsigned long vf_offset = 0, vf_length = 0;
+	u32 queue = 0;
 };
 
 struct sweep {
@@ -193,7 +199,155 @@ void teardown(amd_ctx *c)
 	inproc_vmm_close(&c->v);
 }
 
+/* ----- The upstream-style objects: vIOMMU, nested HWPT, vDEVICE, HW queue ----- */
+
+int obj_viommu(amd_ctx *c)
+{
+	struct iommu_viommu_amd data = {};
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = IOMMU_VIOMMU_TYPE_AMD,
+		.dev_id = c->v.dev_id,
+		.hwpt_id = c->v.parent,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+
+	TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
+	c->v.viommu = cmd.out_viommu_id;
+	c->vf_offset = data.out_vf_mmio_offset;
+	c->vf_length = data.out_vf_mmio_length;
+	return 0;
+}
+
+int obj_nested(amd_ctx *c)
+{
+	struct iommu_hwpt_amd_guest g;
+	u32 pt;
+
+	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
+	TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.viommu, 0, IOMMU_HWPT_DATA_AMD_GUEST, &g, sizeof(g),
+				  &c->v.nested));
+	pt = c->v.nested;
+	return -iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt);
+}
+
+int obj_vdevice(amd_ctx *c)
+{
+	return inproc_vmm_vdevice(&c->v, c->v.viommu, GDEV_ID, &c->v.vdev);
+}
+
+int obj_queue(amd_ctx *c)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = c->v.viommu,
+		.type = IOMMU_HW_QUEUE_TYPE_AMD_VIOMMU_CMDBUF,
+		.index = 0,
+		.nesting_parent_iova = gpa(PG_CMDBUF),
+		.length = 4096,
+	};
+
+	TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
+	c->queue = cmd.out_hw_queue_id;
+	return 0;
+}
+
+/* Each object step not done yet, in the VMM's order */
+int obj_up(amd_ctx *c)
+{
+	if (!c->v.viommu)
+		TRY(obj_viommu(c));
+	if (!c->v.nested)
+		TRY(obj_nested(c));
+	if (!c->v.vdev)
+		TRY(obj_vdevice(c));
+	if (!c->queue)
+		TRY(obj_queue(c));
+	return 0;
+}
+
+/* One guest INVALIDATE + COMPLETION_WAIT rung through the mapped VF page; EIO if no answer */
+int obj_round_trip(amd_ctx *c)
+{
+	__u32 *ring = (__u32 *)amd_guest_page(guest, PG_CMDBUF);
+	volatile __u64 *sem = amd_guest_page(guest, PG_SEM);
+	u8 __iomem *vf;
+	int rc;
+
+	if (c->vf_length != 4096)
+		return EIO;
+	vf = (u8 __iomem *)iommufd_mmap(NULL, c->vf_length, PROT_READ | PROT_WRITE, MAP_SHARED,
+					c->v.fd, c->vf_offset);
+	if (vf == MAP_FAILED)
+		return errno;
+	guest_cmd_inv_wait(ring, GDOM_ID, gpa(PG_SEM), 0x600d);
+	*sem = 0;
+	writeq(32, vf + VF_CMD_TAIL);
+	rc = *sem == 0x600d && readq(vf + VF_CMD_HEAD) == 32 ? 0 : EIO;
+	iommufd_munmap(vf, c->vf_length);
+	if (!rc)
+		rc = check_dma(c);
+	return rc;
+}
+
+int obj_setup(amd_ctx *c, int (*upto)(amd_ctx *))
+{
+	TRY(setup_vmm(c));
+	if (upto == obj_viommu)
+		return 0;
+	TRY(obj_viommu(c));
+	if (upto == obj_nested)
+		return 0;
+	TRY(obj_nested(c));
+	if (upto == obj_vdevice)
+		return 0;
+	return obj_vdevice(c);
+}
+
+int obj_verify(amd_ctx *c)
+{
+	TRY(obj_up(c));
+	return obj_round_trip(c);
+}
+
 const struct sweep sweeps[] = {
+	{
+		.name = "objects_viommu_alloc",
+		.setup = [](amd_ctx *c) { return obj_setup(c, obj_viommu); },
+		.run = obj_viommu,
+		.verify = obj_verify,
+		.errnos = { ERRNOS_RFC },
+	},
+	{
+		.name = "objects_nested_attach",
+		.setup = [](amd_ctx *c) { return obj_setup(c, obj_nested); },
+		.run = obj_nested,
+		/* A nested HWPT the failed run made stays: attach it, or make one */
+		.verify = [](amd_ctx *c) {
+			if (c->v.nested) {
+				u32 pt = c->v.nested;
+
+				TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt));
+			}
+			return obj_verify(c);
+		},
+		.errnos = { ERRNOS_RFC },
+	},
+	{
+		.name = "objects_vdevice_alloc",
+		.setup = [](amd_ctx *c) { return obj_setup(c, obj_vdevice); },
+		.run = obj_vdevice,
+		.verify = obj_verify,
+		.errnos = { ERRNOS_RFC },
+	},
+	{
+		.name = "objects_cmdbuf_queue_alloc",
+		.setup = [](amd_ctx *c) { return obj_setup(c, obj_queue); },
+		.run = obj_queue,
+		.verify = obj_verify,
+		.errnos = { ERRNOS_RFC },
+	},
 	{
 		.name = "rfc_guest_setup",
 		.setup = setup_vmm,
