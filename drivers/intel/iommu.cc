@@ -538,7 +538,10 @@ static void iommu_set_pci_pri(struct device_domain_info *info, bool enable)
 
 /*
  * Page requests are turned on at the endpoint while a domain with a fault
- * handler is attached to it (upstream's iopf_for_domain_set/remove).
+ * handler is attached to it (upstream's iopf_for_domain_set/remove). A
+ * device without PRI, or behind a unit without page requests (legacy mode
+ * among them), cannot take such a domain: -ENODEV, as upstream's
+ * intel_iommu_enable_iopf().
  */
 int iopf_for_domain_set(struct iommu_domain *domain, struct device *dev)
 {
@@ -547,7 +550,7 @@ int iopf_for_domain_set(struct iommu_domain *domain, struct device *dev)
 	if (!domain || !domain->iopf_handler)
 		return 0;
 	if (!info->pri_supported)
-		return -EOPNOTSUPP;
+		return -ENODEV;
 	if (info->iopf_refcount++ == 0)
 		iommu_set_pci_pri(info, true);
 	return 0;

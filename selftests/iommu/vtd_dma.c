@@ -572,9 +572,10 @@ TEST_F(vtd, invalidate_errnos)
 /*
  * Legacy mode (ECAP.SMTS clear): nest parents and dirty tracking are
  * refused at allocation (-EOPNOTSUPP, no ECAP.NEST / SLADS), so a nested
- * HWPT has no parent to sit on (-EINVAL), and the edu function's PASIDs cannot be
- * attached (no PASID on the unit: the device has none, -EINVAL); a plain
- * HWPT, also one allocated with the PASID flag, still carries the DMA.
+ * HWPT has no parent to sit on (-EINVAL); the edu function's PASIDs cannot
+ * be attached (no PASID on the unit: the device has none, -EINVAL), nor can
+ * a HWPT with a fault queue (no page requests: -ENODEV). A plain HWPT, also
+ * one allocated with the PASID flag, still carries the DMA.
  */
 TEST_F(vtd, legacy_mode_refusals)
 {
@@ -586,10 +587,14 @@ TEST_F(vtd, legacy_mode_refusals)
 		.pasid = 1,
 		.pt_id = self->ioas_id,
 	};
+	struct iommu_hwpt_alloc fault = {
+		.size = sizeof(fault),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+	};
 	struct iommu_hw_info_vtd info;
 	struct iommu_hw_info hw;
 	__u32 hwpt_id, id, edu_id;
-	int edufd;
+	int edufd, fault_fd;
 
 	if (self->info.ecap_reg & VTD_ECAP_SMTS)
 		SKIP(return, "the unit has scalable mode (ECAP.SMTS): nothing refused here");
@@ -626,6 +631,17 @@ TEST_F(vtd, legacy_mode_refusals)
 	ASSERT_EQ(0, hw.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING);
 	ASSERT_EQ(-1, ioctl(edufd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach));
 	ASSERT_EQ(EINVAL, errno);
+
+	/* Its PRI without page requests on the unit: a fault-capable HWPT does not attach */
+	ASSERT_EQ(0, fault_queue_alloc(self->iommufd, &fault.fault_id, &fault_fd));
+	fault.dev_id = edu_id;
+	fault.pt_id = self->ioas_id;
+	ASSERT_EQ(0, ioctl(self->iommufd, IOMMU_HWPT_ALLOC, &fault));
+	ASSERT_EQ(-1, attach_pt(edufd, fault.out_hwpt_id));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, fault.out_hwpt_id));
+	close(fault_fd);
+	ASSERT_EQ(0, ufd_destroy(self->iommufd, fault.fault_id));
 	close(edufd);
 }
 

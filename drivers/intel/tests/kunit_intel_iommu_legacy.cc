@@ -432,7 +432,7 @@ static void legacy_refusals(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dev_to_info(pdev->dev)->pri_supported);
 	KUNIT_EXPECT_FALSE(test, dev_to_info(pdev->dev)->ats_supported);
 	domain->iopf_handler = legacy_iopf_handler;
-	KUNIT_EXPECT_EQ(test, iopf_for_domain_set(domain, pdev->dev), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, iopf_for_domain_set(domain, pdev->dev), -ENODEV);
 	domain->iopf_handler = NULL;
 	iommu_domain_free(domain);
 	legacy_down(&t);
