@@ -257,6 +257,64 @@ static void legacy_context_entry_identity(struct kunit *test)
 	legacy_down(&t);
 }
 
+/* The second-stage leaf mapping @iova, read as the unit walks it (0 if none) */
+static u64 ss_leaf(struct dmar_domain *domain, u64 iova)
+{
+	struct pt_iommu_hw_info hw;
+	phys_addr_t table;
+
+	pt_iommu_hw_info(&domain->pt, &hw);
+	table = hw.top_paddr;
+	for (int level = (int)hw.top_level;; level--) {
+		unsigned int index = (iova >> (VTD_PAGE_SHIFT + 9 * level)) & 511;
+		u64 pte = ((u64 *)phys_to_virt(table))[index];
+
+		if (!(pte & (DMA_PTE_READ | DMA_PTE_WRITE)))
+			return 0;
+		if (!level || (pte & DMA_PTE_LARGE_PAGE))
+			return pte;
+		table = pte & GENMASK_ULL(51, VTD_PAGE_SHIFT);
+	}
+}
+
+/*
+ * Snooping forced without a PASID entry to carry PGSNP: SNP in every leaf
+ * mapped afterwards, so only on a domain with nothing mapped yet.
+ */
+static void legacy_enforce_cache_coherency(struct kunit *test)
+{
+	struct legacy_test t;
+	struct platform_dev *pdev;
+	struct iommu_domain *domain, *mapped;
+	phys_addr_t pa = 0;
+
+	legacy_up(test, &t);
+	pdev = legacy_dev(test, IOAT_BDF);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_TRUE(test, intel_iommu_ops.capable(pdev->dev,
+							IOMMU_CAP_ENFORCE_CACHE_COHERENCY));
+
+	mapped = iommu_paging_domain_alloc_flags(pdev->dev, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(mapped));
+	KUNIT_ASSERT_EQ(test, iommu_map(mapped, TEST_IOVA, t.pa, PAGE_SIZE, IOMMU_READ,
+					GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, mapped->ops->enforce_cache_coherency(mapped));
+	KUNIT_EXPECT_FALSE(test, ss_leaf(to_dmar_domain(mapped), TEST_IOVA) & DMA_PTE_SNP);
+	iommu_domain_free(mapped);
+
+	domain = iommu_paging_domain_alloc_flags(pdev->dev, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(domain));
+	KUNIT_EXPECT_TRUE(test, domain->ops->enforce_cache_coherency(domain));
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.pa, PAGE_SIZE, IOMMU_READ,
+					GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, ss_leaf(to_dmar_domain(domain), TEST_IOVA) & DMA_PTE_SNP);
+	KUNIT_ASSERT_EQ(test, iommu_attach_device(domain, pdev->dev), 0);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
+	KUNIT_EXPECT_EQ(test, pa, t.pa);
+	legacy_detach_free(pdev, domain);
+	legacy_down(&t);
+}
+
 /* The IOTLB registers' upper half: IVT (bit 63) and IAIG (58:57) */
 static u32 iotlb_reg_hi(struct legacy_test *t)
 {
@@ -442,6 +500,7 @@ static struct kunit_case intel_iommu_legacy_cases[] = {
 	KUNIT_CASE(legacy_probe_state),
 	KUNIT_CASE(legacy_context_entry_paging),
 	KUNIT_CASE(legacy_context_entry_identity),
+	KUNIT_CASE(legacy_enforce_cache_coherency),
 	KUNIT_CASE(legacy_register_iotlb_flush),
 	KUNIT_CASE(legacy_register_context_flush),
 	KUNIT_CASE(legacy_refusals),
