@@ -383,13 +383,17 @@ static void legacy_register_iotlb_flush(struct kunit *test)
 }
 
 /*
- * Register-based context-cache invalidation: a context entry cleared in
- * memory without a flush is still used from the context cache; a
- * device-selective invalidation of another requester leaves it, the
- * device's own drops it, and the DMA faults.
+ * Register-based context-cache invalidation, at each granularity: a
+ * context entry made not present in memory without a flush is still used
+ * from the context cache; an invalidation of another requester or domain
+ * leaves it; the right one (device, domain or global) drops it, CCMD's ICC
+ * reads 0 and CAIG says the granularity done, and the DMA faults. Present
+ * again, the entry is read afresh.
  */
 static void legacy_register_context_flush(struct kunit *test)
 {
+	static const u64 types[] = { DMA_CCMD_DEVICE_INVL, DMA_CCMD_DOMAIN_INVL,
+				     DMA_CCMD_GLOBAL_INVL };
 	struct legacy_test t;
 	struct platform_dev *pdev;
 	struct iommu_domain *domain;
@@ -406,26 +410,41 @@ static void legacy_register_context_flush(struct kunit *test)
 	did = domain_id_iommu(to_dmar_domain(domain), t.iommu);
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.pa, PAGE_SIZE, IOMMU_READ,
 					GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
-
 	{
 		guard(spinlock)(&t.iommu->lock);
 		context = iommu_context_addr(t.iommu, rid >> 8, rid & 0xff, false);
-		KUNIT_ASSERT_NOT_NULL(test, context);
-		__atomic_store_n(&context->lo, context->lo & ~CONTEXT_LO_P, __ATOMIC_RELEASE);
 	}
-	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
-	__iommu_flush_context(t.iommu, did, rid + 1, DMA_CCMD_MASK_NOBIT, DMA_CCMD_DEVICE_INVL);
-	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
-	__iommu_flush_context(t.iommu, did, rid, DMA_CCMD_MASK_NOBIT, DMA_CCMD_DEVICE_INVL);
-	KUNIT_EXPECT_FALSE(test, vtd_model_peek(t.model, DMAR_CCMD_REG + 4) &
-				 (u32)(DMA_CCMD_ICC >> 32));
-	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_UR);
+	KUNIT_ASSERT_NOT_NULL(test, context);
 
-	/* Present again: the driver's own domain flush (IOTLB) then finds it */
-	{
-		guard(spinlock)(&t.iommu->lock);
-		__atomic_store_n(&context->lo, context->lo | CONTEXT_LO_P, __ATOMIC_RELEASE);
+	for (u64 type : types) {
+		u32 ccmd_hi;
+
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa),
+				PCI_DMA_OK);
+		{
+			guard(spinlock)(&t.iommu->lock);
+			__atomic_store_n(&context->lo, context->lo & ~CONTEXT_LO_P,
+					 __ATOMIC_RELEASE);
+		}
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa),
+				PCI_DMA_OK);
+		if (type != DMA_CCMD_GLOBAL_INVL) {
+			__iommu_flush_context(t.iommu, did + 1, rid + 1, DMA_CCMD_MASK_NOBIT, type);
+			KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa),
+					PCI_DMA_OK);
+		}
+		__iommu_flush_context(t.iommu, did, rid, DMA_CCMD_MASK_NOBIT, type);
+		ccmd_hi = vtd_model_peek(t.model, DMAR_CCMD_REG + 4);
+		KUNIT_EXPECT_FALSE(test, ccmd_hi & (u32)(DMA_CCMD_ICC >> 32));
+		KUNIT_EXPECT_EQ(test, FIELD_GET(DMA_CCMD_CAIG, (u64)ccmd_hi << 32),
+				type >> DMA_CCMD_INVL_GRANU_OFFSET);
+		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa),
+				PCI_DMA_UR);
+		{
+			guard(spinlock)(&t.iommu->lock);
+			__atomic_store_n(&context->lo, context->lo | CONTEXT_LO_P,
+					 __ATOMIC_RELEASE);
+		}
 	}
 	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, false, &pa), PCI_DMA_OK);
 	legacy_detach_free(pdev, domain);
