@@ -322,13 +322,15 @@ static u32 iotlb_reg_hi(struct legacy_test *t)
 }
 
 /*
- * Register-based IOTLB invalidation: a PTE cleared without a flush still
- * translates from the IOTLB; an invalidation of another DID leaves it; the
- * page-selective one of the DID drops it (IVT back to 0, IAIG page), and so
- * does the domain-selective one (IAIG domain). Other pages stay mapped.
+ * Register-based IOTLB invalidation at each granularity: a PTE cleared
+ * without a flush still translates from the IOTLB; an invalidation of
+ * another DID (or, page-selective, of another page) leaves it; the
+ * page-, domain-selective or global one that covers it drops it, with IVT
+ * back to 0 and IAIG as requested. Other pages stay mapped.
  */
 static void legacy_register_iotlb_flush(struct kunit *test)
 {
+	static const u64 types[] = { DMA_TLB_PSI_FLUSH, DMA_TLB_DSI_FLUSH, DMA_TLB_GLOBAL_FLUSH };
 	struct legacy_test t;
 	struct platform_dev *pdev;
 	struct iommu_domain *domain;
@@ -345,9 +347,7 @@ static void legacy_register_iotlb_flush(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.pa, 2 * PAGE_SIZE,
 					IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
 
-	for (int pass = 0; pass < 2; pass++) {
-		u64 type = pass ? DMA_TLB_DSI_FLUSH : DMA_TLB_PSI_FLUSH;
-
+	for (u64 type : types) {
 		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa),
 				PCI_DMA_OK);
 		/* The first page out of the table, no flush: the IOTLB still has it */
@@ -360,10 +360,17 @@ static void legacy_register_iotlb_flush(struct kunit *test)
 				PCI_DMA_OK);
 		KUNIT_EXPECT_EQ(test, pa, t.pa);
 
-		/* Another DID's invalidation: not this entry */
-		__iommu_flush_iotlb(t.iommu, did + 1, TEST_IOVA, 0, type);
-		KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa),
-				PCI_DMA_OK);
+		/* Another DID's invalidation, or another page's: not this entry */
+		if (type != DMA_TLB_GLOBAL_FLUSH) {
+			__iommu_flush_iotlb(t.iommu, did + 1, TEST_IOVA, 0, type);
+			KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa),
+					PCI_DMA_OK);
+		}
+		if (type == DMA_TLB_PSI_FLUSH) {
+			__iommu_flush_iotlb(t.iommu, did, TEST_IOVA + 64 * PAGE_SIZE, 0, type);
+			KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, TEST_IOVA, true, &pa),
+					PCI_DMA_OK);
+		}
 
 		__iommu_flush_iotlb(t.iommu, did, TEST_IOVA, 0, type);
 		KUNIT_EXPECT_FALSE(test, iotlb_reg_hi(&t) & (DMA_TLB_IVT >> 32));
