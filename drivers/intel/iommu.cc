@@ -163,6 +163,7 @@ void __iommu_flush_iotlb(struct intel_iommu *iommu, u16 did, u64 addr, unsigned 
 			 u64 type)
 {
 	unsigned int tlb_offset = ecap_iotlb_offset(iommu->ecap);
+	bool psi = type == DMA_TLB_PSI_FLUSH;
 	u64 val, val_iva = 0;
 
 	switch (type) {
@@ -188,7 +189,8 @@ void __iommu_flush_iotlb(struct intel_iommu *iommu, u16 did, u64 addr, unsigned 
 
 	{
 		guard(spinlock)(&iommu->register_lock);
-		if (val_iva)
+		/* Also when 0 (page 0, one page): IVA keeps the previous request's address */
+		if (psi)
 			writeq(val_iva, ireg(iommu, tlb_offset + DMAR_IVA_OFFSET));
 		writeq(val, ireg(iommu, tlb_offset + DMAR_IOTLB_OFFSET));
 		if (readq_poll_timeout(ireg(iommu, tlb_offset + DMAR_IOTLB_OFFSET), val,

@@ -385,6 +385,21 @@ static void legacy_register_iotlb_flush(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, iommu_map(domain, TEST_IOVA, t.pa, PAGE_SIZE,
 						IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
 	}
+
+	/*
+	 * Page 0, one page: the IVA value is 0, and still written (IVA holds
+	 * the previous page-selective request's address otherwise)
+	 */
+	__iommu_flush_iotlb(t.iommu, did, TEST_IOVA, 0, DMA_TLB_PSI_FLUSH);
+	KUNIT_ASSERT_EQ(test, iommu_map(domain, 0, t.pa, PAGE_SIZE, IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0, false, &pa), PCI_DMA_OK);
+	iommu_iotlb_gather_init(&gather);
+	KUNIT_EXPECT_EQ(test, domain->ops->unmap_pages(domain, 0, PAGE_SIZE, 1, &gather),
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0, false, &pa), PCI_DMA_OK);
+	__iommu_flush_iotlb(t.iommu, did, 0, 0, DMA_TLB_PSI_FLUSH);
+	KUNIT_EXPECT_EQ(test, platform_dev_translate(pdev, 0, false, &pa), PCI_DMA_UR);
+	pt_iommu_put_pages_list(&gather.freelist);
 	legacy_detach_free(pdev, domain);
 	legacy_down(&t);
 }
