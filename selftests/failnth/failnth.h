@@ -88,6 +88,19 @@ template <typename Sweep> static bool failnth_errno_allowed(const Sweep *s, int 
 	return false;
 }
 
+/* In a sweep's step: return the errno of a call that failed. */
+#define FAILNTH_TRY(expr)                                                     \
+	do {                                                                  \
+		int __rc = (expr);                                            \
+		if (__rc)                                                     \
+			return __rc;                                          \
+	} while (0)
+
+/* Errnos every uAPI path can give: allocations, user copies, object lookups. */
+#define FAILNTH_ERRNOS_BASE ENOMEM, EFAULT, ENOENT
+/* ... and an attach, which checks reserved regions through an injection point. */
+#define FAILNTH_ERRNOS_ATTACH FAILNTH_ERRNOS_BASE, EINVAL
+
 /* KUNIT_ARRAY_PARAM's description: the row's name. */
 template <typename Sweep> static void failnth_sweep_desc(const Sweep *s, char *desc)
 {

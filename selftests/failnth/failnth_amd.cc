@@ -56,13 +56,6 @@ struct sweep {
 	int errnos[8];
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
 /* Allocations, pins, user copies, object lookups; HWPT_ALLOC's failed pt_id lookup is EINVAL */
 #define ERRNOS_RFC ENOMEM, EFAULT, ENOENT, EINVAL
 
@@ -91,11 +84,11 @@ int setup_vmm(amd_ctx *c)
 {
 	u32 pt;
 
-	TRY(inproc_vmm_open(&c->v, "0000:00:03.0"));
-	TRY(inproc_vmm_map_guest(&c->v, guest, BUF_SIZE, GPA_BASE));
-	TRY(inproc_vmm_parent(&c->v));
+	FAILNTH_TRY(inproc_vmm_open(&c->v, "0000:00:03.0"));
+	FAILNTH_TRY(inproc_vmm_map_guest(&c->v, guest, BUF_SIZE, GPA_BASE));
+	FAILNTH_TRY(inproc_vmm_parent(&c->v));
 	pt = c->v.parent;
-	TRY(-iommufd_device_attach(c->v.idev, IOMMU_NO_PASID, &pt));
+	FAILNTH_TRY(-iommufd_device_attach(c->v.idev, IOMMU_NO_PASID, &pt));
 	c->v.attached = true;
 	return 0;
 }
@@ -106,7 +99,7 @@ int guest_up(amd_ctx *c)
 	if (!c->have_guest) {
 		struct amd_viommu_iommu_info init = { .size = sizeof(init), .iommu_id = AMD_IOMMU_ID };
 
-		TRY(rfc(c, VIOMMU_IOMMU_INIT, &init));
+		FAILNTH_TRY(rfc(c, VIOMMU_IOMMU_INIT, &init));
 		c->gid = init.gid;
 		c->have_guest = true;
 	}
@@ -119,20 +112,20 @@ int guest_up(amd_ctx *c)
 		dev.gid = c->gid;
 		dev.hdev_id = IOAT_DEVID;
 		dev.gdev_id = GDEV_ID;
-		TRY(rfc(c, VIOMMU_DEVICE_ATTACH, &dev));
+		FAILNTH_TRY(rfc(c, VIOMMU_DEVICE_ATTACH, &dev));
 		c->dev_in_guest = true;
 	}
 	if (!c->v.nested) {
 		struct iommu_hwpt_amd_guest g;
 
 		guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
-		TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.parent, 0, IOMMU_HWPT_DATA_AMD_GUEST, &g,
-					  sizeof(g), &c->v.nested));
+		FAILNTH_TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.parent, 0, IOMMU_HWPT_DATA_AMD_GUEST,
+						  &g, sizeof(g), &c->v.nested));
 	}
 	if (!c->nested_attached) {
 		u32 pt = c->v.nested;
 
-		TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt));
+		FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt));
 		c->nested_attached = true;
 	}
 	if (!c->dom_mapped) {
@@ -141,7 +134,7 @@ int guest_up(amd_ctx *c)
 			.gdev_id = GDEV_ID, .gdom_id = GDOM_ID,
 		};
 
-		TRY(rfc(c, VIOMMU_DOMAIN_ATTACH, &dom));
+		FAILNTH_TRY(rfc(c, VIOMMU_DOMAIN_ATTACH, &dom));
 		c->dom_mapped = true;
 	}
 	return 0;
@@ -149,7 +142,7 @@ int guest_up(amd_ctx *c)
 
 int setup_guest(amd_ctx *c)
 {
-	TRY(setup_vmm(c));
+	FAILNTH_TRY(setup_vmm(c));
 	return guest_up(c);
 }
 
@@ -170,12 +163,12 @@ int cmdbuf_up(amd_ctx *c)
 			.cmdbuf_size = 4096, .hva = (uintptr_t)amd_guest_page(guest, PG_CMDBUF),
 		};
 
-		TRY(mmio_write(c, G_CMD_BUF, gpa(PG_CMDBUF) | BUF_LEN_4K));
-		TRY(rfc(c, VIOMMU_CMDBUF_UPDATE, &cb));
+		FAILNTH_TRY(mmio_write(c, G_CMD_BUF, gpa(PG_CMDBUF) | BUF_LEN_4K));
+		FAILNTH_TRY(rfc(c, VIOMMU_CMDBUF_UPDATE, &cb));
 		c->cmdbuf = true;
 	}
 	if (!c->enabled) {
-		TRY(mmio_write(c, G_CONTROL, CTRL_CMDBUF_EN));
+		FAILNTH_TRY(mmio_write(c, G_CONTROL, CTRL_CMDBUF_EN));
 		c->enabled = true;
 	}
 	return 0;
@@ -190,7 +183,7 @@ int guest_round_trip(amd_ctx *c)
 
 	guest_cmd_inv_wait(ring + (seq - 1) % 128 * 8, GDOM_ID, gpa(PG_SEM), seq);
 	*sem = 0;
-	TRY(mmio_write(c, G_CMD_TAIL, seq % 128 * 32));
+	FAILNTH_TRY(mmio_write(c, G_CMD_TAIL, seq % 128 * 32));
 	return *sem == seq ? 0 : EIO;
 }
 
@@ -213,7 +206,7 @@ int obj_viommu(amd_ctx *c)
 		.data_uptr = (uintptr_t)&data,
 	};
 
-	TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
+	FAILNTH_TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
 	c->v.viommu = cmd.out_viommu_id;
 	c->vf_offset = data.out_vf_mmio_offset;
 	c->vf_length = data.out_vf_mmio_length;
@@ -226,8 +219,8 @@ int obj_nested(amd_ctx *c)
 	u32 pt;
 
 	guest_dte(&g, gpa(PG_GCR3), GDOM_ID);
-	TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.viommu, 0, IOMMU_HWPT_DATA_AMD_GUEST, &g, sizeof(g),
-				  &c->v.nested));
+	FAILNTH_TRY(inproc_vmm_hwpt_alloc(&c->v, c->v.viommu, 0, IOMMU_HWPT_DATA_AMD_GUEST, &g,
+					  sizeof(g), &c->v.nested));
 	pt = c->v.nested;
 	return -iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt);
 }
@@ -248,7 +241,7 @@ int obj_queue(amd_ctx *c)
 		.length = 4096,
 	};
 
-	TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
+	FAILNTH_TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
 	c->queue = cmd.out_hw_queue_id;
 	return 0;
 }
@@ -257,13 +250,13 @@ int obj_queue(amd_ctx *c)
 int obj_up(amd_ctx *c)
 {
 	if (!c->v.viommu)
-		TRY(obj_viommu(c));
+		FAILNTH_TRY(obj_viommu(c));
 	if (!c->v.nested)
-		TRY(obj_nested(c));
+		FAILNTH_TRY(obj_nested(c));
 	if (!c->v.vdev)
-		TRY(obj_vdevice(c));
+		FAILNTH_TRY(obj_vdevice(c));
 	if (!c->queue)
-		TRY(obj_queue(c));
+		FAILNTH_TRY(obj_queue(c));
 	return 0;
 }
 
@@ -293,13 +286,13 @@ int obj_round_trip(amd_ctx *c)
 
 int obj_setup(amd_ctx *c, int (*upto)(amd_ctx *))
 {
-	TRY(setup_vmm(c));
+	FAILNTH_TRY(setup_vmm(c));
 	if (upto == obj_viommu)
 		return 0;
-	TRY(obj_viommu(c));
+	FAILNTH_TRY(obj_viommu(c));
 	if (upto == obj_nested)
 		return 0;
-	TRY(obj_nested(c));
+	FAILNTH_TRY(obj_nested(c));
 	if (upto == obj_vdevice)
 		return 0;
 	return obj_vdevice(c);
@@ -307,7 +300,7 @@ int obj_setup(amd_ctx *c, int (*upto)(amd_ctx *))
 
 int obj_verify(amd_ctx *c)
 {
-	TRY(obj_up(c));
+	FAILNTH_TRY(obj_up(c));
 	return obj_round_trip(c);
 }
 
@@ -328,7 +321,8 @@ const struct sweep sweeps[] = {
 			if (c->v.nested) {
 				u32 pt = c->v.nested;
 
-				TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &pt));
+				FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID,
+								    &pt));
 			}
 			return obj_verify(c);
 		},
@@ -360,8 +354,8 @@ const struct sweep sweeps[] = {
 		.setup = setup_guest,
 		.run = [](amd_ctx *c) { return cmdbuf_up(c) ?: guest_round_trip(c); },
 		.verify = [](amd_ctx *c) {
-			TRY(cmdbuf_up(c));
-			TRY(guest_round_trip(c));
+			FAILNTH_TRY(cmdbuf_up(c));
+			FAILNTH_TRY(guest_round_trip(c));
 			return check_dma(c);
 		},
 		.errnos = { ERRNOS_RFC },

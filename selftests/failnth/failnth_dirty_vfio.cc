@@ -202,15 +202,6 @@ struct sweep_ctx {
 	u32 s2[2] = {};		/* allocated with IOMMU_HWPT_ALLOC_PASID */
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-
 struct sweep {
 	const char *name;
 	int (*setup)(sweep_ctx *c);
@@ -224,29 +215,29 @@ int setup_domain_mapped(sweep_ctx *c)
 	c->fd = iommufd_open(O_RDWR);
 	if (c->fd < 0)
 		return errno;
-	TRY(ioas_alloc(c->fd, &c->ioas));
-	TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt, &c->idev));
+	FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas));
+	FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt, &c->idev));
 	return map_fixed(c->fd, c->ioas, buf, buf_size, base);
 }
 
 int setup_dirty_hwpt(sweep_ctx *c)
 {
-	TRY(setup_domain_mapped(c));
+	FAILNTH_TRY(setup_domain_mapped(c));
 	return hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 			  &c->dirty_hwpt);
 }
 
 int setup_dirty_tracking(sweep_ctx *c)
 {
-	TRY(setup_dirty_hwpt(c));
-	TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+	FAILNTH_TRY(setup_dirty_hwpt(c));
+	FAILNTH_TRY(set_tracking(c->fd, c->dirty_hwpt, true));
 	return mark_dirty(c->fd, c->dirty_hwpt);
 }
 
 int setup_vfio(sweep_ctx *c)
 {
-	TRY(setup_domain_mapped(c));
-	TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &c->ioas));
+	FAILNTH_TRY(setup_domain_mapped(c));
+	FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &c->ioas));
 	/* The IOAS map of the setup is in the way of the VFIO maps. */
 	return vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
 }
@@ -254,9 +245,9 @@ int setup_vfio(sweep_ctx *c)
 /* The dirty bits still read back as the pattern (or already cleared). */
 int verify_dirty(sweep_ctx *c)
 {
-	TRY(mark_dirty(c->fd, c->dirty_hwpt));
+	FAILNTH_TRY(mark_dirty(c->fd, c->dirty_hwpt));
 	memset(bitmap, 0, sizeof(bitmap));
-	TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap, 0));
+	FAILNTH_TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap, 0));
 	/* Dirty per PAGE_SIZE IOPTE at most: each marked byte shows up. */
 	for (size_t i = 0; i < buf_size / MOCK_PAGE_SIZE / 8; i++)
 		if ((bitmap[i] & 0x55) != 0x55)
@@ -270,11 +261,11 @@ int setup_pasid(sweep_ctx *c)
 	c->fd = iommufd_open(O_RDWR);
 	if (c->fd < 0)
 		return errno;
-	TRY(ioas_alloc(c->fd, &c->ioas));
-	TRY(map_fixed(c->fd, c->ioas, buf, buf_size, base));
-	TRY(mock_domain_pasid(c->fd, c->ioas, &c->stdev, &c->idev));
-	TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[0]));
-	TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[1]));
+	FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas));
+	FAILNTH_TRY(map_fixed(c->fd, c->ioas, buf, buf_size, base));
+	FAILNTH_TRY(mock_domain_pasid(c->fd, c->ioas, &c->stdev, &c->idev));
+	FAILNTH_TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[0]));
+	FAILNTH_TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_PASID, &c->s2[1]));
 	return mock_replace(c->fd, c->stdev, c->s2[0]);
 }
 
@@ -295,62 +286,66 @@ const struct sweep sweeps[] = {
 		.verify = [](sweep_ctx *c) {
 			u32 id;
 
-			TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-				       &id));
-			TRY(set_tracking(c->fd, id, true));
+			FAILNTH_TRY(hwpt_alloc(c->fd, c->idev, c->ioas,
+					       IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &id));
+			FAILNTH_TRY(set_tracking(c->fd, id, true));
 			return destroy(c->fd, id);
 		},
 		/* HWPT_ALLOC reports a failed pt_id lookup as EINVAL. */
-		.errnos = { ERRNOS_BASE, EINVAL },
+		.errnos = { FAILNTH_ERRNOS_BASE, EINVAL },
 	},
 	{
 		.name = "hwpt_set_dirty_tracking",
 		.setup = setup_dirty_hwpt,
 		.run = [](sweep_ctx *c) {
-			TRY(set_tracking(c->fd, c->dirty_hwpt, true));
-			TRY(set_tracking(c->fd, c->dirty_hwpt, false));
+			FAILNTH_TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+			FAILNTH_TRY(set_tracking(c->fd, c->dirty_hwpt, false));
 			return set_tracking(c->fd, c->dirty_hwpt, true);
 		},
 		.verify = [](sweep_ctx *c) {
-			TRY(set_tracking(c->fd, c->dirty_hwpt, true));
+			FAILNTH_TRY(set_tracking(c->fd, c->dirty_hwpt, true));
 			return verify_dirty(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "hwpt_get_dirty_bitmap",
 		.setup = setup_dirty_tracking,
 		.run = [](sweep_ctx *c) {
-			TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap + 1,
-				       IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
-			TRY(get_bitmap(c->fd, c->dirty_hwpt, host_page, bitmap, 0));
-			TRY(mark_dirty(c->fd, c->dirty_hwpt));
+			FAILNTH_TRY(get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap + 1,
+					       IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+			FAILNTH_TRY(get_bitmap(c->fd, c->dirty_hwpt, host_page, bitmap, 0));
+			FAILNTH_TRY(mark_dirty(c->fd, c->dirty_hwpt));
 			return get_bitmap(c->fd, c->dirty_hwpt, MOCK_PAGE_SIZE, bitmap, 0);
 		},
 		.verify = verify_dirty,
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "pasid_attach_replace_detach",
 		.setup = setup_pasid,
 		.run = [](sweep_ctx *c) {
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100, c->s2[0]));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_REPLACE, c->stdev, 100, c->s2[1]));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 200, c->s2[0]));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100,
+					     c->s2[0]));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_REPLACE, c->stdev, 100,
+					     c->s2[1]));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 200,
+					     c->s2[0]));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
 			return mock_replace(c->fd, c->stdev, c->s2[1]);
 		},
 		.verify = [](sweep_ctx *c) {
 			/* Whatever is attached, detach it; then the whole cycle works. */
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 200, 0));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100, c->s2[1]));
-			TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, c->stdev, 100,
-				     c->s2[1]));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 100, 0));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_DETACH, c->stdev, 200, 0));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_ATTACH, c->stdev, 100,
+					     c->s2[1]));
+			FAILNTH_TRY(pasid_op(c->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, c->stdev, 100,
+					     c->s2[1]));
 			/* Left attached on purpose: closing the fd must clean it up. */
 			return pasid_op(c->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, c->stdev, 200, 0);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "vfio_ioas",
@@ -358,55 +353,55 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u32 id = c->ioas;
 
-			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
-			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
-			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_CLEAR, &id));
+			FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
+			FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
+			FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_CLEAR, &id));
 			return vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 id = c->ioas;
 
-			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
+			FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &id));
 			id = 0;
-			TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
+			FAILNTH_TRY(vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id));
 			return id == c->ioas ? 0 : EIO;
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "vfio_type1v2",
 		.setup = setup_vfio,
 		.run = [](sweep_ctx *c) {
-			TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
-			TRY(vfio_info(c->fd));
-			TRY(vfio_map(c->fd, base, buf, buf_size));
-			TRY(vfio_unmap(c->fd, base, buf_size, 0));
-			TRY(vfio_map(c->fd, base, buf, buf_size));
+			FAILNTH_TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+			FAILNTH_TRY(vfio_info(c->fd));
+			FAILNTH_TRY(vfio_map(c->fd, base, buf, buf_size));
+			FAILNTH_TRY(vfio_unmap(c->fd, base, buf_size, 0));
+			FAILNTH_TRY(vfio_map(c->fd, base, buf, buf_size));
 			return vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
 		},
 		.verify = [](sweep_ctx *c) {
-			TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
-			TRY(vfio_info(c->fd));
-			TRY(vfio_map(c->fd, base, buf, buf_size));
+			FAILNTH_TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
+			FAILNTH_TRY(vfio_info(c->fd));
+			FAILNTH_TRY(vfio_map(c->fd, base, buf, buf_size));
 			return vfio_unmap(c->fd, base, buf_size, 0);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "vfio_type1_partial_unmap",
 		.setup = setup_vfio,
 		.run = [](sweep_ctx *c) {
-			TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
-			TRY(vfio_map(c->fd, base, buf, buf_size));
-			TRY(vfio_unmap(c->fd, base + host_page, host_page, 0));
+			FAILNTH_TRY(uioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+			FAILNTH_TRY(vfio_map(c->fd, base, buf, buf_size));
+			FAILNTH_TRY(vfio_unmap(c->fd, base + host_page, host_page, 0));
 			return vfio_unmap(c->fd, base + 4 * host_page, 2 * host_page, 0);
 		},
 		.verify = [](sweep_ctx *c) {
-			TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
-			TRY(vfio_map(c->fd, base, buf, buf_size));
+			FAILNTH_TRY(vfio_unmap(c->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
+			FAILNTH_TRY(vfio_map(c->fd, base, buf, buf_size));
 			return vfio_unmap(c->fd, base + host_page, host_page, 0);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 };
 

@@ -142,15 +142,6 @@ struct sweep_ctx {
 	u32 hwpt2 = 0;
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-
 struct sweep {
 	const char *name;
 	int (*setup)(sweep_ctx *c);
@@ -170,8 +161,8 @@ int setup_ioas(sweep_ctx *c)
 /* An IOAS with a mock domain and a dma-buf not yet imported. */
 int setup_domain_dmabuf(sweep_ctx *c)
 {
-	TRY(setup_ioas(c));
-	TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt));
+	FAILNTH_TRY(setup_ioas(c));
+	FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt));
 	return dmabuf_get(c->fd, &c->dfd);
 }
 
@@ -180,7 +171,7 @@ int setup_imported(sweep_ctx *c)
 {
 	u64 iova = base;
 
-	TRY(setup_domain_dmabuf(c));
+	FAILNTH_TRY(setup_domain_dmabuf(c));
 	return map_dmabuf(c->fd, c->ioas, c->dfd, &iova, true);
 }
 
@@ -189,8 +180,8 @@ int setup_imported_no_domain(sweep_ctx *c)
 {
 	u64 iova = base;
 
-	TRY(setup_ioas(c));
-	TRY(dmabuf_get(c->fd, &c->dfd));
+	FAILNTH_TRY(setup_ioas(c));
+	FAILNTH_TRY(dmabuf_get(c->fd, &c->dfd));
 	return map_dmabuf(c->fd, c->ioas, c->dfd, &iova, true);
 }
 
@@ -199,8 +190,8 @@ int verify_reimport(sweep_ctx *c)
 {
 	u64 iova = base;
 
-	TRY(unmap_all(c->fd, c->ioas));
-	TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, true));
+	FAILNTH_TRY(unmap_all(c->fd, c->ioas));
+	FAILNTH_TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, true));
 	return dmabuf_check(c->fd, c->hwpt, c->dfd, iova);
 }
 
@@ -220,7 +211,7 @@ const struct sweep sweeps[] = {
 		.setup = setup_ioas,
 		.run = [](sweep_ctx *c) { return dmabuf_get(c->fd, &c->dfd); },
 		.verify = [](sweep_ctx *c) { return dmabuf_get(c->fd, &c->dfd2); },
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "map_file_dmabuf",
@@ -228,75 +219,75 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 iova = 0;
 
-			TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
-			TRY(dmabuf_check(c->fd, c->hwpt, c->dfd, iova));
+			FAILNTH_TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
+			FAILNTH_TRY(dmabuf_check(c->fd, c->hwpt, c->dfd, iova));
 			/* a second import of the same buffer */
 			return map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false);
 		},
 		.verify = verify_reimport,
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		/* the unwind of a failed map into the second domain */
 		.name = "map_file_two_domains",
 		.setup = [](sweep_ctx *c) {
-			TRY(setup_domain_dmabuf(c));
+			FAILNTH_TRY(setup_domain_dmabuf(c));
 			return mock_domain(c->fd, c->ioas, &c->stdev2, &c->hwpt2);
 		},
 		.run = [](sweep_ctx *c) {
 			u64 iova = 0;
 
-			TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
-			TRY(dmabuf_check(c->fd, c->hwpt2, c->dfd, iova));
+			FAILNTH_TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
+			FAILNTH_TRY(dmabuf_check(c->fd, c->hwpt2, c->dfd, iova));
 			return dmabuf_revoke(c->fd, c->dfd, true);
 		},
 		.verify = [](sweep_ctx *c) {
-			TRY(dmabuf_revoke(c->fd, c->dfd, false));
-			TRY(verify_reimport(c));
+			FAILNTH_TRY(dmabuf_revoke(c->fd, c->dfd, false));
+			FAILNTH_TRY(verify_reimport(c));
 			/* both domains leave: nothing tracked may be left behind */
-			TRY(destroy(c->fd, c->stdev2));
+			FAILNTH_TRY(destroy(c->fd, c->stdev2));
 			return destroy(c->fd, c->stdev);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "attach_after_import",
 		.setup = setup_imported_no_domain,
 		.run = [](sweep_ctx *c) {
-			TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt));
-			TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->hwpt2));
+			FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt));
+			FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->hwpt2));
 			return destroy(c->fd, c->stdev);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 stdev, hwpt;
 
-			TRY(mock_domain(c->fd, c->ioas, &stdev, &hwpt));
+			FAILNTH_TRY(mock_domain(c->fd, c->ioas, &stdev, &hwpt));
 			return dmabuf_check(c->fd, hwpt, c->dfd, base);
 		},
 		/* HWPT allocation reports some failed lookups as EINVAL */
-		.errnos = { ERRNOS_BASE, EINVAL },
+		.errnos = { FAILNTH_ERRNOS_BASE, EINVAL },
 	},
 	{
 		.name = "copy_dmabuf",
 		.setup = [](sweep_ctx *c) {
-			TRY(setup_imported(c));
-			TRY(ioas_alloc(c->fd, &c->ioas2));
+			FAILNTH_TRY(setup_imported(c));
+			FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas2));
 			return mock_domain(c->fd, c->ioas2, &c->stdev2, &c->hwpt2);
 		},
 		.run = [](sweep_ctx *c) {
 			u64 iova;
 
-			TRY(copy(c->fd, c->ioas2, c->ioas, &iova));
+			FAILNTH_TRY(copy(c->fd, c->ioas2, c->ioas, &iova));
 			return dmabuf_check(c->fd, c->hwpt2, c->dfd, iova);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 iova;
 
-			TRY(unmap_all(c->fd, c->ioas2));
-			TRY(copy(c->fd, c->ioas2, c->ioas, &iova));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas2));
+			FAILNTH_TRY(copy(c->fd, c->ioas2, c->ioas, &iova));
 			return dmabuf_check(c->fd, c->hwpt2, c->dfd, iova);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "revoke",
@@ -304,17 +295,17 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 iova = 0;
 
-			TRY(dmabuf_revoke(c->fd, c->dfd, true));
-			TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->hwpt2));
-			TRY(dmabuf_revoke(c->fd, c->dfd, false));
-			TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
+			FAILNTH_TRY(dmabuf_revoke(c->fd, c->dfd, true));
+			FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->hwpt2));
+			FAILNTH_TRY(dmabuf_revoke(c->fd, c->dfd, false));
+			FAILNTH_TRY(map_dmabuf(c->fd, c->ioas, c->dfd, &iova, false));
 			return dmabuf_check(c->fd, c->hwpt2, c->dfd, iova);
 		},
 		.verify = [](sweep_ctx *c) {
-			TRY(dmabuf_revoke(c->fd, c->dfd, false));
+			FAILNTH_TRY(dmabuf_revoke(c->fd, c->dfd, false));
 			return verify_reimport(c);
 		},
-		.errnos = { ERRNOS_BASE, EINVAL },
+		.errnos = { FAILNTH_ERRNOS_BASE, EINVAL },
 	},
 };
 

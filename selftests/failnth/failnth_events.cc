@@ -45,13 +45,6 @@ struct ev_ctx {
 	int veventq_fd = -1;
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
 int fault_alloc(ev_ctx *c)
 {
 	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
@@ -167,10 +160,10 @@ int setup_domain(ev_ctx *c)
 	c->fd = iommufd_open(O_RDWR);
 	if (c->fd < 0)
 		return errno;
-	TRY(uioctl(c->fd, IOMMU_IOAS_ALLOC, &ioas));
+	FAILNTH_TRY(uioctl(c->fd, IOMMU_IOAS_ALLOC, &ioas));
 	c->ioas = ioas.out_ioas_id;
 	md.id = c->ioas;
-	TRY(test_cmd(c->fd, &md));
+	FAILNTH_TRY(test_cmd(c->fd, &md));
 	c->stdev = md.mock_domain.out_stdev_id;
 	c->idev = md.mock_domain.out_idev_id;
 	return 0;
@@ -178,10 +171,10 @@ int setup_domain(ev_ctx *c)
 
 int setup_iopf(ev_ctx *c)
 {
-	TRY(setup_domain(c));
-	TRY(fault_alloc(c));
-	TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id, IOMMU_HWPT_DATA_NONE,
-		       NULL, 0, &c->iopf_hwpt));
+	FAILNTH_TRY(setup_domain(c));
+	FAILNTH_TRY(fault_alloc(c));
+	FAILNTH_TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
+			       IOMMU_HWPT_DATA_NONE, NULL, 0, &c->iopf_hwpt));
 	return mock_replace(c, c->iopf_hwpt);
 }
 
@@ -194,18 +187,18 @@ int setup_viommu(ev_ctx *c)
 	};
 	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev), .virt_id = 0x42 };
 
-	TRY(setup_domain(c));
-	TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, IOMMU_HWPT_DATA_NONE, NULL, 0,
-		       &c->parent));
+	FAILNTH_TRY(setup_domain(c));
+	FAILNTH_TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, IOMMU_HWPT_DATA_NONE,
+			       NULL, 0, &c->parent));
 	viommu.dev_id = c->idev;
 	viommu.hwpt_id = c->parent;
-	TRY(uioctl(c->fd, IOMMU_VIOMMU_ALLOC, &viommu));
+	FAILNTH_TRY(uioctl(c->fd, IOMMU_VIOMMU_ALLOC, &viommu));
 	c->viommu = viommu.out_viommu_id;
 	vdev.viommu_id = c->viommu;
 	vdev.dev_id = c->idev;
-	TRY(uioctl(c->fd, IOMMU_VDEVICE_ALLOC, &vdev));
-	TRY(hwpt_alloc(c, c->viommu, 0, 0, IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
-		       &c->nested));
+	FAILNTH_TRY(uioctl(c->fd, IOMMU_VDEVICE_ALLOC, &vdev));
+	FAILNTH_TRY(hwpt_alloc(c, c->viommu, 0, 0, IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+			       &c->nested));
 	return mock_replace(c, c->nested);
 }
 
@@ -234,7 +227,7 @@ const struct sweep sweeps[] = {
 		.run = [](ev_ctx *c) {
 			u32 hwpt;
 
-			TRY(fault_alloc(c));
+			FAILNTH_TRY(fault_alloc(c));
 			return hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
 					  IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt);
 		},
@@ -242,11 +235,11 @@ const struct sweep sweeps[] = {
 			u32 hwpt;
 
 			if (c->fault_fd < 0)
-				TRY(fault_alloc(c));
-			TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
-				       IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt));
-			TRY(mock_replace(c, hwpt));
-			TRY(trigger_iopf(c, 7));
+				FAILNTH_TRY(fault_alloc(c));
+			FAILNTH_TRY(hwpt_alloc(c, c->ioas, IOMMU_HWPT_FAULT_ID_VALID, c->fault_id,
+					       IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt));
+			FAILNTH_TRY(mock_replace(c, hwpt));
+			FAILNTH_TRY(trigger_iopf(c, 7));
 			return answer_all(c, 7);
 		},
 		/* The HWPT's pt_id lookup failing reads as EINVAL. */
@@ -256,18 +249,18 @@ const struct sweep sweeps[] = {
 		.name = "iopf_deliver_respond",
 		.setup = setup_iopf,
 		.run = [](ev_ctx *c) {
-			TRY(trigger_iopf(c, 1));
-			TRY(trigger_iopf(c, 2));
-			TRY(answer_all(c, -1));
+			FAILNTH_TRY(trigger_iopf(c, 1));
+			FAILNTH_TRY(trigger_iopf(c, 2));
+			FAILNTH_TRY(answer_all(c, -1));
 			/* Detach with one outstanding: answered automatically. */
-			TRY(trigger_iopf(c, 3));
+			FAILNTH_TRY(trigger_iopf(c, 3));
 			return mock_replace(c, c->ioas);
 		},
 		.verify = [](ev_ctx *c) {
-			TRY(mock_replace(c, c->iopf_hwpt));
+			FAILNTH_TRY(mock_replace(c, c->iopf_hwpt));
 			/* Anything the run left unread was answered on detach. */
 			(void)answer_all(c, -1);
-			TRY(trigger_iopf(c, 9));
+			FAILNTH_TRY(trigger_iopf(c, 9));
 			return answer_all(c, 9);
 		},
 		.errnos = { ENOMEM, EFAULT, ENOENT, EINVAL },
@@ -276,8 +269,8 @@ const struct sweep sweeps[] = {
 		.name = "veventq",
 		.setup = setup_viommu,
 		.run = [](ev_ctx *c) {
-			TRY(veventq_alloc(c));
-			TRY(trigger_vevent(c));
+			FAILNTH_TRY(veventq_alloc(c));
+			FAILNTH_TRY(trigger_vevent(c));
 			return trigger_vevent(c);
 		},
 		.verify = [](ev_ctx *c) {
@@ -287,10 +280,10 @@ const struct sweep sweeps[] = {
 			} ev;
 
 			if (c->veventq_fd < 0)
-				TRY(veventq_alloc(c));
+				FAILNTH_TRY(veventq_alloc(c));
 			while (readable(c->veventq_fd))
 				(void)!read(c->veventq_fd, &ev, sizeof(ev));
-			TRY(trigger_vevent(c));
+			FAILNTH_TRY(trigger_vevent(c));
 			if (read(c->veventq_fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
 				return EIO;
 			return ev.hdr.flags || ev.data.virt_id != 0x42 ? EIO : 0;

@@ -163,18 +163,6 @@ struct sweep_ctx {
 
 constexpr u64 base = MOCK_APERTURE_START;
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-/* Allocations, user copies, object lookups (fail_iommufd gives ENOENT). */
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-/* Attach checks reserved regions through an injection point (EINVAL). */
-#define ERRNOS_ATTACH ERRNOS_BASE, EINVAL
-
 struct sweep {
 	const char *name;
 	int (*setup)(sweep_ctx *c);
@@ -188,29 +176,29 @@ int setup_parent(sweep_ctx *c)
 	c->fd = iommufd_open(O_RDWR);
 	if (c->fd < 0)
 		return errno;
-	TRY(ioas_alloc(c->fd, &c->ioas));
-	TRY(map_fixed(c->fd, c->ioas, buf, buf_size, base));
-	TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->idev));
-	TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->idev2));
+	FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas));
+	FAILNTH_TRY(map_fixed(c->fd, c->ioas, buf, buf_size, base));
+	FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev, &c->idev));
+	FAILNTH_TRY(mock_domain(c->fd, c->ioas, &c->stdev2, &c->idev2));
 	return hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
 			  IOMMU_HWPT_DATA_NONE, NULL, 0, &c->parent);
 }
 
 int setup_nested(sweep_ctx *c)
 {
-	TRY(setup_parent(c));
+	FAILNTH_TRY(setup_parent(c));
 	return nested_alloc(c->fd, c->idev, c->parent, &c->nested);
 }
 
 int setup_viommu(sweep_ctx *c)
 {
-	TRY(setup_parent(c));
+	FAILNTH_TRY(setup_parent(c));
 	return viommu_alloc(c->fd, c->idev, c->parent, NULL, 0, &c->viommu);
 }
 
 int setup_vdev(sweep_ctx *c)
 {
-	TRY(setup_viommu(c));
+	FAILNTH_TRY(setup_viommu(c));
 	return vdevice_alloc(c->fd, c->viommu, c->idev, 0x10, &c->vdev);
 }
 
@@ -225,9 +213,9 @@ int verify_nested(sweep_ctx *c)
 {
 	u32 id;
 
-	TRY(nested_alloc(c->fd, c->idev2, c->parent, &id));
-	TRY(mock_replace(c->fd, c->stdev2, id));
-	TRY(mock_replace(c->fd, c->stdev2, c->ioas));
+	FAILNTH_TRY(nested_alloc(c->fd, c->idev2, c->parent, &id));
+	FAILNTH_TRY(mock_replace(c->fd, c->stdev2, id));
+	FAILNTH_TRY(mock_replace(c->fd, c->stdev2, c->ioas));
 	return destroy(c->fd, id);
 }
 
@@ -236,11 +224,11 @@ int verify_viommu(sweep_ctx *c)
 	struct iommu_viommu_invalidate_selftest inv = { .vdev_id = 0x20 };
 	u32 viommu, vdev;
 
-	TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
-	TRY(vdevice_alloc(c->fd, viommu, c->idev2, 0x20, &vdev));
-	TRY(invalidate(c->fd, viommu, &inv, IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST, sizeof(inv),
-		       1));
-	TRY(destroy(c->fd, vdev));
+	FAILNTH_TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
+	FAILNTH_TRY(vdevice_alloc(c->fd, viommu, c->idev2, 0x20, &vdev));
+	FAILNTH_TRY(invalidate(c->fd, viommu, &inv, IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+			       sizeof(inv), 1));
+	FAILNTH_TRY(destroy(c->fd, vdev));
 	return destroy(c->fd, viommu);
 }
 
@@ -249,11 +237,11 @@ const struct sweep sweeps[] = {
 		.name = "hwpt_alloc_nested",
 		.setup = setup_parent,
 		.run = [](sweep_ctx *c) {
-			TRY(nested_alloc(c->fd, c->idev, c->parent, &c->nested));
+			FAILNTH_TRY(nested_alloc(c->fd, c->idev, c->parent, &c->nested));
 			return mock_replace(c->fd, c->stdev, c->nested);
 		},
 		.verify = verify_nested,
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "hwpt_invalidate_nested",
@@ -268,7 +256,7 @@ const struct sweep sweeps[] = {
 					  sizeof(inv[0]), 2);
 		},
 		.verify = verify_nested,
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "viommu_alloc",
@@ -277,12 +265,12 @@ const struct sweep sweeps[] = {
 			struct iommu_viommu_selftest data = { .in_data = 5 };
 			u32 id;
 
-			TRY(viommu_alloc(c->fd, c->idev, c->parent, &data, sizeof(data),
-					 &c->viommu));
+			FAILNTH_TRY(viommu_alloc(c->fd, c->idev, c->parent, &data, sizeof(data),
+						 &c->viommu));
 			return viommu_alloc(c->fd, c->idev, c->parent, NULL, 0, &id);
 		},
 		.verify = verify_viommu,
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "vdevice_alloc",
@@ -290,14 +278,14 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			struct iommu_viommu_invalidate_selftest inv = { .vdev_id = 0x10 };
 
-			TRY(vdevice_alloc(c->fd, c->viommu, c->idev, 0x10, &c->vdev));
-			TRY(nested_alloc(c->fd, c->idev, c->viommu, &c->nested));
-			TRY(mock_replace(c->fd, c->stdev, c->nested));
+			FAILNTH_TRY(vdevice_alloc(c->fd, c->viommu, c->idev, 0x10, &c->vdev));
+			FAILNTH_TRY(nested_alloc(c->fd, c->idev, c->viommu, &c->nested));
+			FAILNTH_TRY(mock_replace(c->fd, c->stdev, c->nested));
 			return invalidate(c->fd, c->viommu, &inv,
 					  IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST, sizeof(inv), 1);
 		},
 		.verify = verify_viommu,
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "vdevice_tombstone",
@@ -306,16 +294,16 @@ const struct sweep sweeps[] = {
 			u32 vdev;
 
 			/* The device goes first; its virtual ID can be reused. */
-			TRY(destroy(c->fd, c->stdev));
+			FAILNTH_TRY(destroy(c->fd, c->stdev));
 			return vdevice_alloc(c->fd, c->viommu, c->idev2, 0x10, &vdev);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 viommu;
 
-			TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
+			FAILNTH_TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
 			return destroy(c->fd, viommu);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "hw_queue_alloc",
@@ -323,22 +311,24 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u32 q0, q1;
 
-			TRY(hw_queue_alloc(c->fd, c->viommu, 0, base, host_page, &q0));
+			FAILNTH_TRY(hw_queue_alloc(c->fd, c->viommu, 0, base, host_page, &q0));
 			return hw_queue_alloc(c->fd, c->viommu, 1, base + host_page + host_page / 2,
 					      host_page, &q1);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 q0, q1, viommu;
 
-			TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
-			TRY(hw_queue_alloc(c->fd, viommu, 0, base + 4 * host_page, host_page, &q0));
-			TRY(hw_queue_alloc(c->fd, viommu, 1, base + 4 * host_page, host_page, &q1));
-			TRY(destroy(c->fd, q1));
-			TRY(destroy(c->fd, q0));
+			FAILNTH_TRY(viommu_alloc(c->fd, c->idev2, c->parent, NULL, 0, &viommu));
+			FAILNTH_TRY(hw_queue_alloc(c->fd, viommu, 0, base + 4 * host_page,
+						   host_page, &q0));
+			FAILNTH_TRY(hw_queue_alloc(c->fd, viommu, 1, base + 4 * host_page,
+						   host_page, &q1));
+			FAILNTH_TRY(destroy(c->fd, q1));
+			FAILNTH_TRY(destroy(c->fd, q0));
 			return destroy(c->fd, viommu);
 		},
 		/* Pinning has an injection point that fails with EINVAL. */
-		.errnos = { ERRNOS_BASE, EINVAL },
+		.errnos = { FAILNTH_ERRNOS_BASE, EINVAL },
 	},
 };
 

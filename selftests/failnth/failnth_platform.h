@@ -20,17 +20,6 @@
 
 #include <string>
 
-/* In a sweep's step: return the errno of a call that failed. */
-#define FAILNTH_TRY(expr)                                                     \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-/* Errnos every uAPI path can give: allocations, user copies, object lookups. */
-#define FAILNTH_ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-
 /* Boots the embedded platform @name in-process; 0 or -errno, said on stderr. */
 static inline int failnth_boot_platform(const char *name)
 {

@@ -43,18 +43,6 @@ struct sweep {
 	int errnos[8];
 };
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-/* Allocations, user copies, object lookups (fail_iommufd gives ENOENT). */
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-/* Attach checks reserved regions through an injection point (EINVAL). */
-#define ERRNOS_ATTACH ERRNOS_BASE, EINVAL
-
 int setup_parent(smmu_ctx *c)
 {
 	return smmuv3_vmm_open(&c->v, guest, guest_size);
@@ -62,13 +50,13 @@ int setup_parent(smmu_ctx *c)
 
 int setup_viommu(smmu_ctx *c)
 {
-	TRY(setup_parent(c));
+	FAILNTH_TRY(setup_parent(c));
 	return inproc_vmm_viommu(&c->v, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &c->v.viommu);
 }
 
 int setup_vdev(smmu_ctx *c)
 {
-	TRY(setup_viommu(c));
+	FAILNTH_TRY(setup_viommu(c));
 	return inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev);
 }
 
@@ -76,13 +64,13 @@ int nested_attach(smmu_ctx *c)
 {
 	struct iommu_hwpt_arm_smmuv3 vste = smmuv3_vmm_s1_vste();
 
-	TRY(smmuv3_vmm_nested(&c->v, c->v.viommu, &vste, &c->v.nested));
+	FAILNTH_TRY(smmuv3_vmm_nested(&c->v, c->v.viommu, &vste, &c->v.nested));
 	return inproc_vmm_attach(&c->v, c->v.nested);
 }
 
 int setup_nested(smmu_ctx *c)
 {
-	TRY(setup_vdev(c));
+	FAILNTH_TRY(setup_vdev(c));
 	return nested_attach(c);
 }
 
@@ -184,7 +172,7 @@ int cmdqv_viommu(smmu_ctx *c)
 		.data_uptr = (uintptr_t)&data,
 	};
 
-	TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
+	FAILNTH_TRY(inproc_vmm_ioctl(&c->v, IOMMU_VIOMMU_ALLOC, &cmd));
 	c->v.viommu = cmd.out_viommu_id;
 	cmdqv.mmap_offset = data.out_vintf_mmap_offset;
 	cmdqv.mmap_length = data.out_vintf_mmap_length;
@@ -202,7 +190,7 @@ int cmdqv_queue_alloc(smmu_ctx *c)
 		.length = 4096,
 	};
 
-	TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
+	FAILNTH_TRY(inproc_vmm_ioctl(&c->v, IOMMU_HW_QUEUE_ALLOC, &cmd));
 	cmdqv.queue = cmd.out_hw_queue_id;
 	return 0;
 }
@@ -210,13 +198,13 @@ int cmdqv_queue_alloc(smmu_ctx *c)
 int setup_cmdqv_viommu(smmu_ctx *c)
 {
 	cmdqv = {};
-	TRY(setup_parent(c));
+	FAILNTH_TRY(setup_parent(c));
 	return cmdqv_viommu(c);
 }
 
 int setup_cmdqv_vdev(smmu_ctx *c)
 {
-	TRY(setup_cmdqv_viommu(c));
+	FAILNTH_TRY(setup_cmdqv_viommu(c));
 	return inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev);
 }
 
@@ -260,10 +248,11 @@ const struct sweep sweeps[] = {
 		.verify = [](smmu_ctx *c) {
 			u32 viommu;
 
-			TRY(inproc_vmm_viommu(&c->v, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &viommu));
+			FAILNTH_TRY(inproc_vmm_viommu(&c->v, IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+						      &viommu));
 			return destroy(c->v.fd, viommu);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "vdevice_alloc",
@@ -274,11 +263,11 @@ const struct sweep sweeps[] = {
 		/* One vSID per device: the run's, if any, must go cleanly first */
 		.verify = [](smmu_ctx *c) {
 			if (c->v.vdev)
-				TRY(destroy_id(c, &c->v.vdev));
+				FAILNTH_TRY(destroy_id(c, &c->v.vdev));
 			return inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID + 1,
 						  &c->v.vdev);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "nested_alloc_attach",
@@ -287,12 +276,12 @@ const struct sweep sweeps[] = {
 		.verify = [](smmu_ctx *c) {
 			if (!c->v.attached) {
 				if (c->v.nested)
-					TRY(destroy_id(c, &c->v.nested));
-				TRY(nested_attach(c));
+					FAILNTH_TRY(destroy_id(c, &c->v.nested));
+				FAILNTH_TRY(nested_attach(c));
 			}
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "nested_replace",
@@ -303,17 +292,17 @@ const struct sweep sweeps[] = {
 
 			vste.ste[0] = STRTAB_STE_0_V |
 				      FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_BYPASS);
-			TRY(smmuv3_vmm_nested(&c->v, c->v.viommu, &vste, &bypass));
+			FAILNTH_TRY(smmuv3_vmm_nested(&c->v, c->v.viommu, &vste, &bypass));
 			return -iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &bypass);
 		},
 		/* Back to the guest's stage 1, whatever the run left attached */
 		.verify = [](smmu_ctx *c) {
 			u32 nested = c->v.nested;
 
-			TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
+			FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "hwpt_invalidate",
@@ -324,12 +313,13 @@ const struct sweep sweeps[] = {
 		.verify = [](smmu_ctx *c) {
 			u32 done = 0;
 
-			TRY(smmuv3_vmm_invalidate(&c->v, c->v.viommu, inv_cmds, nr_inv, &done));
+			FAILNTH_TRY(smmuv3_vmm_invalidate(&c->v, c->v.viommu, inv_cmds, nr_inv,
+							  &done));
 			if (done != nr_inv)
 				return EIO;
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "veventq_alloc",
@@ -337,10 +327,11 @@ const struct sweep sweeps[] = {
 		.run = [](smmu_ctx *c) { return inproc_vmm_veventq(&c->v, c->v.viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3); },
 		.verify = [](smmu_ctx *c) {
 			if (c->v.veventq_fd < 0)
-				TRY(inproc_vmm_veventq(&c->v, c->v.viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3));
+				FAILNTH_TRY(inproc_vmm_veventq(&c->v, c->v.viommu,
+							       IOMMU_VEVENTQ_TYPE_ARM_SMMUV3));
 			return check_vevent(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "cmdqv_viommu_alloc",
@@ -348,12 +339,13 @@ const struct sweep sweeps[] = {
 		.run = cmdqv_viommu,
 		.verify = [](smmu_ctx *c) {
 			if (!c->v.viommu)
-				TRY(cmdqv_viommu(c));
-			TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev));
-			TRY(cmdqv_queue_alloc(c));
+				FAILNTH_TRY(cmdqv_viommu(c));
+			FAILNTH_TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID,
+						       &c->v.vdev));
+			FAILNTH_TRY(cmdqv_queue_alloc(c));
 			return cmdqv_guest_runs(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "cmdqv_vdevice_alloc",
@@ -363,11 +355,12 @@ const struct sweep sweeps[] = {
 		},
 		.verify = [](smmu_ctx *c) {
 			if (!c->v.vdev)
-				TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID, &c->v.vdev));
-			TRY(cmdqv_queue_alloc(c));
+				FAILNTH_TRY(inproc_vmm_vdevice(&c->v, c->v.viommu, SMMUV3_VMM_VSID,
+							       &c->v.vdev));
+			FAILNTH_TRY(cmdqv_queue_alloc(c));
 			return cmdqv_guest_runs(c);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "cmdqv_hw_queue_alloc",
@@ -375,11 +368,11 @@ const struct sweep sweeps[] = {
 		.run = cmdqv_queue_alloc,
 		.verify = [](smmu_ctx *c) {
 			if (!cmdqv.queue)
-				TRY(cmdqv_queue_alloc(c));
+				FAILNTH_TRY(cmdqv_queue_alloc(c));
 			return cmdqv_guest_runs(c);
 		},
 		/* The core's pinning of the guest queue has a point that fails with EINVAL */
-		.errnos = { ERRNOS_BASE, EINVAL },
+		.errnos = { FAILNTH_ERRNOS_BASE, EINVAL },
 	},
 };
 

@@ -257,23 +257,12 @@ struct sweep_ctx {
 
 constexpr u64 base = MOCK_APERTURE_START;
 
-#define TRY(expr)                                                             \
-	do {                                                                  \
-		int __rc = (expr);                                            \
-		if (__rc)                                                     \
-			return __rc;                                          \
-	} while (0)
-
-/* Errors any ioctl can return when its allocations, copies or lookups fail. */
-#define ERRNOS_BASE ENOMEM, EFAULT, ENOENT
-/* Attaching also checks reserved regions through an injection point. */
-#define ERRNOS_ATTACH ERRNOS_BASE, EINVAL
 /*
  * Storing pinned pages for an access, and the CPU copy path, each have an
  * injection point that fails with EINVAL (as pages_to_xarray() and
  * iopt_pages_rw_access() do upstream).
  */
-#define ERRNOS_ACCESS ERRNOS_BASE, EINVAL
+#define ERRNOS_ACCESS FAILNTH_ERRNOS_BASE, EINVAL
 
 struct sweep {
 	const char *name;
@@ -295,7 +284,7 @@ int setup_fd(sweep_ctx *c)
 
 int setup_ioas(sweep_ctx *c)
 {
-	TRY(setup_fd(c));
+	FAILNTH_TRY(setup_fd(c));
 	return ioas_alloc(c->fd, &c->ioas);
 }
 
@@ -303,13 +292,13 @@ int setup_ioas_mapped(sweep_ctx *c)
 {
 	u64 iova = base;
 
-	TRY(setup_ioas(c));
+	FAILNTH_TRY(setup_ioas(c));
 	return map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw);
 }
 
 int setup_domain(sweep_ctx *c)
 {
-	TRY(setup_ioas(c));
+	FAILNTH_TRY(setup_ioas(c));
 	return mock_domain(c->fd, c->ioas, &c->stdev, &c->hwpt, &c->idev);
 }
 
@@ -317,7 +306,7 @@ int setup_domain_mapped(sweep_ctx *c)
 {
 	u64 iova = base;
 
-	TRY(setup_domain(c));
+	FAILNTH_TRY(setup_domain(c));
 	return map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw);
 }
 
@@ -336,13 +325,13 @@ const struct sweep sweeps[] = {
 		.name = "ioas_alloc",
 		.setup = setup_fd,
 		.run = [](sweep_ctx *c) {
-			TRY(ioas_alloc(c->fd, &c->ioas));
+			FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas));
 			return ioas_alloc(c->fd, &c->ioas2);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 id;
 
-			TRY(ioas_alloc(c->fd, &id));
+			FAILNTH_TRY(ioas_alloc(c->fd, &id));
 			return destroy(c->fd, id);
 		},
 		.errnos = { ENOMEM, EFAULT },
@@ -353,18 +342,18 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
 			iova = 0;
 			return map(c->fd, c->ioas, buf, 4 * host_page, &iova, map_rw);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(unmap_all(c->fd, c->ioas));
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
 			return unmap(c->fd, c->ioas, base, buf_size);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_map_domain",
@@ -372,18 +361,18 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
 			iova = 0;
 			return map(c->fd, c->ioas, buf, 4 * host_page, &iova, map_rw);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(unmap_all(c->fd, c->ioas));
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
 			return check_map(c->fd, c->hwpt, base, buf_size, buf);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_map_file",
@@ -391,18 +380,18 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw));
 			iova = 0;
 			return map_file(c->fd, c->ioas, host_page, host_page, &iova, map_rw);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(unmap_all(c->fd, c->ioas));
-			TRY(map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas));
+			FAILNTH_TRY(map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw));
 			return check_map(c->fd, c->hwpt, base, buf_size, mfd_buf);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_copy",
@@ -410,15 +399,16 @@ const struct sweep sweeps[] = {
 			u64 iova = base;
 
 			/* Source without a domain, destination with one. */
-			TRY(setup_ioas(c));
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
-			TRY(ioas_alloc(c->fd, &c->ioas2));
+			FAILNTH_TRY(setup_ioas(c));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas2));
 			return mock_domain(c->fd, c->ioas2, &c->stdev, &c->hwpt, nullptr);
 		},
 		.run = [](sweep_ctx *c) {
 			u64 dst = base;
 
-			TRY(copy(c->fd, c->ioas2, &dst, c->ioas, base, buf_size, map_fixed_rw));
+			FAILNTH_TRY(copy(c->fd, c->ioas2, &dst, c->ioas, base, buf_size,
+					 map_fixed_rw));
 			dst = 0;
 			return copy(c->fd, c->ioas2, &dst, c->ioas, base + host_page, host_page,
 				    IOMMU_IOAS_MAP_READABLE);
@@ -426,11 +416,12 @@ const struct sweep sweeps[] = {
 		.verify = [](sweep_ctx *c) {
 			u64 dst = base;
 
-			TRY(unmap_all(c->fd, c->ioas2));
-			TRY(copy(c->fd, c->ioas2, &dst, c->ioas, base, buf_size, map_fixed_rw));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas2));
+			FAILNTH_TRY(copy(c->fd, c->ioas2, &dst, c->ioas, base, buf_size,
+					 map_fixed_rw));
 			return check_map(c->fd, c->hwpt, base, buf_size, buf);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_unmap",
@@ -438,31 +429,32 @@ const struct sweep sweeps[] = {
 			u64 iova;
 
 			/* Three areas, one of them pinned by an access. */
-			TRY(setup_domain(c));
+			FAILNTH_TRY(setup_domain(c));
 			for (unsigned int i = 0; i != 3; i++) {
 				iova = base + i * buf_size;
-				TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+				FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova,
+						map_fixed_rw));
 			}
-			TRY(access_create(c->fd, c->ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+			FAILNTH_TRY(access_create(c->fd, c->ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 					  &c->access));
 			return access_pin(c->fd, c->access, base + buf_size, 2 * host_page, buf,
 					  &c->item);
 		},
 		.run = [](sweep_ctx *c) {
-			TRY(unmap(c->fd, c->ioas, base, buf_size));
+			FAILNTH_TRY(unmap(c->fd, c->ioas, base, buf_size));
 			return unmap_all(c->fd, c->ioas);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 iova = base;
 			u32 item;
 
-			TRY(unmap_all(c->fd, c->ioas));
-			TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
-			TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
-			TRY(access_unpin(c->fd, c->access, item));
+			FAILNTH_TRY(unmap_all(c->fd, c->ioas));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, buf_size, &iova, map_fixed_rw));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
+			FAILNTH_TRY(access_unpin(c->fd, c->access, item));
 			return check_map(c->fd, c->hwpt, base, buf_size, buf);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_iova_ranges",
@@ -471,7 +463,7 @@ const struct sweep sweeps[] = {
 				.op = IOMMU_TEST_OP_ADD_RESERVED,
 			};
 
-			TRY(setup_ioas(c));
+			FAILNTH_TRY(setup_ioas(c));
 			cmd.id = c->ioas;
 			cmd.add_reserved.start = host_page;
 			cmd.add_reserved.length = host_page;
@@ -497,10 +489,10 @@ const struct sweep sweeps[] = {
 				.allowed_iovas = (uintptr_t)ranges,
 			};
 
-			TRY(uioctl(c->fd, IOMMU_IOAS_IOVA_RANGES, &cmd));
+			FAILNTH_TRY(uioctl(c->fd, IOMMU_IOAS_IOVA_RANGES, &cmd));
 			return cmd.num_iovas == 2 && ranges[1].start == 2 * host_page ? 0 : EIO;
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_allow_iovas",
@@ -532,11 +524,11 @@ const struct sweep sweeps[] = {
 			};
 			u64 iova = 0;
 
-			TRY(uioctl(c->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
-			TRY(map(c->fd, c->ioas, buf, host_page, &iova, map_rw));
+			FAILNTH_TRY(uioctl(c->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd));
+			FAILNTH_TRY(map(c->fd, c->ioas, buf, host_page, &iova, map_rw));
 			return iova >= range.start && iova <= range.last ? 0 : EIO;
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "option",
@@ -544,31 +536,32 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u64 val = 0;
 
-			TRY(option(c->fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_GET, 0, &val));
+			FAILNTH_TRY(option(c->fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_GET, 0,
+					   &val));
 			val = 0;
-			TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, c->ioas,
-				   &val));
+			FAILNTH_TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET,
+					   c->ioas, &val));
 			return option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_GET, c->ioas,
 				      &val);
 		},
 		.verify = [](sweep_ctx *c) {
 			u64 val = 1;
 
-			TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, c->ioas,
-				   &val));
+			FAILNTH_TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET,
+					   c->ioas, &val));
 			val = 0;
-			TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_GET, c->ioas,
-				   &val));
+			FAILNTH_TRY(option(c->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_GET,
+					   c->ioas, &val));
 			return val == 1 ? 0 : EIO;
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "ioas_change_process",
 		.setup = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(setup_domain(c));
+			FAILNTH_TRY(setup_domain(c));
 			return map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw);
 		},
 		.run = [](sweep_ctx *c) {
@@ -579,10 +572,10 @@ const struct sweep sweeps[] = {
 		.verify = [](sweep_ctx *c) {
 			struct iommu_ioas_change_process cmd = { .size = sizeof(cmd) };
 
-			TRY(uioctl(c->fd, IOMMU_IOAS_CHANGE_PROCESS, &cmd));
+			FAILNTH_TRY(uioctl(c->fd, IOMMU_IOAS_CHANGE_PROCESS, &cmd));
 			return check_map(c->fd, c->hwpt, base, buf_size, mfd_buf);
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "mock_domain",
@@ -590,7 +583,7 @@ const struct sweep sweeps[] = {
 			u64 iova = base + buf_size;
 
 			/* Mappings to fill the new domain with. */
-			TRY(setup_ioas_mapped(c));
+			FAILNTH_TRY(setup_ioas_mapped(c));
 			return map_file(c->fd, c->ioas, 0, buf_size, &iova, map_fixed_rw);
 		},
 		.run = [](sweep_ctx *c) {
@@ -599,35 +592,35 @@ const struct sweep sweeps[] = {
 		.verify = [](sweep_ctx *c) {
 			u32 hwpt;
 
-			TRY(mock_domain(c->fd, c->ioas, nullptr, &hwpt, nullptr));
+			FAILNTH_TRY(mock_domain(c->fd, c->ioas, nullptr, &hwpt, nullptr));
 			return check_map(c->fd, hwpt, base, buf_size, buf);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "mock_domain_replace",
 		.setup = [](sweep_ctx *c) {
 			u64 iova = base;
 
-			TRY(setup_domain_mapped(c));
-			TRY(ioas_alloc(c->fd, &c->ioas2));
+			FAILNTH_TRY(setup_domain_mapped(c));
+			FAILNTH_TRY(ioas_alloc(c->fd, &c->ioas2));
 			return map_file(c->fd, c->ioas2, 0, buf_size, &iova, map_fixed_rw);
 		},
 		.run = [](sweep_ctx *c) {
 			u32 hwpt2;
 
-			TRY(mock_replace(c->fd, c->stdev, c->ioas2, &hwpt2));
+			FAILNTH_TRY(mock_replace(c->fd, c->stdev, c->ioas2, &hwpt2));
 			return mock_replace(c->fd, c->stdev, c->ioas, nullptr);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 hwpt;
 
-			TRY(mock_replace(c->fd, c->stdev, c->ioas2, &hwpt));
-			TRY(check_map(c->fd, hwpt, base, buf_size, mfd_buf));
-			TRY(mock_replace(c->fd, c->stdev, c->ioas, &hwpt));
+			FAILNTH_TRY(mock_replace(c->fd, c->stdev, c->ioas2, &hwpt));
+			FAILNTH_TRY(check_map(c->fd, hwpt, base, buf_size, mfd_buf));
+			FAILNTH_TRY(mock_replace(c->fd, c->stdev, c->ioas, &hwpt));
 			return check_map(c->fd, hwpt, base, buf_size, buf);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "hwpt_alloc",
@@ -635,18 +628,18 @@ const struct sweep sweeps[] = {
 		.run = [](sweep_ctx *c) {
 			u32 hwpt;
 
-			TRY(hwpt_alloc(c->fd, c->idev, c->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
-				       &hwpt));
+			FAILNTH_TRY(hwpt_alloc(c->fd, c->idev, c->ioas,
+					       IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt));
 			return hwpt_alloc(c->fd, c->idev, c->ioas, 0, &hwpt);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 hwpt;
 
-			TRY(hwpt_alloc(c->fd, c->idev, c->ioas, 0, &hwpt));
-			TRY(check_map(c->fd, hwpt, base, buf_size, buf));
+			FAILNTH_TRY(hwpt_alloc(c->fd, c->idev, c->ioas, 0, &hwpt));
+			FAILNTH_TRY(check_map(c->fd, hwpt, base, buf_size, buf));
 			return destroy(c->fd, hwpt);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "get_hw_info",
@@ -671,16 +664,16 @@ const struct sweep sweeps[] = {
 				.data_uptr = (uintptr_t)&info,
 			};
 
-			TRY(uioctl(c->fd, IOMMU_GET_HW_INFO, &cmd));
+			FAILNTH_TRY(uioctl(c->fd, IOMMU_GET_HW_INFO, &cmd));
 			return info.test_reg == IOMMU_HW_INFO_SELFTEST_REGVAL ? 0 : EIO;
 		},
-		.errnos = { ERRNOS_BASE },
+		.errnos = { FAILNTH_ERRNOS_BASE },
 	},
 	{
 		.name = "access_create",
 		.setup = setup_ioas_mapped,
 		.run = [](sweep_ctx *c) {
-			TRY(access_create(c->fd, c->ioas, 0, &c->access));
+			FAILNTH_TRY(access_create(c->fd, c->ioas, 0, &c->access));
 			return access_create(c->fd, c->ioas,
 					     MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, &c->access2);
 		},
@@ -688,9 +681,9 @@ const struct sweep sweeps[] = {
 			u32 item;
 			int afd;
 
-			TRY(access_create(c->fd, c->ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
-					  &afd));
-			TRY(access_pin(c->fd, afd, base, host_page, buf, &item));
+			FAILNTH_TRY(access_create(c->fd, c->ioas,
+						  MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, &afd));
+			FAILNTH_TRY(access_pin(c->fd, afd, base, host_page, buf, &item));
 			return iommufd_close(afd) ? errno : 0;
 		},
 		.errnos = { ERRNOS_ACCESS },
@@ -698,22 +691,23 @@ const struct sweep sweeps[] = {
 	{
 		.name = "access_pin",
 		.setup = [](sweep_ctx *c) {
-			TRY(setup_ioas_mapped(c));
+			FAILNTH_TRY(setup_ioas_mapped(c));
 			return access_create(c->fd, c->ioas,
 					     MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, &c->access);
 		},
 		.run = [](sweep_ctx *c) {
 			u32 item;
 
-			TRY(access_pin(c->fd, c->access, base, 8 * host_page, buf, &c->item));
-			TRY(access_pin(c->fd, c->access, base + host_page, 2 * host_page,
-				       (char *)buf + host_page, &item));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base, 8 * host_page, buf,
+					       &c->item));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base + host_page, 2 * host_page,
+					       (char *)buf + host_page, &item));
 			return access_unpin(c->fd, c->access, c->item);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 item;
 
-			TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
 			return access_unpin(c->fd, c->access, item);
 		},
 		.errnos = { ERRNOS_ACCESS },
@@ -721,21 +715,21 @@ const struct sweep sweeps[] = {
 	{
 		.name = "access_pin_domain",
 		.setup = [](sweep_ctx *c) {
-			TRY(setup_domain_mapped(c));
+			FAILNTH_TRY(setup_domain_mapped(c));
 			return access_create(c->fd, c->ioas,
 					     MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, &c->access);
 		},
 		.run = [](sweep_ctx *c) {
 			u32 item;
 
-			TRY(access_pin(c->fd, c->access, base, 8 * host_page, buf, &item));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base, 8 * host_page, buf, &item));
 			return access_unpin(c->fd, c->access, item);
 		},
 		.verify = [](sweep_ctx *c) {
 			u32 item;
 
-			TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
-			TRY(access_unpin(c->fd, c->access, item));
+			FAILNTH_TRY(access_pin(c->fd, c->access, base, buf_size, buf, &item));
+			FAILNTH_TRY(access_unpin(c->fd, c->access, item));
 			return check_map(c->fd, c->hwpt, base, buf_size, buf);
 		},
 		.errnos = { ERRNOS_ACCESS },
@@ -743,23 +737,24 @@ const struct sweep sweeps[] = {
 	{
 		.name = "access_rw",
 		.setup = [](sweep_ctx *c) {
-			TRY(setup_ioas_mapped(c));
+			FAILNTH_TRY(setup_ioas_mapped(c));
 			return access_create(c->fd, c->ioas, 0, &c->access);
 		},
 		.run = [](sweep_ctx *c) {
 			static unsigned char tmp[3 * 4096 + 64];
 			u64 len = 2 * host_page + 64;
 
-			TRY(access_rw(c->fd, c->access, base + host_page / 2, tmp, len, 0));
-			TRY(access_rw(c->fd, c->access, base + host_page / 2, tmp, len,
-				      MOCK_ACCESS_RW_WRITE));
+			FAILNTH_TRY(access_rw(c->fd, c->access, base + host_page / 2, tmp, len, 0));
+			FAILNTH_TRY(access_rw(c->fd, c->access, base + host_page / 2, tmp, len,
+					      MOCK_ACCESS_RW_WRITE));
 			return access_rw(c->fd, c->access, base + 1, tmp, len,
 					 MOCK_ACCESS_RW_SLOW_PATH);
 		},
 		.verify = [](sweep_ctx *c) {
 			unsigned char tmp[64];
 
-			TRY(access_rw(c->fd, c->access, base + host_page - 32, tmp, sizeof(tmp), 0));
+			FAILNTH_TRY(access_rw(c->fd, c->access, base + host_page - 32, tmp,
+					      sizeof(tmp), 0));
 			return memcmp(tmp, (char *)buf + host_page - 32, sizeof(tmp)) ? EIO : 0;
 		},
 		.errnos = { ERRNOS_ACCESS },

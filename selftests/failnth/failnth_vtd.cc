@@ -44,11 +44,7 @@ struct sweep {
 	int errnos[8];
 };
 
-/*
- * Attach checks reserved regions through an injection point (EINVAL);
- * HWPT_ALLOC says EINVAL when the lookup of its pt_id fails, as upstream.
- */
-#define ERRNOS_ATTACH FAILNTH_ERRNOS_BASE, EINVAL
+/* HWPT_ALLOC says EINVAL when the lookup of its pt_id fails, as upstream. */
 #define ERRNOS_HWPT_ALLOC FAILNTH_ERRNOS_BASE, EINVAL
 
 int setup_guest(vtd_ctx *c)
@@ -216,7 +212,7 @@ const struct sweep sweeps[] = {
 			}
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "nested_replace",
@@ -234,7 +230,7 @@ const struct sweep sweeps[] = {
 			FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &nested));
 			return check_dma(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "nested_pasid_attach",
@@ -248,7 +244,7 @@ const struct sweep sweeps[] = {
 			}
 			return check_pasid_dma(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "hwpt_invalidate",

@@ -40,9 +40,6 @@ struct sweep {
 	int errnos[8];
 };
 
-/* Attach checks reserved regions through an injection point (EINVAL). */
-#define ERRNOS_ATTACH FAILNTH_ERRNOS_BASE, EINVAL
-
 /* Guest memory as two areas, its first page and the rest (an unmap takes whole areas). */
 int map_guest(legacy_ctx *c)
 {
@@ -122,7 +119,7 @@ const struct sweep sweeps[] = {
 			}
 			return unmap_one(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 	{
 		.name = "legacy_ioas_map",
@@ -159,7 +156,7 @@ const struct sweep sweeps[] = {
 			FAILNTH_TRY(-iommufd_device_replace(c->v.idev, IOMMU_NO_PASID, &hwpt));
 			return unmap_one(c);
 		},
-		.errnos = { ERRNOS_ATTACH },
+		.errnos = { FAILNTH_ERRNOS_ATTACH },
 	},
 };
 
