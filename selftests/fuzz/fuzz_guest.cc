@@ -36,6 +36,7 @@
 #include "harness/physmem.h"
 #include "harness/slab.h"
 #include "harness/testhooks.h"
+#include "selftests/fuzz/fuzz_after.h"
 #include "selftests/fuzz/fuzz_program.h"
 
 #include <cstdint>
@@ -742,9 +743,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_reader in = { data, size };
-	unsigned long failures = harness_failure_count();
-	unsigned long pages = physmem_nr_pages(PAGE_KIND_KERNEL);
-	u64 mark = kmem_leak_mark();
+	const struct fuzz_after after("fuzz_guest", PAGE_KIND_KERNEL);
 	struct machine m;
 
 	if (!size)
@@ -752,18 +751,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	machine_up(&m, (model_kind)(in.get<u8>() % NR_MODELS));
 	run(&m, &in);
 	machine_down(&m);
-
-	if (harness_failure_count() != failures) {
-		fprintf(stderr, "fuzz_guest: a harness tripwire fired (above)\n");
-		abort();
-	}
-	if (kmem_leak_report(mark)) {
-		fprintf(stderr, "fuzz_guest: the model left allocations behind\n");
-		abort();
-	}
-	if (physmem_nr_pages(PAGE_KIND_KERNEL) != pages) {
-		fprintf(stderr, "fuzz_guest: the model left pages behind\n");
-		abort();
-	}
+	after.check("the model left allocations behind", "the model left pages behind");
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "core/c_api.h"
 #include "harness/slab.h"
 #include "harness/testhooks.h"
+#include "selftests/fuzz/fuzz_after.h"
 
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
@@ -302,8 +303,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FuzzedDataProvider in(data, size);
-	unsigned long failures = harness_failure_count();
-	u64 mark = kmem_leak_mark();
+	const struct fuzz_after after("fuzz_ioctl", PAGE_KIND_USER);
 	struct program p;
 	int steps = 0;
 
@@ -319,14 +319,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (iommufd_is_fd(fd))
 			iommufd_close(fd);
 	iommufd_close(p.fd);
-
-	if (harness_failure_count() != failures) {
-		fprintf(stderr, "fuzz_ioctl: a kernel-side tripwire fired (above)\n");
-		abort();
-	}
-	if (kmem_leak_report(mark)) {
-		fprintf(stderr, "fuzz_ioctl: allocations survived the context\n");
-		abort();
-	}
+	after.check("allocations survived the context", "pages stayed pinned after the context");
 	return 0;
 }

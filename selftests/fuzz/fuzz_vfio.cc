@@ -30,6 +30,7 @@
 #include "harness/platform/platform.h"
 #include "harness/slab.h"
 #include "harness/testhooks.h"
+#include "selftests/fuzz/fuzz_after.h"
 #include "selftests/fuzz/fuzz_program.h"
 
 #include <linux/iommufd.h>
@@ -443,9 +444,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_reader in = { data, size };
-	unsigned long failures = harness_failure_count();
-	unsigned long pinned = physmem_nr_pages(PAGE_KIND_USER);
-	u64 mark = kmem_leak_mark();
+	const struct fuzz_after after("fuzz_vfio", PAGE_KIND_USER);
 	struct program p = { .iommufd = -1, .index = 0, .files = {-1, -1}, .cur = 0 };
 
 	if (!size)
@@ -458,18 +457,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	run(&in, &p);
 	program_close(&p);
-
-	if (harness_failure_count() != failures) {
-		fprintf(stderr, "fuzz_vfio: a kernel-side tripwire fired (above)\n");
-		abort();
-	}
-	if (kmem_leak_report(mark)) {
-		fprintf(stderr, "fuzz_vfio: allocations survived the files\n");
-		abort();
-	}
-	if (physmem_nr_pages(PAGE_KIND_USER) != pinned) {
-		fprintf(stderr, "fuzz_vfio: pages stayed pinned after the files closed\n");
-		abort();
-	}
+	after.check("allocations survived the files", "pages stayed pinned after the files closed");
 	return 0;
 }
