@@ -136,6 +136,49 @@ template <typename Op> double best_of_seven(unsigned int rounds, Op op)
 	return best;
 }
 
+/*
+ * A vendor's HWPT_INVALIDATE row: @inv(n, &done) issues one invalidation of
+ * @n entries and returns 0 or the errno; CPU time against @floor_ns (the
+ * same ioctl refused early, invalidate_floor_row()), wall time, and the
+ * entries per second as counter @rate.
+ */
+template <typename Inv>
+void invalidate_row(benchmark::State &state, unsigned int n, Inv inv, double floor_ns,
+		    const char *rate)
+{
+	uint32_t done = 0;
+	loop_timer wall;
+	cpu_timer timer;
+
+	for (auto _ : state) {
+		if (inv(n, &done) || done != n) {
+			state.SkipWithError("HWPT_INVALIDATE failed");
+			break;
+		}
+	}
+	timer.report(state, floor_ns);
+	wall.report(state);
+	if (state.iterations())
+		state.counters[rate] =
+			benchmark::Counter(double(state.iterations()) * n, benchmark::Counter::kIsRate);
+}
+
+/* Its floor: @refused(n), the same call with a data type the driver refuses (EINVAL). */
+template <typename Refused>
+void invalidate_floor_row(benchmark::State &state, unsigned int n, Refused refused,
+			  double floor_ns)
+{
+	cpu_timer timer;
+
+	for (auto _ : state) {
+		if (refused(n) != EINVAL) {
+			state.SkipWithError("the wrong data type was accepted");
+			break;
+		}
+	}
+	timer.report(state, floor_ns);
+}
+
 /* Dependent plain loads through a random cycle of 512 words (one page): a walk's floor. */
 struct chase {
 	std::vector<uint64_t> next = std::vector<uint64_t>(512);

@@ -205,39 +205,25 @@ int invalidate_refused(const struct iommu_viommu_arm_smmuv3_invalidate *cmds, un
 void BM_invalidate_floor(benchmark::State &state)
 {
 	unsigned int n = state.range(0);
-	auto cmds = tlbi_cmds(n);
-	bench::cpu_timer timer;
+	auto entries = tlbi_cmds(n);
 
-	for (auto _ : state) {
-		if (invalidate_refused(cmds.data(), n) != EINVAL) {
-			state.SkipWithError("the wrong data type was accepted");
-			break;
-		}
-	}
-	timer.report(state, invalidate_floor_ns[n]);
+	bench::invalidate_floor_row(
+		state, n, [&](unsigned int k) { return invalidate_refused(entries.data(), k); },
+		invalidate_floor_ns[n]);
 }
 
 void BM_hwpt_invalidate(benchmark::State &state)
 {
 	unsigned int n = state.range(0);
-	auto cmds = tlbi_cmds(n);
-	u32 done = 0;
-	/* The TLB holds what the walk row left: a TLBI by address must not scan it */
-	bench::loop_timer wall;
-	bench::cpu_timer timer;
+	auto entries = tlbi_cmds(n);
 
-	for (auto _ : state) {
-		if (smmuv3_vmm_invalidate(&env.vmm, env.vmm.viommu, cmds.data(), n, &done) ||
-		    done != n) {
-			state.SkipWithError("HWPT_INVALIDATE failed");
-			break;
-		}
-	}
-	timer.report(state, invalidate_floor_ns[n]);
-	wall.report(state);
-	if (state.iterations())
-		state.counters["cmds_per_s"] =
-			benchmark::Counter(double(state.iterations()) * n, benchmark::Counter::kIsRate);
+	/* The TLB holds what the walk row left: a TLBI by address must not scan it */
+	bench::invalidate_row(
+		state, n,
+		[&](unsigned int k, uint32_t *done) {
+			return smmuv3_vmm_invalidate(&env.vmm, env.vmm.viommu, entries.data(), k, done);
+		},
+		invalidate_floor_ns[n], "cmds_per_s");
 }
 
 void measure_floors()

@@ -215,38 +215,23 @@ int invalidate_refused(const struct iommu_hwpt_vtd_s1_invalidate *reqs, unsigned
 void BM_invalidate_floor(benchmark::State &state)
 {
 	unsigned int n = state.range(0);
-	auto reqs = page_reqs(n);
-	bench::cpu_timer timer;
+	auto entries = page_reqs(n);
 
-	for (auto _ : state) {
-		if (invalidate_refused(reqs.data(), n) != EINVAL) {
-			state.SkipWithError("the wrong data type was accepted");
-			break;
-		}
-	}
-	timer.report(state, invalidate_floor_ns[n]);
+	bench::invalidate_floor_row(
+		state, n, [&](unsigned int k) { return invalidate_refused(entries.data(), k); },
+		invalidate_floor_ns[n]);
 }
 
 void BM_hwpt_invalidate(benchmark::State &state)
 {
 	unsigned int n = state.range(0);
-	auto reqs = page_reqs(n);
-	bench::loop_timer wall;
-	bench::cpu_timer timer;
-	u32 done = 0;
-
-	for (auto _ : state) {
-		if (vtd_vmm_invalidate(&env.vmm, env.vmm.nested, reqs.data(), n, &done) ||
-		    done != n) {
-			state.SkipWithError("HWPT_INVALIDATE failed");
-			break;
-		}
-	}
-	timer.report(state, invalidate_floor_ns[n]);
-	wall.report(state);
-	if (state.iterations())
-		state.counters["descs_per_s"] =
-			benchmark::Counter(double(state.iterations()) * n, benchmark::Counter::kIsRate);
+	auto entries = page_reqs(n);
+	bench::invalidate_row(
+		state, n,
+		[&](unsigned int k, uint32_t *done) {
+			return vtd_vmm_invalidate(&env.vmm, env.vmm.nested, entries.data(), k, done);
+		},
+		invalidate_floor_ns[n], "descs_per_s");
 }
 
 void measure_floors()
