@@ -12,6 +12,7 @@
 
 #include "uiommufd_utils.h"
 #include "vfio_dev.h"
+#include "ioat_vmm.h"
 #include "amd_guest.h"
 
 #include <dirent.h>
@@ -41,40 +42,12 @@ static inline void guest_build_s1(struct _test_data_amd *self)
 
 FIXTURE_SETUP(amd)
 {
-	struct iommu_hw_info hw;
-
-	self->devfd = open_cdev(IOAT_BDF);
-	if (self->devfd < 0)
-		SKIP(return, "no I/OAT function at " IOAT_BDF);
-	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->iommufd);
-	ASSERT_EQ(0, bind_iommufd(self->devfd, self->iommufd, &self->dev_id));
-	if (ufd_hw_info(self->iommufd, self->dev_id, 0, IOMMU_HW_INFO_TYPE_DEFAULT, &self->info,
-			sizeof(self->info), &hw) ||
-	    hw.out_data_type != IOMMU_HW_INFO_TYPE_AMD) {
-		close(self->devfd);
-		close(self->iommufd);
-		self->devfd = -1;
-		SKIP(return, "the I/OAT function is not behind an AMD IOMMU");
-	}
-
-	ASSERT_EQ(0, ufd_ioas_alloc(self->iommufd, &self->ioas_id));
-	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->buf);
-	ASSERT_EQ(0, ufd_map_fixed(self->iommufd, self->ioas_id, self->buf, BUF_SIZE, GPA_BASE));
-
-	self->bar = ioat_bar_enable(self->devfd);
-	ASSERT_NE(MAP_FAILED, self->bar);
+	IOAT_VMM_SETUP(IOMMU_HW_INFO_TYPE_AMD, &self->info, sizeof(self->info), "an AMD IOMMU");
 }
 
 FIXTURE_TEARDOWN(amd)
 {
-	if (self->devfd < 0)
-		return;
-	munmap((void *)self->bar, IOAT_BAR_SIZE);
-	close(self->devfd);
-	close(self->iommufd);
-	munmap(self->buf, BUF_SIZE);
+	IOAT_VMM_TEARDOWN();
 }
 
 /* One descriptor in guest page PG_DESC at @desc_addr (a device address); the final status. */
