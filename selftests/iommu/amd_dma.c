@@ -72,21 +72,8 @@ TEST_F(amd, hw_info_efr)
 
 TEST_F(amd, ioat_copy_and_fault)
 {
-	__u8 *src = (__u8 *)guest_page(self, PG_SRC), *dst = (__u8 *)guest_page(self, PG_DST);
-
-	ASSERT_EQ(0, attach_pt(self->devfd, self->ioas_id));
-	memset(src, 'x', 4096);
-	memset(dst, 'y', 4096);
-	ASSERT_EQ(CHANSTS_DONE, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
-	ASSERT_EQ(0, memcmp(src, dst, 4096));
-
-	/* Nothing at 1 TiB: the IOMMU refuses the write (an IO_PAGE_FAULT), the channel halts */
-	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), 1UL << 40, 4096));
-	ASSERT_TRUE(*(volatile __u32 *)(self->bar + IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
-
-	/* Unmapped from the IOAS: no longer translated (the unmap flushed the IOTLB) */
-	ASSERT_EQ(0, ufd_unmap(self->iommufd, self->ioas_id, GPA_BASE, BUF_SIZE, NULL));
-	ASSERT_EQ(CHANSTS_HALTED, ioat_copy(self, gpa(PG_DESC), gpa(PG_SRC), gpa(PG_DST), 4096));
+	ioat_vmm_copy_and_fault(_metadata, self->iommufd, self->ioas_id, self->devfd, self->bar,
+				self->buf, BUF_SIZE, GPA_BASE);
 }
 
 /* DTE.HAD on a v1 domain: what the engine wrote is dirty, read once */

@@ -10,7 +10,8 @@
  *   int iommufd, devfd; __u32 dev_id, ioas_id; volatile __u8 *bar; __u8 *buf;
  *
  * @info/@info_len receive the IOMMU's HW_INFO data; @behind completes
- * "the I/OAT function is not behind ..." in the skip message.
+ * "the I/OAT function is not behind ..." in the skip message. Then the
+ * first test they all run, ioat_vmm_copy_and_fault().
  */
 #ifndef UIOMMUFD_SELFTEST_IOAT_VMM_H
 #define UIOMMUFD_SELFTEST_IOAT_VMM_H
@@ -56,5 +57,34 @@
 		close(self->iommufd);                                                      \
 		munmap(self->buf, BUF_SIZE);                                               \
 	} while (0)
+
+/*
+ * The test every vendor runs first: the IOAS straight on the device, an
+ * I/OAT copy within guest memory (guest pages 0, 1 and 2: descriptor,
+ * source, destination), a write to an address nothing maps refused by the
+ * IOMMU (the channel halts with a write error), and the buffer unmapped from
+ * the IOAS no longer translated (the unmap flushed the IOMMU's caches).
+ */
+static inline void ioat_vmm_copy_and_fault(struct __test_metadata *_metadata, int iommufd,
+					   __u32 ioas_id, int devfd, volatile __u8 *bar,
+					   __u8 *buf, size_t buf_size, __u64 gpa_base)
+{
+	struct ioat_desc *desc = (struct ioat_desc *)buf;
+	__u8 *src = buf + 4096, *dst = buf + 2 * 4096;
+	__u64 desc_gpa = gpa_base, src_gpa = gpa_base + 4096, dst_gpa = gpa_base + 2 * 4096;
+
+	ASSERT_EQ(0, attach_pt(devfd, ioas_id));
+	memset(src, 'x', 4096);
+	memset(dst, 'y', 4096);
+	ASSERT_EQ(CHANSTS_DONE, ioat_run(bar, desc, desc_gpa, src_gpa, dst_gpa, 4096));
+	ASSERT_EQ(0, memcmp(src, dst, 4096));
+
+	/* Nothing at 1 TiB */
+	ASSERT_EQ(CHANSTS_HALTED, ioat_run(bar, desc, desc_gpa, src_gpa, 1ULL << 40, 4096));
+	ASSERT_TRUE(*(volatile __u32 *)(bar + IOAT_CHANERR) & CHANERR_WRITE_DATA_ERR);
+
+	ASSERT_EQ(0, ufd_unmap(iommufd, ioas_id, gpa_base, buf_size, NULL));
+	ASSERT_EQ(CHANSTS_HALTED, ioat_run(bar, desc, desc_gpa, src_gpa, dst_gpa, 4096));
+}
 
 #endif /* UIOMMUFD_SELFTEST_IOAT_VMM_H */
